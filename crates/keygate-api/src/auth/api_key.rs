@@ -1,0 +1,140 @@
+//! The API-key extractor every `/api/v1` route uses. It yields the caller's identity (user, key,
+//! scopes, order mode) together with the parsed request body; handlers never read auth headers.
+//!
+//! The key comes from the `X-API-KEY` header or the JSON body field `apikey` (OpenAlgo clients).
+//! `Authorization: Bearer` and keys in the query string are refused with a message that says where
+//! the key goes instead.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest};
+use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value};
+
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Header that may carry the key.
+pub const API_KEY_HEADER: &str = "X-API-KEY";
+/// The message OpenAlgo clients expect for a missing, malformed or unknown key.
+pub const INVALID_KEY: &str = "Invalid openalgo apikey";
+
+/// A request body of an `/api/v1` route, and the permission the route needs.
+pub trait ApiRequest: DeserializeOwned + 'static {
+    /// What the key must allow.
+    const PERMISSION: Permission;
+}
+
+/// A verified `/api/v1` call: who is calling and what they sent (without the `apikey` field).
+#[derive(Debug)]
+pub struct ApiCall<T> {
+    /// The verified key's identity.
+    pub identity: Identity,
+    /// The request body.
+    pub body: T,
+}
+
+impl<T: ApiRequest> FromRequest for ApiCall<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
+        let req = req.clone();
+        let bytes = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            refuse_misplaced_keys(&req)?;
+            let bytes = bytes.await.map_err(|e| {
+                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
+                    ApiError::status(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
+                } else {
+                    ApiError::bad_request("Could not read the request body")
+                }
+            })?;
+            let mut fields = parse_object(&bytes)?;
+            let body_key = fields.remove("apikey");
+            let header_key = req
+                .headers()
+                .get(API_KEY_HEADER)
+                .and_then(|v| v.to_str().ok());
+            let presented = match (header_key, &body_key) {
+                (Some(h), _) => h,
+                (None, Some(Value::String(b))) => b.as_str(),
+                _ => return Err(ApiError::forbidden(INVALID_KEY)),
+            };
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .ok_or_else(|| ApiError::internal("no app state"))?;
+            let ip = ClientIp::of(&req).0;
+            let identity = state
+                .verifier
+                .verify(presented, ip)
+                .await
+                .map_err(refusal_error)?;
+            if !identity.scopes.allows(T::PERMISSION) {
+                return Err(ApiError::forbidden(format!(
+                    "This API key may not do this: it needs the {} scope",
+                    Scopes::needed_for(T::PERMISSION)
+                )));
+            }
+            let body = serde_json::from_value(Value::Object(fields))
+                .map_err(|e| ApiError::bad_request(format!("Invalid request body: {e}")))?;
+            Ok(ApiCall { identity, body })
+        })
+    }
+}
+
+fn refuse_misplaced_keys(req: &HttpRequest) -> Result<(), ApiError> {
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.trim_start().to_ascii_lowercase().starts_with("bearer"));
+    if bearer {
+        return Err(ApiError::status(
+            StatusCode::UNAUTHORIZED,
+            "Bearer authentication is not supported: send the key in the JSON body field \"apikey\" or in the X-API-KEY header",
+        ));
+    }
+    let in_query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(|q| {
+            q.iter()
+                .any(|(k, _)| matches!(k.to_ascii_lowercase().as_str(), "apikey" | "api_key" | "x-api-key"))
+        })
+        .unwrap_or(false);
+    if in_query {
+        return Err(ApiError::bad_request(
+            "API keys are not accepted in the URL, where they leak into logs: send the key in the JSON body field \"apikey\" or in the X-API-KEY header",
+        ));
+    }
+    Ok(())
+}
+
+/// The body as a JSON object; an empty body counts as `{}`.
+fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(Map::new());
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object")),
+        Err(e) => Err(ApiError::bad_request(format!("Malformed JSON: {e}"))),
+    }
+}
+
+fn refusal_error(refusal: Refusal) -> ApiError {
+    match refusal {
+        Refusal::Invalid => ApiError::forbidden(INVALID_KEY),
+        Refusal::Expired => ApiError::forbidden("This API key has expired"),
+        Refusal::IpNotAllowed => {
+            ApiError::forbidden("This API key may not be used from this IP address")
+        }
+        Refusal::Unavailable => ApiError::status(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The key store is unavailable; try again shortly",
+        ),
+    }
+}

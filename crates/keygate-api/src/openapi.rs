@@ -1,0 +1,70 @@
+//! The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes. A committed
+//! copy lives in `openapi/openapi.json`; a test fails when it drifts from this.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::routes;
+
+/// keygate's API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "keygate",
+        description = "Self-hosted API-key gateway for algorithmic trading. `/api/v1` is wire-compatible with OpenAlgo's REST API and takes an API key (JSON body field `apikey` or header `X-API-KEY`). The management routes under `/api` take a browser session cookie and, for changes, the `X-CSRF-Token` header.",
+        license(name = "AGPL-3.0-or-later")
+    ),
+    paths(
+        routes::health::get_health,
+        routes::setup::get_setup,
+        routes::setup::create_setup,
+        routes::account::login,
+        routes::account::get_session,
+        routes::account::logout,
+        routes::account::change_password,
+        routes::users::list_users,
+        routes::users::create_user,
+        routes::keys::list_api_keys,
+        routes::keys::create_api_key,
+        routes::keys::get_api_key,
+        routes::keys::update_api_key,
+        routes::keys::set_api_key_mode,
+        routes::keys::roll_api_key,
+        routes::keys::reveal_api_key,
+        routes::keys::revoke_api_key,
+        routes::keys::list_key_events,
+        routes::v1::ping::ping,
+    ),
+    tags(
+        (name = "utilities", description = "OpenAlgo v1: utilities"),
+        (name = "keys", description = "Managing your API keys (session)"),
+        (name = "account", description = "Setup, sign-in and accounts (session)"),
+        (name = "system", description = "Health"),
+    ),
+    modifiers(&SecuritySchemes)
+)]
+pub struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key_header",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-API-KEY",
+                "Your 64-character keygate API key",
+            ))),
+        );
+    }
+}
+
+/// The document as pretty JSON with a trailing newline (the committed form).
+pub fn openapi_json() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serialises");
+    json.push('\n');
+    json
+}

@@ -1,0 +1,121 @@
+//! Signing in and out, the current session, and password changes.
+
+use actix_session::Session;
+use actix_web::{web, HttpResponse};
+use keygate_core::users;
+use keygate_types::account::{ChangePassword, Credentials, MessageBody, SessionInfo};
+use keygate_types::ErrorBody;
+
+use crate::auth::session_user::start_session;
+use crate::auth::SessionUser;
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// Signs in with a username and password. A wrong username and a wrong password get the same
+/// answer; attempts are limited per IP and per username.
+#[utoipa::path(
+    post,
+    path = "/api/auth/login",
+    tag = "account",
+    request_body = Credentials,
+    responses(
+        (status = 200, description = "signed in", body = SessionInfo),
+        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 401, description = "wrong username or password", body = ErrorBody),
+        (status = 429, description = "too many attempts", body = ErrorBody),
+    )
+)]
+pub async fn login(
+    state: web::Data<AppState>,
+    session: Session,
+    ip: ClientIp,
+    body: web::Json<Credentials>,
+) -> Result<HttpResponse, ApiError> {
+    state.login_limiter.check(ip.0, &body.username)?;
+    let user = users::authenticate(&state.db, &body.username, &body.password).await?;
+    let csrf_token = start_session(&session, &user)?;
+    log::info!("user {} signed in from {}", user.id, ip.0);
+    Ok(HttpResponse::Ok().json(SessionInfo {
+        user: user.into(),
+        csrf_token,
+    }))
+}
+
+/// The signed-in user and the CSRF token for state-changing requests.
+#[utoipa::path(
+    get,
+    path = "/api/auth/session",
+    tag = "account",
+    responses(
+        (status = 200, description = "the current session", body = SessionInfo),
+        (status = 401, description = "not signed in", body = ErrorBody),
+    )
+)]
+pub async fn get_session(current: SessionUser) -> HttpResponse {
+    HttpResponse::Ok().json(SessionInfo {
+        user: current.user.into(),
+        csrf_token: current.csrf_token,
+    })
+}
+
+/// Ends the session on the server; the cookie stops working everywhere.
+#[utoipa::path(
+    post,
+    path = "/api/auth/logout",
+    tag = "account",
+    params(("X-CSRF-Token" = String, Header, description = "the session's CSRF token")),
+    responses(
+        (status = 200, description = "signed out", body = MessageBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
+    )
+)]
+pub async fn logout(_current: SessionUser, session: Session) -> HttpResponse {
+    session.purge();
+    HttpResponse::Ok().json(MessageBody::new("Signed out"))
+}
+
+/// Changes the password and ends every session of the account, this one included.
+#[utoipa::path(
+    post,
+    path = "/api/auth/password",
+    tag = "account",
+    request_body = ChangePassword,
+    params(("X-CSRF-Token" = String, Header, description = "the session's CSRF token")),
+    responses(
+        (status = 200, description = "changed; sign in again", body = MessageBody),
+        (status = 400, description = "wrong current password or weak new one", body = ErrorBody),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
+    )
+)]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    current: SessionUser,
+    session: Session,
+    body: web::Json<ChangePassword>,
+) -> Result<HttpResponse, ApiError> {
+    users::change_password(
+        &state.db,
+        current.user.id,
+        &body.current_password,
+        &body.new_password,
+    )
+    .await?;
+    session.purge();
+    Ok(HttpResponse::Ok().json(MessageBody::new(
+        "Password changed; every session of this account has ended. Sign in again.",
+    )))
+}
+
+/// Wires `/api/auth/*`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/auth")
+            .route("/login", web::post().to(login))
+            .route("/session", web::get().to(get_session))
+            .route("/logout", web::post().to(logout))
+            .route("/password", web::post().to(change_password)),
+    );
+}

@@ -1,0 +1,9 @@
+//! One module per resource, each with a `configure` that wires its routes.
+
+pub mod account;
+pub mod health;
+pub mod keys;
+pub mod setup;
+pub mod spa;
+pub mod users;
+pub mod v1;

@@ -1,0 +1,62 @@
+//! `POST /api/v1/ping`: checks that a key works.
+
+use actix_web::HttpResponse;
+use keygate_core::keys::Permission;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{ApiCall, ApiRequest};
+use keygate_types::ErrorBody;
+
+/// Body of ping: nothing but the key (`apikey`, or the `X-API-KEY` header).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PingRequest {}
+
+impl ApiRequest for PingRequest {
+    const PERMISSION: Permission = Permission::Read;
+}
+
+/// What ping answers inside `data`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PingData {
+    /// Always `pong`.
+    pub message: String,
+    /// The broker behind this keygate.
+    pub broker: String,
+}
+
+/// Ping's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct PingResponse {
+    /// Always `success`.
+    pub status: String,
+    /// The pong.
+    pub data: PingData,
+}
+
+/// Answers `pong` when the key is valid.
+#[utoipa::path(
+    post,
+    path = "/api/v1/ping",
+    tag = "utilities",
+    request_body(content = inline(serde_json::Value), description = "`{\"apikey\": \"<64 hex>\"}`, or an empty body with the X-API-KEY header",
+        example = json!({"apikey": "<your 64-character API key>"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "the key works", body = PingResponse,
+            example = json!({"status": "success", "data": {"message": "pong", "broker": "paper"}})),
+        (status = 400, description = "malformed body or unknown fields", body = ErrorBody),
+        (status = 401, description = "`Authorization: Bearer` is not supported", body = ErrorBody),
+        (status = 403, description = "invalid, revoked or expired key, or IP not allowed", body = ErrorBody,
+            example = json!({"status": "error", "message": "Invalid openalgo apikey"})),
+    )
+)]
+pub async fn ping(_call: ApiCall<PingRequest>) -> HttpResponse {
+    HttpResponse::Ok().json(PingResponse {
+        status: "success".into(),
+        data: PingData {
+            message: "pong".into(),
+            broker: "paper".into(),
+        },
+    })
+}

@@ -1,0 +1,211 @@
+//! Building and running the server: binds its own listener (port 0 allowed, for tests), wires
+//! middleware and routes, and starts the background tasks.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+
+use actix_cors::Cors;
+use actix_session::config::{CookieContentSecurity, PersistentSession};
+use actix_session::SessionMiddleware;
+use actix_web::cookie::{Key, SameSite};
+use actix_web::dev::Server;
+use actix_web::http::{header, Method};
+use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use keygate_core::keys::changes::{self, ChangeFollower};
+use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
+use keygate_core::{db, sessions, Settings};
+use keygate_types::ErrorBody;
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use sha2::{Digest, Sha512};
+use utoipa::OpenApi;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::session_store::DbSessionStore;
+use crate::errors_config;
+use crate::login_limit::LoginLimiter;
+use crate::openapi::ApiDoc;
+use crate::routes;
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "keygate_session";
+const SESSION_HOURS: i64 = 12;
+
+/// A built, bound server, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, binds `settings.bind` and wires everything.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let db = db::connect(&settings.database_url).await?;
+        db::migrate(&db).await?;
+        let listener = TcpListener::bind(settings.bind)?;
+        Self::build_with(settings, db, listener).await
+    }
+
+    /// Wires a server over an open database and listener.
+    pub async fn build_with(
+        settings: Settings,
+        db: DatabaseConnection,
+        listener: TcpListener,
+    ) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(build_state(settings, db)?);
+        spawn_background_tasks(&state).await?;
+        let server = serve(state.clone(), listener)?;
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    /// The port the server listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The shared state (tests read counters from it).
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    /// Runs until SIGINT/SIGTERM (actix's graceful shutdown), then flushes last-used data.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        if let Err(e) = self.state.usage.flush(&self.state.db).await {
+            log::warn!("could not write last-used data at shutdown: {e}");
+        }
+        result
+    }
+}
+
+fn build_state(settings: Settings, db: DatabaseConnection) -> anyhow::Result<AppState> {
+    let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
+    let usage = Arc::new(UsageRecorder::default());
+    let verifier = Arc::new(KeyVerifier::new(db.clone(), crypto.clone(), usage.clone()));
+    let keys = Arc::new(KeyStore::new(
+        db.clone(),
+        crypto,
+        verifier.clone(),
+        settings.max_keys_per_user,
+    ));
+    Ok(AppState {
+        login_limiter: LoginLimiter::new(settings.login_per_minute, settings.login_per_hour),
+        settings: Arc::new(settings),
+        db,
+        keys,
+        verifier,
+        usage,
+    })
+}
+
+async fn spawn_background_tasks(state: &web::Data<AppState>) -> anyhow::Result<()> {
+    let follower = ChangeFollower::start(state.db.clone(), state.verifier.clone()).await?;
+    tokio::spawn(follower.run(Duration::from_millis(state.settings.key_poll_ms)));
+
+    let flush_state = state.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(2));
+        loop {
+            ticker.tick().await;
+            if let Err(e) = flush_state.usage.flush(&flush_state.db).await {
+                log::warn!("could not write last-used data: {e}");
+            }
+        }
+    });
+
+    let hourly = state.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            ticker.tick().await;
+            hourly.login_limiter.shrink();
+            if let Err(e) = sessions::purge_expired(&hourly.db).await {
+                log::warn!("could not purge expired sessions: {e}");
+            }
+            if let Err(e) = changes::purge_old(&hourly.db).await {
+                log::warn!("could not purge old key changes: {e}");
+            }
+        }
+    });
+    Ok(())
+}
+
+fn session_key(settings: &Settings) -> Key {
+    // `Key` wants 64 bytes; SHA-512 stretches any 32+ character secret to exactly that.
+    let digest = Sha512::digest(settings.secrets.session_secret.expose_secret().as_bytes());
+    Key::from(&digest)
+}
+
+fn cors(settings: &Settings) -> Cors {
+    settings
+        .cors_origins
+        .iter()
+        .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
+        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_headers([
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            header::HeaderName::from_static("x-csrf-token"),
+            header::HeaderName::from_static("x-api-key"),
+        ])
+        .supports_credentials()
+        .max_age(3600)
+}
+
+fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+    let settings = state.settings.clone();
+    let key = session_key(&settings);
+    let store = DbSessionStore::new(state.db.clone());
+    let server = HttpServer::new(move || {
+        let session = SessionMiddleware::builder(store.clone(), key.clone())
+            .cookie_name(SESSION_COOKIE.to_owned())
+            .cookie_secure(settings.cookie_secure)
+            .cookie_http_only(true)
+            .cookie_same_site(SameSite::Strict)
+            .cookie_content_security(CookieContentSecurity::Private)
+            .session_lifecycle(
+                PersistentSession::default()
+                    .session_ttl(actix_web::cookie::time::Duration::hours(SESSION_HOURS)),
+            )
+            .build();
+        let static_dir = settings.static_dir.clone();
+        App::new()
+            .app_data(state.clone())
+            .app_data(errors_config::json_config(settings.max_body_bytes))
+            .app_data(web::PayloadConfig::new(settings.max_body_bytes))
+            .app_data(errors_config::path_config())
+            .app_data(errors_config::query_config())
+            .wrap(errors_config::envelope_errors())
+            .wrap(session)
+            .wrap(cors(&settings))
+            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms").exclude("/health"))
+            .configure(routes::health::configure)
+            .service(
+                SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
+            )
+            .service(
+                web::scope("/api")
+                    .configure(routes::setup::configure)
+                    .configure(routes::account::configure)
+                    .configure(routes::users::configure)
+                    .configure(routes::keys::configure)
+                    .configure(routes::v1::configure)
+                    .default_service(web::to(|| async {
+                        HttpResponse::NotFound().json(ErrorBody::new("Not found"))
+                    })),
+            )
+            .configure(|cfg| routes::spa::configure(cfg, &static_dir))
+    })
+    .listen(listener)?
+    .shutdown_timeout(10)
+    .run();
+    Ok(server)
+}

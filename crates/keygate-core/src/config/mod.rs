@@ -1,0 +1,124 @@
+//! keygate's settings: one typed tree read from the environment (and an optional `.env`, loaded by
+//! the binary before this runs). Secrets are wrapped so `Debug` never shows them.
+
+mod secrets;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use secrets::{SecretSettings, SECRETS_FILE};
+
+/// Development generates missing secrets; production refuses to start without strong ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    /// Local use: missing secrets are generated once into `secrets.env` in the data directory.
+    Development,
+    /// A deployment: every secret must be set and strong.
+    Production,
+}
+
+/// Why the settings could not be loaded. Each message names the variable and how to fix it.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct ConfigError(pub String);
+
+/// Everything keygate reads from its environment.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// `KEYGATE_ENV`: `development` (default) or `production`.
+    pub environment: Environment,
+    /// `KEYGATE_BIND`: the HTTP listener, default `127.0.0.1:5000`. Port 0 picks a free port.
+    pub bind: SocketAddr,
+    /// `KEYGATE_DATA_DIR`: where the SQLite file and generated secrets live, default `./data`.
+    pub data_dir: PathBuf,
+    /// `DATABASE_URL`: default the SQLite file `keygate.db` in the data directory.
+    pub database_url: String,
+    /// `KEYGATE_STATIC_DIR`: the built SPA served at `/`, default `./dist`.
+    pub static_dir: PathBuf,
+    /// `KEYGATE_COOKIE_SECURE`: mark the session cookie `Secure`; default true in production.
+    pub cookie_secure: bool,
+    /// `KEYGATE_CORS_ORIGINS`: comma-separated origins allowed to call with credentials (e.g. a
+    /// `trunk serve` development server). Default: none.
+    pub cors_origins: Vec<String>,
+    /// `KEYGATE_MAX_KEYS_PER_USER`: default 20.
+    pub max_keys_per_user: u32,
+    /// `KEYGATE_KEY_POLL_MS`: how often other processes' key changes are picked up, default 250.
+    pub key_poll_ms: u64,
+    /// `KEYGATE_MAX_BODY_BYTES`: largest accepted JSON body, default 65536.
+    pub max_body_bytes: usize,
+    /// `KEYGATE_LOGIN_PER_MINUTE` / `KEYGATE_LOGIN_PER_HOUR`: login attempts per IP and per
+    /// username, default 5 and 25.
+    pub login_per_minute: u32,
+    /// See `login_per_minute`.
+    pub login_per_hour: u32,
+    /// The secrets (pepper, Fernet keys, session secret).
+    pub secrets: SecretSettings,
+}
+
+impl Settings {
+    /// Reads the settings from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (the environment, or a map in tests). In development, a
+    /// missing secret is taken from `secrets.env` in the data directory, or generated into it.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let environment = match get("KEYGATE_ENV").as_deref().map(str::trim) {
+            None | Some("development") | Some("dev") => Environment::Development,
+            Some("production") | Some("prod") => Environment::Production,
+            Some(other) => {
+                return Err(ConfigError(format!(
+                    "KEYGATE_ENV must be `development` or `production`, not `{other}`"
+                )))
+            }
+        };
+        let bind = parse_or(&get, "KEYGATE_BIND", "127.0.0.1:5000".parse().expect("valid"))?;
+        let data_dir = PathBuf::from(get("KEYGATE_DATA_DIR").unwrap_or_else(|| "data".into()));
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| {
+            format!("sqlite://{}?mode=rwc", data_dir.join("keygate.db").display())
+        });
+        let static_dir = PathBuf::from(get("KEYGATE_STATIC_DIR").unwrap_or_else(|| "dist".into()));
+        let production = environment == Environment::Production;
+        let cookie_secure = parse_or(&get, "KEYGATE_COOKIE_SECURE", production)?;
+        let cors_origins = get("KEYGATE_CORS_ORIGINS")
+            .map(|v| {
+                v.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let secrets = SecretSettings::load(environment, &data_dir, &get)?;
+        Ok(Self {
+            environment,
+            bind,
+            database_url,
+            static_dir,
+            cookie_secure,
+            cors_origins,
+            max_keys_per_user: parse_or(&get, "KEYGATE_MAX_KEYS_PER_USER", 20)?,
+            key_poll_ms: parse_or(&get, "KEYGATE_KEY_POLL_MS", 250)?,
+            max_body_bytes: parse_or(&get, "KEYGATE_MAX_BODY_BYTES", 64 * 1024)?,
+            login_per_minute: parse_or(&get, "KEYGATE_LOGIN_PER_MINUTE", 5)?,
+            login_per_hour: parse_or(&get, "KEYGATE_LOGIN_PER_HOUR", 25)?,
+            data_dir,
+            secrets,
+        })
+    }
+}
+
+fn parse_or<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    name: &str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|_| ConfigError(format!("{name} has an invalid value `{}`", raw.trim()))),
+    }
+}

@@ -1,0 +1,439 @@
+//! Managing keys: create, list, reveal, roll, revoke, update, change mode. Each change runs in one
+//! transaction that also appends to the audit trail and the change sequence, then drops the key
+//! from this process's cache at once (other processes follow the sequence).
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use keygate_types::keys::{
+    ApiKeySummary, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode, UpdateApiKey,
+};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+};
+
+use super::audit::{self, Actor, EventKind};
+use super::changes::record_change;
+use super::policy::{self, Scopes};
+use super::secret::{KeyCrypto, PlainApiKey};
+use super::verify::KeyVerifier;
+use crate::entities::{api_key, api_key_secret};
+use crate::error::{CoreError, CoreResult};
+
+/// Longest grace period for a rolled secret (24 h).
+pub const MAX_GRACE_SECONDS: u32 = 86_400;
+
+/// The key-management service.
+pub struct KeyStore {
+    db: DatabaseConnection,
+    crypto: Arc<KeyCrypto>,
+    verifier: Arc<KeyVerifier>,
+    max_keys_per_user: u32,
+}
+
+impl KeyStore {
+    /// A store over `db` that keeps `verifier`'s cache in step with its changes.
+    pub fn new(
+        db: DatabaseConnection,
+        crypto: Arc<KeyCrypto>,
+        verifier: Arc<KeyVerifier>,
+        max_keys_per_user: u32,
+    ) -> Self {
+        Self {
+            db,
+            crypto,
+            verifier,
+            max_keys_per_user,
+        }
+    }
+
+    /// Issues a new key; the plaintext is returned this once.
+    pub async fn create(
+        &self,
+        actor: &Actor,
+        input: CreateApiKey,
+    ) -> CoreResult<(PlainApiKey, ApiKeySummary)> {
+        let now = Utc::now();
+        let name = policy::parse_name(&input.name)?;
+        let scopes = if input.scopes.is_empty() {
+            Scopes::from_list(&[keygate_types::keys::Scope::Read])
+        } else {
+            policy::parse_scopes(&input.scopes)?
+        };
+        let allowlist = policy::parse_allowlist(&input.ip_allowlist)?;
+        let expires_at = policy::parse_expiry(input.expires_at, now)?;
+        let live = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(actor.user_id))
+            .filter(api_key::Column::RevokedAt.is_null())
+            .count(&self.db)
+            .await?;
+        if live >= u64::from(self.max_keys_per_user) {
+            return Err(CoreError::Conflict(format!(
+                "you already have {live} active keys, the most allowed; revoke one first"
+            )));
+        }
+        self.ensure_name_free(actor.user_id, &name, None).await?;
+        let plain = PlainApiKey::generate()?;
+        let hash = self.crypto.hash(&plain).await?;
+
+        let txn = self.db.begin().await?;
+        let key = api_key::ActiveModel {
+            user_id: Set(actor.user_id),
+            name: Set(name),
+            scopes: Set(scopes.to_db()),
+            order_mode: Set(input.order_mode.as_str().to_owned()),
+            ip_allowlist: Set(policy::allowlist_to_db(&allowlist)),
+            expires_at: Set(expires_at),
+            revoked_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(name_conflict)?;
+        self.insert_secret(&txn, key.id, &plain, hash, now).await?;
+        audit::record(&txn, actor, &key, EventKind::Created, Some(format!("scopes {}, mode {}", key.scopes, key.order_mode))).await?;
+        record_change(&txn, key.id).await?;
+        txn.commit().await?;
+        self.verifier.invalidate_key(key.id);
+        let summary = self.summary(key).await?;
+        Ok((plain, summary))
+    }
+
+    /// The owner's keys, oldest first. Never the plaintext.
+    pub async fn list(&self, user_id: i64) -> CoreResult<Vec<ApiKeySummary>> {
+        let keys = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(user_id))
+            .order_by_asc(api_key::Column::Id)
+            .find_with_related(api_key_secret::Entity)
+            .all(&self.db)
+            .await?;
+        let now = Utc::now();
+        Ok(keys
+            .into_iter()
+            .map(|(key, secrets)| summarize(key, &secrets, now))
+            .collect())
+    }
+
+    /// One of the owner's keys.
+    pub async fn get(&self, user_id: i64, key_id: i64) -> CoreResult<ApiKeySummary> {
+        let key = self.owned(user_id, key_id).await?;
+        self.summary(key).await
+    }
+
+    /// The owner's key with this name.
+    pub async fn find_by_name(&self, user_id: i64, name: &str) -> CoreResult<api_key::Model> {
+        api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(user_id))
+            .filter(api_key::Column::Name.eq(name.trim()))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("no key named '{}'", name.trim())))
+    }
+
+    /// Decrypts the current secret for its owner; audit-logged.
+    pub async fn reveal(&self, actor: &Actor, key_id: i64) -> CoreResult<PlainApiKey> {
+        let key = self.owned(actor.user_id, key_id).await?;
+        if key.revoked_at.is_some() {
+            return Err(CoreError::Conflict("this key is revoked".into()));
+        }
+        let secret = self.current_secret(&self.db, key.id).await?;
+        let plain = self.crypto.decrypt(&secret.encrypted)?;
+        audit::record(&self.db, actor, &key, EventKind::Revealed, None).await?;
+        Ok(plain)
+    }
+
+    /// Gives a key a new secret. The old one stops at once, or after `grace_seconds` (at most 24 h).
+    /// A secret still in an earlier grace period stops now.
+    pub async fn roll(
+        &self,
+        actor: &Actor,
+        key_id: i64,
+        grace_seconds: u32,
+    ) -> CoreResult<(PlainApiKey, ApiKeySummary)> {
+        if grace_seconds > MAX_GRACE_SECONDS {
+            return Err(CoreError::field(
+                "grace_seconds",
+                format!("must be between 0 and {MAX_GRACE_SECONDS}"),
+            ));
+        }
+        let key = self.owned(actor.user_id, key_id).await?;
+        if key.revoked_at.is_some() {
+            return Err(CoreError::Conflict("a revoked key cannot be rolled".into()));
+        }
+        let plain = PlainApiKey::generate()?;
+        let hash = self.crypto.hash(&plain).await?;
+        let now = Utc::now();
+        let grace_until = (grace_seconds > 0).then(|| now + chrono::Duration::seconds(grace_seconds.into()));
+
+        let txn = self.db.begin().await?;
+        end_grace(&txn, key.id, now).await?;
+        let current = self.current_secret(&txn, key.id).await?;
+        let mut old: api_key_secret::ActiveModel = current.into();
+        old.retired_at = Set(Some(now));
+        old.grace_until = Set(grace_until);
+        old.used_from = Set("[]".into());
+        old.update(&txn).await?;
+        self.insert_secret(&txn, key.id, &plain, hash, now).await?;
+        let key = touch(&txn, key, now).await?;
+        let detail = match grace_until {
+            Some(until) => format!("old secret works until {}", until.to_rfc3339()),
+            None => "old secret stopped at once".to_owned(),
+        };
+        audit::record(&txn, actor, &key, EventKind::Rolled, Some(detail)).await?;
+        record_change(&txn, key.id).await?;
+        txn.commit().await?;
+        self.verifier.invalidate_key(key.id);
+        let summary = self.summary(key).await?;
+        Ok((plain, summary))
+    }
+
+    /// Stops a key for good, everywhere. Revoking a revoked key changes nothing.
+    pub async fn revoke(&self, actor: &Actor, key_id: i64) -> CoreResult<ApiKeySummary> {
+        let key = self.owned(actor.user_id, key_id).await?;
+        if key.revoked_at.is_some() {
+            return self.summary(key).await;
+        }
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        end_grace(&txn, key.id, now).await?;
+        let mut active: api_key::ActiveModel = key.into();
+        active.revoked_at = Set(Some(now));
+        active.updated_at = Set(now);
+        let key = active.update(&txn).await?;
+        audit::record(&txn, actor, &key, EventKind::Revoked, None).await?;
+        record_change(&txn, key.id).await?;
+        txn.commit().await?;
+        self.verifier.invalidate_key(key.id);
+        self.summary(key).await
+    }
+
+    /// Changes name, scopes, order mode, allowlist and/or expiry.
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        key_id: i64,
+        input: UpdateApiKey,
+    ) -> CoreResult<ApiKeySummary> {
+        let key = self.owned(actor.user_id, key_id).await?;
+        let now = Utc::now();
+        let mut changed = Vec::new();
+        let mut active: api_key::ActiveModel = key.clone().into();
+        if let Some(name) = &input.name {
+            let name = policy::parse_name(name)?;
+            if name != key.name {
+                self.ensure_name_free(actor.user_id, &name, Some(key.id)).await?;
+                changed.push(format!("name '{}' -> '{name}'", key.name));
+                active.name = Set(name);
+            }
+        }
+        if let Some(scopes) = &input.scopes {
+            let scopes = policy::parse_scopes(scopes)?.to_db();
+            if scopes != key.scopes {
+                changed.push(format!("scopes {} -> {scopes}", key.scopes));
+                active.scopes = Set(scopes);
+            }
+        }
+        if let Some(mode) = input.order_mode {
+            if mode.as_str() != key.order_mode {
+                changed.push(format!("mode {} -> {}", key.order_mode, mode.as_str()));
+                active.order_mode = Set(mode.as_str().to_owned());
+            }
+        }
+        if let Some(list) = &input.ip_allowlist {
+            let list = policy::allowlist_to_db(&policy::parse_allowlist(list)?);
+            if list != key.ip_allowlist {
+                changed.push(format!("allowlist {list}"));
+                active.ip_allowlist = Set(list);
+            }
+        }
+        if let Some(expiry) = input.expires_at {
+            let expiry = policy::parse_expiry(expiry, now)?;
+            if expiry != key.expires_at {
+                changed.push(match expiry {
+                    Some(t) => format!("expires {}", t.to_rfc3339()),
+                    None => "no expiry".to_owned(),
+                });
+                active.expires_at = Set(expiry);
+            }
+        }
+        if changed.is_empty() {
+            return self.summary(key).await;
+        }
+        let kind = if changed.len() == 1 && changed[0].starts_with("mode ") {
+            EventKind::ModeChanged
+        } else {
+            EventKind::Updated
+        };
+        active.updated_at = Set(now);
+        let txn = self.db.begin().await?;
+        let key = active.update(&txn).await.map_err(name_conflict)?;
+        audit::record(&txn, actor, &key, kind, Some(changed.join("; "))).await?;
+        record_change(&txn, key.id).await?;
+        txn.commit().await?;
+        self.verifier.invalidate_key(key.id);
+        self.summary(key).await
+    }
+
+    /// Changes the order mode; requests already in flight keep the mode they started with.
+    pub async fn set_mode(
+        &self,
+        actor: &Actor,
+        key_id: i64,
+        mode: OrderMode,
+    ) -> CoreResult<ApiKeySummary> {
+        let input = UpdateApiKey {
+            order_mode: Some(mode),
+            ..Default::default()
+        };
+        self.update(actor, key_id, input).await
+    }
+
+    /// The owner's key events, newest first.
+    pub async fn events(&self, user_id: i64, key_id: Option<i64>) -> CoreResult<Vec<KeyEvent>> {
+        audit::list(&self.db, user_id, key_id, 500).await
+    }
+
+    async fn owned(&self, user_id: i64, key_id: i64) -> CoreResult<api_key::Model> {
+        api_key::Entity::find_by_id(key_id)
+            .filter(api_key::Column::UserId.eq(user_id))
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("API key {key_id} not found")))
+    }
+
+    async fn ensure_name_free(&self, user_id: i64, name: &str, except: Option<i64>) -> CoreResult<()> {
+        let clash = api_key::Entity::find()
+            .filter(api_key::Column::UserId.eq(user_id))
+            .filter(api_key::Column::Name.eq(name))
+            .one(&self.db)
+            .await?;
+        match clash {
+            Some(k) if Some(k.id) != except => Err(duplicate_name()),
+            _ => Ok(()),
+        }
+    }
+
+    async fn current_secret(
+        &self,
+        db: &impl ConnectionTrait,
+        key_id: i64,
+    ) -> CoreResult<api_key_secret::Model> {
+        api_key_secret::Entity::find()
+            .filter(api_key_secret::Column::KeyId.eq(key_id))
+            .filter(api_key_secret::Column::RetiredAt.is_null())
+            .one(db)
+            .await?
+            .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("key {key_id} has no current secret")))
+    }
+
+    async fn insert_secret(
+        &self,
+        db: &impl ConnectionTrait,
+        key_id: i64,
+        plain: &PlainApiKey,
+        hash: String,
+        now: DateTime<Utc>,
+    ) -> CoreResult<()> {
+        api_key_secret::ActiveModel {
+            key_id: Set(key_id),
+            lookup_digest: Set(self.crypto.lookup_digest(plain.expose())),
+            argon2_hash: Set(hash),
+            encrypted: Set(self.crypto.encrypt(plain)),
+            masked: Set(plain.masked()),
+            created_at: Set(now),
+            used_from: Set("[]".into()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await?;
+        Ok(())
+    }
+
+    async fn summary(&self, key: api_key::Model) -> CoreResult<ApiKeySummary> {
+        let secrets = api_key_secret::Entity::find()
+            .filter(api_key_secret::Column::KeyId.eq(key.id))
+            .all(&self.db)
+            .await?;
+        Ok(summarize(key, &secrets, Utc::now()))
+    }
+}
+
+/// Ends the grace period of every retired secret of a key.
+async fn end_grace(db: &impl ConnectionTrait, key_id: i64, now: DateTime<Utc>) -> CoreResult<()> {
+    api_key_secret::Entity::update_many()
+        .col_expr(api_key_secret::Column::GraceUntil, sea_orm::sea_query::Expr::value(now))
+        .filter(api_key_secret::Column::KeyId.eq(key_id))
+        .filter(api_key_secret::Column::RetiredAt.is_not_null())
+        .filter(api_key_secret::Column::GraceUntil.gt(now))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+async fn touch(
+    db: &impl ConnectionTrait,
+    key: api_key::Model,
+    now: DateTime<Utc>,
+) -> CoreResult<api_key::Model> {
+    let mut active: api_key::ActiveModel = key.into();
+    active.updated_at = Set(now);
+    Ok(active.update(db).await?)
+}
+
+fn duplicate_name() -> CoreError {
+    CoreError::Validation {
+        message: "name: you already have a key with this name".into(),
+        errors: [("name".to_owned(), vec!["you already have a key with this name".to_owned()])]
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// Two requests racing for one name: the unique index decides, and the loser hears why.
+fn name_conflict(err: DbErr) -> CoreError {
+    match err.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => duplicate_name(),
+        _ => CoreError::Database(err),
+    }
+}
+
+fn summarize(key: api_key::Model, secrets: &[api_key_secret::Model], now: DateTime<Utc>) -> ApiKeySummary {
+    let current = secrets.iter().find(|s| s.retired_at.is_none());
+    let in_grace = secrets
+        .iter()
+        .filter(|s| s.retired_at.is_some() && s.grace_until.is_some_and(|g| g > now))
+        .max_by_key(|s| s.id);
+    let state = if key.revoked_at.is_some() {
+        KeyState::Revoked
+    } else if key.expires_at.is_some_and(|e| e <= now) {
+        KeyState::Expired
+    } else if in_grace.is_some() {
+        KeyState::InGrace
+    } else {
+        KeyState::Active
+    };
+    let grace = in_grace.filter(|_| key.revoked_at.is_none()).map(|old| GraceInfo {
+        old_masked_key: old.masked.clone(),
+        grace_until: old.grace_until.unwrap_or(now),
+        old_last_used_at: old.last_used_at.filter(|t| old.retired_at.is_some_and(|r| *t >= r)),
+        old_used_from: serde_json::from_str(&old.used_from).unwrap_or_default(),
+    });
+    ApiKeySummary {
+        id: key.id,
+        scopes: Scopes::from_db(&key.scopes).to_list(),
+        order_mode: policy::order_mode_from_db(&key.order_mode),
+        ip_allowlist: serde_json::from_str(&key.ip_allowlist).unwrap_or_default(),
+        masked_key: current.map(|s| s.masked.clone()).unwrap_or_default(),
+        last_used_at: current.and_then(|s| s.last_used_at),
+        last_used_ip: current.and_then(|s| s.last_used_ip.clone()),
+        name: key.name,
+        state,
+        created_at: key.created_at,
+        expires_at: key.expires_at,
+        revoked_at: key.revoked_at,
+        grace,
+    }
+}

@@ -1,0 +1,201 @@
+//! Verification of a presented API key: the hot path of every `/api/v1` call.
+//!
+//! Order: format check → verified-key cache (keyed by the lookup digest, never the plaintext) →
+//! negative cache → one indexed query by lookup digest → one Argon2 verify of that single row →
+//! state, expiry, grace and IP allowlist. An unknown key therefore costs no Argon2 at all and a valid
+//! key on a cold cache exactly one, whatever the number of stored keys.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ipnet::IpNet;
+use keygate_types::keys::OrderMode;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+
+use super::policy::{self, Scopes};
+use super::secret::{KeyCrypto, PlainApiKey};
+use super::usage::UsageRecorder;
+use crate::entities::{api_key, api_key_secret};
+
+/// Who is calling with a valid key: what handlers get from the extractor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Identity {
+    /// The key's owner.
+    pub user_id: i64,
+    /// The key.
+    pub key_id: i64,
+    /// The secret presented (the current one, or a rolled one in its grace period).
+    pub secret_id: i64,
+    /// What the key may do.
+    pub scopes: Scopes,
+    /// The key's order mode at the time of this request.
+    pub order_mode: OrderMode,
+}
+
+/// Why a presented key was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// Missing, malformed, unknown, revoked, or a rolled secret past its grace period.
+    Invalid,
+    /// Past its expiry time.
+    Expired,
+    /// The client address is not in the key's allowlist.
+    IpNotAllowed,
+    /// The database could not be asked; the caller answers 503.
+    Unavailable,
+}
+
+/// A verified secret as cached: everything needed to decide a request without the database.
+#[derive(Debug)]
+struct CachedKey {
+    identity: Identity,
+    revoked: bool,
+    retired: bool,
+    grace_until: Option<DateTime<Utc>>,
+    expires_at: Option<DateTime<Utc>>,
+    allowlist: Vec<IpNet>,
+}
+
+/// Verifies API keys with a positive and a negative cache, and records their use.
+pub struct KeyVerifier {
+    db: DatabaseConnection,
+    crypto: Arc<KeyCrypto>,
+    verified: moka::future::Cache<String, Arc<CachedKey>>,
+    unknown: moka::sync::Cache<String, ()>,
+    /// Bumped on every invalidation, so a load that raced with one is not kept.
+    generation: AtomicU64,
+    argon2_runs: AtomicU64,
+    usage: Arc<UsageRecorder>,
+}
+
+impl KeyVerifier {
+    /// A verifier over `db`, with empty caches.
+    pub fn new(db: DatabaseConnection, crypto: Arc<KeyCrypto>, usage: Arc<UsageRecorder>) -> Self {
+        Self {
+            db,
+            crypto,
+            verified: moka::future::Cache::builder()
+                .max_capacity(100_000)
+                // A safety net only: changes reach the cache through invalidation within a second.
+                .time_to_live(Duration::from_secs(600))
+                .support_invalidation_closures()
+                .build(),
+            unknown: moka::sync::Cache::builder()
+                .max_capacity(100_000)
+                .time_to_live(Duration::from_secs(60))
+                .build(),
+            generation: AtomicU64::new(0),
+            argon2_runs: AtomicU64::new(0),
+            usage,
+        }
+    }
+
+    /// How many Argon2 verifications this verifier has run (for tests and benchmarks).
+    pub fn argon2_runs(&self) -> u64 {
+        self.argon2_runs.load(Ordering::Relaxed)
+    }
+
+    /// Checks a presented key from client address `ip`.
+    pub async fn verify(&self, raw: &str, ip: IpAddr) -> Result<Identity, Refusal> {
+        let Some(_) = PlainApiKey::parse(raw) else {
+            return Err(Refusal::Invalid);
+        };
+        let digest = self.crypto.lookup_digest(raw);
+        let cached = match self.verified.get(&digest).await {
+            Some(hit) => hit,
+            None => {
+                if self.unknown.contains_key(&digest) {
+                    return Err(Refusal::Invalid);
+                }
+                self.load(raw, digest).await?
+            }
+        };
+        let now = Utc::now();
+        if cached.revoked || (cached.retired && cached.grace_until.is_none_or(|g| g <= now)) {
+            return Err(Refusal::Invalid);
+        }
+        if cached.expires_at.is_some_and(|e| e <= now) {
+            return Err(Refusal::Expired);
+        }
+        if !policy::ip_allowed(&cached.allowlist, ip) {
+            return Err(Refusal::IpNotAllowed);
+        }
+        self.usage.record(cached.identity.secret_id, ip, now);
+        Ok(cached.identity)
+    }
+
+    async fn load(&self, raw: &str, digest: String) -> Result<Arc<CachedKey>, Refusal> {
+        let generation = self.generation.load(Ordering::Acquire);
+        let loaded = self
+            .verified
+            .try_get_with(digest.clone(), self.fetch_and_verify(raw, &digest))
+            .await;
+        match loaded {
+            Ok(cached) => {
+                if self.generation.load(Ordering::Acquire) != generation {
+                    // An invalidation ran while this row was read: answer this request with it,
+                    // but do not keep it.
+                    self.verified.invalidate(&digest).await;
+                }
+                Ok(cached)
+            }
+            Err(refusal) => {
+                if *refusal == Refusal::Invalid {
+                    self.unknown.insert(digest, ());
+                }
+                Err(*refusal)
+            }
+        }
+    }
+
+    async fn fetch_and_verify(&self, raw: &str, digest: &str) -> Result<Arc<CachedKey>, Refusal> {
+        let row = api_key_secret::Entity::find()
+            .filter(api_key_secret::Column::LookupDigest.eq(digest))
+            .find_also_related(api_key::Entity)
+            .one(&self.db)
+            .await
+            .map_err(|e| {
+                log::error!("key lookup failed: {e}");
+                Refusal::Unavailable
+            })?;
+        let Some((secret, Some(key))) = row else {
+            return Err(Refusal::Invalid);
+        };
+        self.argon2_runs.fetch_add(1, Ordering::Relaxed);
+        if !self.crypto.verify(raw, secret.argon2_hash.clone()).await {
+            log::error!("key {} matched by digest but not by hash: pepper changed?", key.id);
+            return Err(Refusal::Invalid);
+        }
+        Ok(Arc::new(CachedKey {
+            identity: Identity {
+                user_id: key.user_id,
+                key_id: key.id,
+                secret_id: secret.id,
+                scopes: Scopes::from_db(&key.scopes),
+                order_mode: policy::order_mode_from_db(&key.order_mode),
+            },
+            revoked: key.revoked_at.is_some(),
+            retired: secret.retired_at.is_some(),
+            grace_until: secret.grace_until,
+            expires_at: key.expires_at,
+            allowlist: policy::allowlist_from_db(&key.ip_allowlist),
+        }))
+    }
+
+    /// Drops every cached secret of `key_id`, and the whole negative cache (a new secret may have
+    /// appeared). Called after a local change, and by the change poller for other processes' ones.
+    pub fn invalidate_key(&self, key_id: i64) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        if let Err(e) = self
+            .verified
+            .invalidate_entries_if(move |_, cached| cached.identity.key_id == key_id)
+        {
+            log::error!("cache invalidation failed, clearing it: {e}");
+            self.verified.invalidate_all();
+        }
+        self.unknown.invalidate_all();
+    }
+}

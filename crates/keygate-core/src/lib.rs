@@ -1,0 +1,17 @@
+//! keygate's domain layer: configuration and secrets, the database (entities and connection), and the
+//! services that hold the business rules. Nothing here knows about HTTP; the API crate maps these
+//! services' errors to responses.
+#![forbid(unsafe_code)]
+
+pub mod config;
+pub mod db;
+pub mod entities;
+pub mod error;
+pub mod keys;
+pub mod password;
+pub mod random;
+pub mod sessions;
+pub mod users;
+
+pub use config::Settings;
+pub use error::CoreError;

@@ -1,0 +1,227 @@
+//! API keys: what the owner sends to create, change and roll them, and what the server shows back.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// What a key may do on `/api/v1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Scope {
+    /// Account and market data only.
+    Read,
+    /// Read, plus place, modify and cancel orders.
+    Trade,
+    /// Read, plus cancel orders and close positions; never open or add to a position.
+    ExitOnly,
+}
+
+impl Scope {
+    /// The wire name (`read`, `trade`, `exit_only`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Read => "read",
+            Scope::Trade => "trade",
+            Scope::ExitOnly => "exit_only",
+        }
+    }
+}
+
+/// What happens to an order a key sends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OrderMode {
+    /// Orders execute at once.
+    #[default]
+    Auto,
+    /// Orders wait in the Action Center until the owner approves or rejects them.
+    SemiAuto,
+}
+
+impl OrderMode {
+    /// The wire name (`auto`, `semi_auto`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderMode::Auto => "auto",
+            OrderMode::SemiAuto => "semi_auto",
+        }
+    }
+}
+
+/// Where a key stands now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum KeyState {
+    /// The current secret works.
+    Active,
+    /// Past its expiry time.
+    Expired,
+    /// Revoked by its owner or an operator.
+    Revoked,
+    /// Rolled with a grace period that has not ended: the old secret still works too.
+    InGrace,
+}
+
+/// Body of `POST /api/keys`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateApiKey {
+    /// 1 to 64 characters, unique among the owner's keys.
+    pub name: String,
+    /// At least one scope. Defaults to `["read"]`.
+    #[serde(default)]
+    pub scopes: Vec<Scope>,
+    /// Defaults to `auto`.
+    #[serde(default)]
+    pub order_mode: OrderMode,
+    /// The key stops working at this time (must be in the future).
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    /// IPv4/IPv6 addresses or CIDR blocks the key may be used from; empty allows any address.
+    #[serde(default)]
+    pub ip_allowlist: Vec<String>,
+}
+
+/// Body of `PATCH /api/keys/{id}`: every field is optional; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateApiKey {
+    /// New name, unique among the owner's keys.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// New scopes (at least one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<Scope>>,
+    /// New order mode; requests already in flight keep the mode they started with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub order_mode: Option<OrderMode>,
+    /// New allowlist; an empty list allows any address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ip_allowlist: Option<Vec<String>>,
+    /// New expiry; `null` removes the expiry, an absent field leaves it unchanged.
+    #[serde(
+        default,
+        deserialize_with = "deserialize_present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
+    pub expires_at: Option<Option<DateTime<Utc>>>,
+}
+
+/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
+fn deserialize_present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Body of `PUT /api/keys/{id}/mode`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SetOrderMode {
+    /// The new mode.
+    pub order_mode: OrderMode,
+}
+
+/// Body of `POST /api/keys/{id}/roll`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RollApiKey {
+    /// How long the old secret keeps working, 0 to 86400 seconds. 0 or absent stops it at once.
+    #[serde(default)]
+    pub grace_seconds: u32,
+}
+
+/// The old secret of a key rolled with a grace period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct GraceInfo {
+    /// First 4 and last 4 characters of the old secret.
+    pub old_masked_key: String,
+    /// The old secret stops working at this time.
+    pub grace_until: DateTime<Utc>,
+    /// Last time the old secret was used since the roll.
+    pub old_last_used_at: Option<DateTime<Utc>>,
+    /// Client addresses that used the old secret since the roll (at most 20).
+    pub old_used_from: Vec<String>,
+}
+
+/// A key as its owner sees it in a list: never the secret itself.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeySummary {
+    /// Database id.
+    pub id: i64,
+    /// The owner's name for the key.
+    pub name: String,
+    /// First 4 and last 4 characters of the current secret, e.g. `1a2b…9f0e`.
+    pub masked_key: String,
+    /// What the key may do.
+    pub scopes: Vec<Scope>,
+    /// `auto` or `semi_auto`.
+    pub order_mode: OrderMode,
+    /// Addresses and CIDR blocks allowed to use the key; empty allows any.
+    pub ip_allowlist: Vec<String>,
+    /// Where the key stands now.
+    pub state: KeyState,
+    /// When the key was created.
+    pub created_at: DateTime<Utc>,
+    /// When the key stops working, if ever.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When the key was revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+    /// Last successful use of the current secret (updated within a few seconds).
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Client address of that last use.
+    pub last_used_ip: Option<String>,
+    /// Present while the previous secret is in its grace period.
+    pub grace: Option<GraceInfo>,
+}
+
+/// Answer of create and roll: the plaintext secret, shown this once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApiKeyCreated {
+    /// The full 64-character key. Store it now: the list never shows it again.
+    pub api_key: String,
+    /// The key's settings.
+    pub key: ApiKeySummary,
+}
+
+/// Answer of `POST /api/keys/{id}/reveal`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RevealedApiKey {
+    /// The full 64-character key.
+    pub api_key: String,
+}
+
+/// One entry of a key's audit trail.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyEvent {
+    /// Database id.
+    pub id: i64,
+    /// The key the event concerns.
+    pub key_id: i64,
+    /// The key's name at the time of the event.
+    pub key_name: String,
+    /// `created`, `revealed`, `rolled`, `revoked`, `updated` or `mode_changed`.
+    pub event: String,
+    /// Who did it: a username, or `cli` for the operator command line.
+    pub actor: String,
+    /// Client address of the request, when it came over HTTP.
+    pub ip: Option<String>,
+    /// What changed, in words.
+    pub detail: Option<String>,
+    /// When it happened.
+    pub created_at: DateTime<Utc>,
+}

@@ -1,0 +1,91 @@
+//! Command-line interface: `serve` (the default), `migrate`, `openapi`, and operator commands for
+//! users and keys that act on the database directly (running servers notice key changes within a
+//! second).
+
+mod keys;
+mod users;
+
+use clap::{Parser, Subcommand};
+use keygate_api::Application;
+use keygate_core::{db, Settings};
+use sea_orm::DatabaseConnection;
+
+/// keygate: a self-hosted API-key gateway for algorithmic trading.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(users::UserCommand),
+    /// Manage API keys.
+    #[command(subcommand)]
+    Key(keys::KeyCommand),
+}
+
+/// Runs the chosen command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Openapi => {
+            print!("{}", keygate_api::openapi::openapi_json());
+            Ok(())
+        }
+        Command::Serve => {
+            let settings = Settings::from_env()?;
+            let app = Application::build(settings.clone()).await?;
+            log::info!(
+                "keygate listening on http://{}:{} (database: {})",
+                settings.bind.ip(),
+                app.port(),
+                redact_url(&settings.database_url)
+            );
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+        Command::Migrate => {
+            let (_, db) = open().await?;
+            db::migrate(&db).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::User(cmd) => {
+            let (_, db) = open().await?;
+            users::run(cmd, &db).await
+        }
+        Command::Key(cmd) => {
+            let (settings, db) = open().await?;
+            keys::run(cmd, &settings, db).await
+        }
+    }
+}
+
+/// Loads the settings and opens the (migrated) database.
+async fn open() -> anyhow::Result<(Settings, DatabaseConnection)> {
+    let settings = Settings::from_env()?;
+    let db = db::connect(&settings.database_url).await?;
+    db::migrate(&db).await?;
+    Ok((settings, db))
+}
+
+/// A database URL without its password, for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            let user = creds.split(':').next().unwrap_or_default();
+            format!("{}://{}:[redacted]@{}", &url[..scheme], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}

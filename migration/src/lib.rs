@@ -1,0 +1,23 @@
+//! keygate's database migrations. Append-only: a landed migration is never edited; a change is a new
+//! file named `mYYYYMMDD_HHMMSS_<verb>_<table>.rs`. Every migration runs on SQLite and PostgreSQL.
+#![forbid(unsafe_code)]
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_users;
+mod m20261122_000002_create_sessions;
+mod m20261122_000003_create_api_keys;
+
+/// Runs keygate's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261122_000001_create_users::Migration),
+            Box::new(m20261122_000002_create_sessions::Migration),
+            Box::new(m20261122_000003_create_api_keys::Migration),
+        ]
+    }
+}
