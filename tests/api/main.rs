@@ -1,1 +1,4 @@
-fn main(){}
+//! keygate's integration tests: one binary, one module per area.
+
+mod health;
+mod process;

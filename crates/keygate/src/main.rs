@@ -1,20 +1,6 @@
-//! The `keygate` command: runs the server (default) and the operator commands.
+//! The `keygate` binary: everything lives in the library (see `lib.rs`).
 #![forbid(unsafe_code)]
 
-mod cli;
-
-use clap::Parser;
-
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let _ = dotenvy::dotenv();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
-    let args = cli::Cli::parse();
-    match cli::run(args).await {
-        Ok(()) => std::process::ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("error: {e:#}");
-            std::process::ExitCode::FAILURE
-        }
-    }
+fn main() -> std::process::ExitCode {
+    keygate::main()
 }
