@@ -27,7 +27,7 @@ function finish(code) {
 }
 
 if (!/^https?:\/\/[^/]+/.test(BASE)) {
-  console.error('KEYGATE_URL must be set to the server, e.g. KEYGATE_URL=http://127.0.0.1:5000');
+  console.log('FAIL KEYGATE_URL must be set to the server, e.g. KEYGATE_URL=http://127.0.0.1:5000');
   failed = 1;
   finish(2);
 }
@@ -51,9 +51,15 @@ async function step(name, body) {
     return true;
   } catch (error) {
     failed += 1;
-    console.log(`FAIL ${name}\n     ${String(error && error.message ? error.message : error).split('\n').join('\n     ')}`);
+    console.log(`FAIL ${name}\n     ${describe(error).split('\n').join('\n     ')}`);
     return false;
   }
+}
+
+/** An error as plain text (Playwright messages carry terminal colour codes). */
+function describe(error) {
+  // eslint-disable-next-line no-control-regex
+  return String(error && error.message ? error.message : error).replace(/\x1b\[[0-9;]*m/g, '').trim();
 }
 
 function check(condition, message) {
@@ -210,7 +216,7 @@ main().then(
   () => finish(failed === 0 ? 0 : 1),
   (error) => {
     failed += 1;
-    console.log(`FAIL ${error && error.message ? error.message : error}`);
+    console.log(`FAIL ${describe(error)}`);
     finish(1);
   },
 );

@@ -1,0 +1,13 @@
+//! Talking to the keygate server: the only module that imports gloo-net.
+//!
+//! One async function per endpoint, named after what it does. State-changing calls after sign-in
+//! take the session's CSRF token; setup and login do not need one.
+
+mod client;
+mod error;
+
+pub mod auth;
+pub mod keys;
+pub mod users;
+
+pub use error::{field_errors, ApiError};

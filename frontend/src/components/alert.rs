@@ -1,0 +1,79 @@
+//! Coloured message boxes.
+
+use yew::prelude::*;
+
+use crate::api::ApiError;
+
+/// How an alert looks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlertKind {
+    /// Something failed.
+    Error,
+    /// Something worked.
+    Success,
+    /// Neutral information.
+    Info,
+    /// Needs attention.
+    Warning,
+}
+
+impl AlertKind {
+    fn class(self) -> &'static str {
+        match self {
+            AlertKind::Error => "alert alert-error",
+            AlertKind::Success => "alert alert-success",
+            AlertKind::Info => "alert alert-info",
+            AlertKind::Warning => "alert alert-warning",
+        }
+    }
+}
+
+/// Properties of [`Alert`].
+#[derive(Properties, PartialEq)]
+pub struct AlertProps {
+    /// The look.
+    pub kind: AlertKind,
+    /// `data-testid` for browser tests.
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+    /// The message.
+    pub children: Html,
+}
+
+/// A message box.
+#[function_component(Alert)]
+pub fn alert(props: &AlertProps) -> Html {
+    let role = if props.kind == AlertKind::Error {
+        "alert"
+    } else {
+        "status"
+    };
+    html! {
+        <div class={props.kind.class()} role={role} data-testid={props.testid.clone()}>
+            { props.children.clone() }
+        </div>
+    }
+}
+
+/// Properties of [`ErrorAlert`].
+#[derive(Properties, PartialEq)]
+pub struct ErrorAlertProps {
+    /// The error to show; nothing is rendered when `None`.
+    pub error: Option<ApiError>,
+    /// `data-testid` for browser tests.
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
+}
+
+/// Shows an [`ApiError`]'s message (field problems are shown next to their fields).
+#[function_component(ErrorAlert)]
+pub fn error_alert(props: &ErrorAlertProps) -> Html {
+    match &props.error {
+        None => html! {},
+        Some(error) => html! {
+            <Alert kind={AlertKind::Error} testid={props.testid.clone().unwrap_or(AttrValue::Static("error"))}>
+                { error.message.clone() }
+            </Alert>
+        },
+    }
+}

@@ -1,0 +1,16 @@
+//! Reusable pieces of the UI.
+
+mod alert;
+mod dialog;
+mod field;
+mod layout;
+mod secret;
+
+pub mod account;
+pub mod keys;
+
+pub use alert::{Alert, AlertKind, ErrorAlert};
+pub use dialog::Modal;
+pub use field::{error_list, InputField, TextAreaField};
+pub use layout::Layout;
+pub use secret::SecretKey;

@@ -1,0 +1,9 @@
+//! Hooks shared by pages and components.
+
+mod use_mutation;
+mod use_remote;
+mod use_session;
+
+pub use use_mutation::use_mutation;
+pub use use_remote::use_remote;
+pub use use_session::{use_session, Auth, SessionAction, SessionProvider};

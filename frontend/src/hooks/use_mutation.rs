@@ -1,0 +1,73 @@
+//! A state-changing request started by the user: busy flag, error, CSRF token.
+
+use std::future::Future;
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::use_session::{expire_on_unauthorized, use_session, SessionContext};
+use crate::api::ApiError;
+
+/// Handle returned by [`use_mutation`].
+#[derive(Clone)]
+pub struct Mutation {
+    busy: UseStateHandle<bool>,
+    error: UseStateHandle<Option<ApiError>>,
+    session: SessionContext,
+}
+
+impl Mutation {
+    /// Whether a request is in flight (disable the submit button).
+    pub fn busy(&self) -> bool {
+        *self.busy
+    }
+
+    /// The last failure, for alerts and field errors.
+    pub fn error(&self) -> Option<ApiError> {
+        (*self.error).clone()
+    }
+
+    /// Shows a problem found before sending.
+    pub fn fail(&self, error: ApiError) {
+        self.error.set(Some(error));
+    }
+
+    /// Sends `request(csrf_token)`; on success clears the error and calls `on_ok`. A 401 signs
+    /// the user out.
+    pub fn run<T, Fut>(
+        &self,
+        request: impl FnOnce(String) -> Fut + 'static,
+        on_ok: impl FnOnce(T) + 'static,
+    ) where
+        T: 'static,
+        Fut: Future<Output = Result<T, ApiError>> + 'static,
+    {
+        let Some(csrf) = self.session.csrf().map(str::to_owned) else {
+            return;
+        };
+        let this = self.clone();
+        this.busy.set(true);
+        this.error.set(None);
+        spawn_local(async move {
+            let answer = request(csrf).await;
+            this.busy.set(false);
+            match answer {
+                Ok(value) => on_ok(value),
+                Err(error) => {
+                    expire_on_unauthorized(&this.session, &error);
+                    this.error.set(Some(error));
+                }
+            }
+        });
+    }
+}
+
+/// A fresh [`Mutation`] for one form or button.
+#[hook]
+pub fn use_mutation() -> Mutation {
+    Mutation {
+        busy: use_state(|| false),
+        error: use_state(|| None),
+        session: use_session(),
+    }
+}

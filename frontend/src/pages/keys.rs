@@ -1,0 +1,128 @@
+//! The signed-in user's API keys: list, create, reveal, roll, edit, revoke, audit trail.
+
+use keygate_types::keys::{ApiKeyCreated, ApiKeySummary, SetOrderMode};
+use yew::prelude::*;
+
+use crate::api;
+use crate::components::keys::{
+    CreateKeyForm, EditDialog, EventTable, KeyAction, KeyTable, NewKeyDialog, RevealDialog,
+    RevokeDialog, RollDialog, UsageHelp,
+};
+use crate::components::{Alert, AlertKind, ErrorAlert};
+use crate::format::mode_label;
+use crate::hooks::{use_mutation, use_remote};
+
+/// The dialog open over the page, if any.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    NewKey {
+        title: &'static str,
+        created: ApiKeyCreated,
+    },
+    Reveal(ApiKeySummary),
+    Roll(ApiKeySummary),
+    Edit(ApiKeySummary),
+    Revoke(ApiKeySummary),
+}
+
+/// The home page after sign-in.
+#[function_component(KeysPage)]
+pub fn keys_page() -> Html {
+    let version = use_state(|| 0u32);
+    let keys = use_remote(*version, api::keys::list);
+    let events = use_remote(*version, api::keys::events);
+    let dialog = use_state(|| None::<Dialog>);
+    let notice = use_state(|| None::<String>);
+    let mode_change = use_mutation();
+
+    // Closes the dialog, shows `message` and reloads keys and events.
+    let changed = {
+        let (version, dialog, notice) = (version.clone(), dialog.clone(), notice.clone());
+        Callback::from(move |message: String| {
+            dialog.set(None);
+            notice.set(Some(message));
+            version.set(*version + 1);
+        })
+    };
+    let show_new_key = |title: &'static str| {
+        let (version, dialog, notice) = (version.clone(), dialog.clone(), notice.clone());
+        Callback::from(move |created: ApiKeyCreated| {
+            notice.set(None);
+            dialog.set(Some(Dialog::NewKey { title, created }));
+            version.set(*version + 1);
+        })
+    };
+    let on_action = {
+        let (dialog, mode_change, changed, notice) = (
+            dialog.clone(),
+            mode_change.clone(),
+            changed.clone(),
+            notice.clone(),
+        );
+        Callback::from(move |action: KeyAction| match action {
+            KeyAction::SetMode(key, order_mode) => {
+                let changed = changed.clone();
+                notice.set(None);
+                mode_change.run(
+                    move |csrf| async move {
+                        api::keys::set_mode(&csrf, key.id, &SetOrderMode { order_mode }).await
+                    },
+                    move |()| {
+                        changed.emit(format!("Order mode is now {}.", mode_label(order_mode)))
+                    },
+                );
+            }
+            KeyAction::Reveal(key) => dialog.set(Some(Dialog::Reveal(key))),
+            KeyAction::Roll(key) => dialog.set(Some(Dialog::Roll(key))),
+            KeyAction::Edit(key) => dialog.set(Some(Dialog::Edit(key))),
+            KeyAction::Revoke(key) => dialog.set(Some(Dialog::Revoke(key))),
+        })
+    };
+    let close = {
+        let dialog = dialog.clone();
+        Callback::from(move |()| dialog.set(None))
+    };
+    let done = |message: &'static str| changed.reform(move |()| message.to_owned());
+
+    let open_dialog = match (*dialog).clone() {
+        None => html! {},
+        Some(Dialog::NewKey { title, created }) => html! {
+            <NewKeyDialog {title} name={created.key.name} api_key={created.api_key} on_close={close} />
+        },
+        Some(Dialog::Reveal(key)) => html! { <RevealDialog target={key} on_close={close} /> },
+        Some(Dialog::Roll(key)) => html! {
+            <RollDialog target={key} on_done={show_new_key("Key rolled: new secret")} on_cancel={close} />
+        },
+        Some(Dialog::Edit(key)) => html! {
+            <EditDialog target={key} on_done={done("Key saved.")} on_cancel={close} />
+        },
+        Some(Dialog::Revoke(key)) => html! {
+            <RevokeDialog target={key} on_done={done("Key revoked.")} on_cancel={close} />
+        },
+    };
+
+    html! {
+        <section class="page" data-testid="keys-page">
+            <header class="page-header">
+                <h1>{ "API keys" }</h1>
+                <p class="muted">{ "Keys let your bots and alerts place orders through keygate. Each key has its own scopes, order mode and IP allowlist." }</p>
+            </header>
+            if let Some(message) = (*notice).clone() {
+                <Alert kind={AlertKind::Success} testid="keys-notice">{ message }</Alert>
+            }
+            <ErrorAlert error={mode_change.error()} />
+            <div class="card">
+                { keys.view(|keys| html! { <KeyTable keys={keys.clone()} {on_action} /> }) }
+            </div>
+            <div class="grid-2">
+                <CreateKeyForm on_created={show_new_key("API key created")} />
+                <UsageHelp />
+            </div>
+            <div class="card">
+                <h2>{ "Audit trail" }</h2>
+                { events.view(|events| html! { <EventTable events={events.clone()} /> }) }
+            </div>
+            { open_dialog }
+        </section>
+    }
+}

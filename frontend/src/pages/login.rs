@@ -1,0 +1,75 @@
+//! Sign-in.
+
+use keygate_types::account::Credentials;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{self, field_errors, ApiError};
+use crate::components::{Alert, AlertKind, ErrorAlert, InputField};
+use crate::hooks::{use_session, SessionAction};
+
+/// Username and password; on success the router moves on to the keys page.
+#[function_component(LoginPage)]
+pub fn login_page() -> Html {
+    let session = use_session();
+    let username = use_state(String::new);
+    let password = use_state(String::new);
+    let error = use_state(|| None::<ApiError>);
+    let busy = use_state(|| false);
+
+    let onsubmit = {
+        let (username, password) = (username.clone(), password.clone());
+        let (error, busy, session) = (error.clone(), busy.clone(), session.clone());
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            let credentials = Credentials {
+                username: username.trim().to_owned(),
+                password: (*password).clone(),
+            };
+            let (error, busy, session) = (error.clone(), busy.clone(), session.clone());
+            let password = password.clone();
+            busy.set(true);
+            error.set(None);
+            spawn_local(async move {
+                match api::auth::login(&credentials).await {
+                    Ok(info) => session.dispatch(SessionAction::SignedIn(info)),
+                    Err(e) => {
+                        busy.set(false);
+                        password.set(String::new());
+                        error.set(Some(e));
+                    }
+                }
+            });
+        })
+    };
+    let set = |state: &UseStateHandle<String>| {
+        let state = state.clone();
+        Callback::from(move |value: String| state.set(value))
+    };
+    // A server message ("Too many attempts…") replaces the sign-out notice.
+    let notice = session.notice.clone().filter(|_| error.is_none());
+
+    html! {
+        <div class="auth-page">
+            <form class="card auth-card" data-testid="login-form" {onsubmit} novalidate=true>
+                <div class="brand">{ "keygate" }</div>
+                <h1>{ "Sign in" }</h1>
+                if let Some(notice) = notice {
+                    <Alert kind={AlertKind::Info} testid="login-notice">{ notice }</Alert>
+                }
+                <ErrorAlert error={(*error).clone()} testid="login-error" />
+                <InputField id="login-username" label="Username" value={(*username).clone()}
+                    oninput={set(&username)} autocomplete="username" required=true
+                    errors={field_errors(&error, "username")} />
+                <InputField id="login-password" label="Password" input_type="password"
+                    value={(*password).clone()} oninput={set(&password)}
+                    autocomplete="current-password" required=true
+                    errors={field_errors(&error, "password")} />
+                <button type="submit" class="btn btn-primary btn-block" data-testid="login-submit"
+                        disabled={*busy}>
+                    { if *busy { "Signing in…" } else { "Sign in" } }
+                </button>
+            </form>
+        </div>
+    }
+}

@@ -1,0 +1,13 @@
+//! One component per route.
+
+mod account;
+mod keys;
+mod login;
+mod not_found;
+mod setup;
+
+pub use account::AccountPage;
+pub use keys::KeysPage;
+pub use login::LoginPage;
+pub use not_found::NotFoundPage;
+pub use setup::SetupPage;

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs keygate's whole test suite: unit and integration tests on SQLite, then the integration
+# tests again on PostgreSQL when TEST_DATABASE_URL is set
+# (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+pg_url=${TEST_DATABASE_URL:-}
+echo ">>> unit and integration tests (SQLite)"
+env -u TEST_DATABASE_URL cargo test --locked --workspace
+
+if [ -n "$pg_url" ]; then
+  echo ">>> integration tests (PostgreSQL at ${pg_url%%\?*})"
+  TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests --test api
+fi
