@@ -10,6 +10,11 @@ echo ">>> unit and integration tests (SQLite)"
 env -u TEST_DATABASE_URL cargo test --locked --workspace
 
 if [ -n "$pg_url" ]; then
+  # Each test makes its own database (kgt_<uuid>); drop those earlier runs left behind.
+  if command -v psql >/dev/null; then
+    psql "$pg_url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'kgt\_%'" 2>/dev/null |
+      while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\"" >/dev/null 2>&1 || true; done
+  fi
   echo ">>> integration tests (PostgreSQL at ${pg_url%%\?*})"
   TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests --test api
 fi

@@ -4,11 +4,14 @@
 
 use std::collections::HashMap;
 use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
 
 use actix_web::web;
+use keygate_api::startup::SESSION_COOKIE;
 use keygate_api::state::AppState;
 use keygate_api::Application;
 use keygate_core::{db, Settings};
+use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response};
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use serde_json::{json, Value};
@@ -36,7 +39,9 @@ impl TestDatabase {
         match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if !base.trim().is_empty() => {
                 let name = format!("kgt_{}", uuid::Uuid::new_v4().simple());
-                let admin = db::connect(&base).await.expect("TEST_DATABASE_URL reachable");
+                let admin = db::connect(&base)
+                    .await
+                    .expect("TEST_DATABASE_URL reachable");
                 admin
                     .execute_unprepared(&format!("CREATE DATABASE {name}"))
                     .await
@@ -50,7 +55,10 @@ impl TestDatabase {
             }
             _ => {
                 let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!("sqlite://{}?mode=rwc", dir.path().join("keygate.db").display());
+                let url = format!(
+                    "sqlite://{}?mode=rwc",
+                    dir.path().join("keygate.db").display()
+                );
                 Self {
                     url,
                     _dir: Some(dir),
@@ -83,7 +91,7 @@ pub fn base_env(database_url: &str) -> HashMap<String, String> {
     .collect()
 }
 
-/// A running keygate with an HTTP client that keeps cookies and the CSRF token.
+/// A running keygate with a signed-out browser of its own.
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
@@ -91,10 +99,8 @@ pub struct TestApp {
     pub db: DatabaseConnection,
     /// The server's state (caches, counters).
     pub state: web::Data<AppState>,
-    /// A cookie-keeping client.
-    pub client: Client,
-    /// The CSRF token of the client's session, once signed in.
-    pub csrf: std::sync::Mutex<Option<String>>,
+    /// The test's browser: keeps cookies and the CSRF token.
+    pub browser: Browser,
     /// The database (kept alive for the test's duration).
     pub database: TestDatabase,
 }
@@ -127,39 +133,133 @@ pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Tes
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
+        browser: Browser::new(&address),
         address,
         db,
         state,
-        client: new_client(),
-        csrf: std::sync::Mutex::new(None),
         database,
     }
 }
 
-/// A client that keeps cookies and never follows redirects (like the OpenAlgo SDK).
+/// A client that keeps no cookies and never follows redirects (like the OpenAlgo SDK).
 pub fn new_client() -> Client {
     Client::builder()
-        .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
 
-impl TestApp {
+/// The JSON body of a response (`Null` when it is not JSON).
+pub async fn json_body(response: Response) -> Value {
+    response.json().await.unwrap_or(Value::Null)
+}
+
+/// Checks that `response` is the error envelope with `status`, and returns its body.
+pub async fn assert_error(response: Response, status: u16) -> Value {
+    let url = response.url().clone();
+    assert_eq!(response.status(), status, "status of {url}");
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content-type of {url} is {content_type:?}"
+    );
+    let text = response.text().await.expect("body");
+    let body: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("body of {url} is not JSON ({e}): {text}"));
+    assert_eq!(body["status"], "error", "envelope of {url}: {body}");
+    assert!(
+        body["message"].as_str().is_some_and(|m| !m.is_empty()),
+        "message of {url}: {body}"
+    );
+    body
+}
+
+/// Calls `POST <address>/api/v1/ping` with `key` in the JSON body; returns the status.
+pub async fn ping_status(address: &str, key: &str) -> u16 {
+    new_client()
+        .post(format!("{address}/api/v1/ping"))
+        .json(&json!({ "apikey": key }))
+        .send()
+        .await
+        .expect("request")
+        .status()
+        .as_u16()
+}
+
+/// True when `text` is 64 lowercase hex characters (a keygate key).
+pub fn is_key(text: &str) -> bool {
+    text.len() == 64 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// One browser: its own cookies and the CSRF token of its session.
+pub struct Browser {
+    /// The server it talks to.
+    pub address: String,
+    /// A cookie-keeping client that never follows redirects.
+    pub client: Client,
+    /// Its cookies (to copy the session cookie, as a thief would).
+    pub cookies: Arc<Jar>,
+    /// The CSRF token of its session, once signed in.
+    pub csrf: Mutex<Option<String>>,
+}
+
+impl Browser {
+    /// A signed-out browser for the server at `address`.
+    pub fn new(address: &str) -> Self {
+        let cookies = Arc::new(Jar::default());
+        let client = Client::builder()
+            .cookie_provider(cookies.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("client");
+        Self {
+            address: address.to_owned(),
+            client,
+            cookies,
+            csrf: Mutex::new(None),
+        }
+    }
+
     /// `address + path`.
     pub fn url(&self, path: &str) -> String {
         format!("{}{}", self.address, path)
     }
 
+    /// The session cookie as a `Cookie` header value (`keygate_session=...`), if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        let url = self.address.parse().expect("address is a URL");
+        let header = self.cookies.cookies(&url)?;
+        header
+            .to_str()
+            .ok()?
+            .split("; ")
+            .find(|pair| pair.starts_with(&format!("{SESSION_COOKIE}=")))
+            .map(str::to_owned)
+    }
+
+    /// The CSRF token this browser sends.
+    pub fn csrf_token(&self) -> Option<String> {
+        self.csrf.lock().expect("lock").clone()
+    }
+
     /// GET with the session cookie.
     pub async fn get(&self, path: &str) -> Response {
-        self.client.get(self.url(path)).send().await.expect("request")
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request")
     }
 
     /// A state-changing request with the session cookie and CSRF token.
     pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> Response {
         let mut request = self.client.request(method, self.url(path)).json(body);
-        if let Some(token) = self.csrf.lock().expect("lock").clone() {
+        if let Some(token) = self.csrf_token() {
             request = request.header("X-CSRF-Token", token);
         }
         request.send().await.expect("request")
@@ -213,6 +313,80 @@ impl TestApp {
         )
     }
 
+    /// The signed-in user's key with this id, as the list shows it.
+    pub async fn key_summary(&self, id: i64) -> Value {
+        let response = self.get(&format!("/api/keys/{id}")).await;
+        assert_eq!(response.status(), 200, "get key {id}");
+        response.json().await.expect("json")
+    }
+}
+
+impl TestApp {
+    /// `address + path`.
+    pub fn url(&self, path: &str) -> String {
+        self.browser.url(path)
+    }
+
+    /// Another, signed-out browser on this server.
+    pub fn new_browser(&self) -> Browser {
+        Browser::new(&self.address)
+    }
+
+    /// Signs `username` in on a new browser (the account must exist with [`PASSWORD`]).
+    pub async fn signed_in(&self, username: &str) -> Browser {
+        let browser = self.new_browser();
+        let (status, body) = browser.login(username, PASSWORD).await;
+        assert_eq!(status, 200, "login of {username}: {body}");
+        browser
+    }
+
+    /// As the signed-in admin, creates a user with [`PASSWORD`]; returns the new user.
+    pub async fn create_user(&self, username: &str, is_admin: bool) -> Value {
+        let response = self
+            .post(
+                "/api/users",
+                &json!({"username": username, "password": PASSWORD, "is_admin": is_admin}),
+            )
+            .await;
+        assert_eq!(response.status(), 201, "create user {username}");
+        response.json().await.expect("json")
+    }
+
+    /// GET with the session cookie.
+    pub async fn get(&self, path: &str) -> Response {
+        self.browser.get(path).await
+    }
+
+    /// A state-changing request with the session cookie and CSRF token.
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: &Value) -> Response {
+        self.browser.send(method, path, body).await
+    }
+
+    /// POST with the session cookie and CSRF token.
+    pub async fn post(&self, path: &str, body: &Value) -> Response {
+        self.browser.post(path, body).await
+    }
+
+    /// Creates the first (admin) account and keeps its session.
+    pub async fn setup_admin(&self, username: &str) -> Value {
+        self.browser.setup_admin(username).await
+    }
+
+    /// Signs in and keeps the session's CSRF token; returns the status and body.
+    pub async fn login(&self, username: &str, password: &str) -> (u16, Value) {
+        self.browser.login(username, password).await
+    }
+
+    /// Creates an API key for the signed-in user; returns `(plaintext, id)`.
+    pub async fn create_key(&self, body: Value) -> (String, i64) {
+        self.browser.create_key(body).await
+    }
+
+    /// The signed-in user's key with this id, as the list shows it.
+    pub async fn key_summary(&self, id: i64) -> Value {
+        self.browser.key_summary(id).await
+    }
+
     /// Calls `/api/v1/<name>` with the key in the JSON body; returns status and body.
     pub async fn v1(&self, name: &str, key: &str, extra: Value) -> (u16, Value) {
         let mut body = extra;
@@ -225,5 +399,67 @@ impl TestApp {
             .expect("request");
         let status = response.status().as_u16();
         (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Status of a ping with `key`.
+    pub async fn ping(&self, key: &str) -> u16 {
+        ping_status(&self.address, key).await
+    }
+
+    /// The signed-in user's audit trail, newest first.
+    pub async fn events(&self) -> Vec<Value> {
+        let response = self.get("/api/keys/events").await;
+        assert_eq!(response.status(), 200, "list events");
+        response.json().await.expect("json")
+    }
+}
+
+/// A keygate the test can stop as SIGTERM would (graceful shutdown, then the traffic writer's
+/// flush), and wait for.
+pub struct StoppableApp {
+    /// The running app.
+    pub app: TestApp,
+    handle: actix_web::dev::ServerHandle,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+/// Starts a stoppable keygate on a fresh database, with some settings overridden.
+pub async fn spawn_stoppable_with(overrides: &[(&str, &str)]) -> StoppableApp {
+    let database = TestDatabase::create().await;
+    let mut env = base_env(&database.url);
+    for (k, v) in overrides {
+        env.insert((*k).to_owned(), (*v).to_owned());
+    }
+    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
+    let db = db::connect(&settings.database_url).await.expect("connect");
+    db::migrate(&db).await.expect("migrate");
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let app = Application::build_with(settings, db.clone(), listener)
+        .await
+        .expect("build app");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let state = app.state();
+    let handle = app.handle();
+    let task = tokio::spawn(app.run_until_stopped());
+    StoppableApp {
+        app: TestApp {
+            browser: Browser::new(&address),
+            address,
+            db,
+            state,
+            database,
+        },
+        handle,
+        task: Some(task),
+    }
+}
+
+impl StoppableApp {
+    /// Stops the server gracefully and waits until `run_until_stopped` has returned.
+    pub async fn stop(&mut self) {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.take() {
+            task.await.expect("server task").expect("server result");
+        }
     }
 }

@@ -7,6 +7,9 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_users;
 mod m20261122_000002_create_sessions;
 mod m20261122_000003_create_api_keys;
+mod m20261122_000004_create_traffic_logs;
+mod m20261122_000005_create_ip_bans;
+mod m20261122_000010_create_paper_ledgers;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -18,6 +21,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_users::Migration),
             Box::new(m20261122_000002_create_sessions::Migration),
             Box::new(m20261122_000003_create_api_keys::Migration),
+            Box::new(m20261122_000004_create_traffic_logs::Migration),
+            Box::new(m20261122_000005_create_ip_bans::Migration),
+            Box::new(m20261122_000010_create_paper_ledgers::Migration),
         ]
     }
 }

@@ -35,7 +35,12 @@ impl KeygateProcess {
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("listening on ").nth(1) {
-                    let _ = tx.send(rest.split_whitespace().next().unwrap_or_default().to_owned());
+                    let _ = tx.send(
+                        rest.split_whitespace()
+                            .next()
+                            .unwrap_or_default()
+                            .to_owned(),
+                    );
                 }
             }
         });
@@ -43,6 +48,14 @@ impl KeygateProcess {
             .recv_timeout(Duration::from_secs(30))
             .expect("keygate process did not start listening in 30 s");
         Self { child, address }
+    }
+
+    /// [`KeygateProcess::start`] off the async runtime, so the in-process server keeps running.
+    pub async fn spawn(env: &HashMap<String, String>) -> Self {
+        let env = env.clone();
+        tokio::task::spawn_blocking(move || Self::start(&env))
+            .await
+            .expect("start task")
     }
 }
 
@@ -88,4 +101,17 @@ where
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     None
+}
+
+/// [`run_cli`] off the async runtime, so the in-process server keeps running.
+pub async fn cli(env: &HashMap<String, String>, args: &[&str], stdin: &str) -> Output {
+    let env = env.clone();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let stdin = stdin.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_cli(&env, &args, &stdin)
+    })
+    .await
+    .expect("cli task")
 }

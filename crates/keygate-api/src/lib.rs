@@ -8,8 +8,11 @@ pub mod error;
 pub mod errors_config;
 pub mod login_limit;
 pub mod openapi;
+pub mod rate_limit;
 pub mod routes;
+pub mod security;
 pub mod startup;
 pub mod state;
+pub mod traffic_log;
 
 pub use startup::Application;

@@ -34,12 +34,20 @@ use crate::routes;
         routes::keys::revoke_api_key,
         routes::keys::list_key_events,
         routes::v1::ping::ping,
+        routes::traffic::list_traffic,
+        routes::traffic::get_traffic_stats,
+        routes::traffic::export_traffic,
+        routes::security::list_bans,
+        routes::security::create_ban,
+        routes::security::lift_ban,
     ),
     tags(
         (name = "utilities", description = "OpenAlgo v1: utilities"),
         (name = "keys", description = "Managing your API keys (session)"),
         (name = "account", description = "Setup, sign-in and accounts (session)"),
         (name = "system", description = "Health"),
+        (name = "traffic", description = "The traffic log and its stats (session)"),
+        (name = "security", description = "IP bans for repeated invalid keys (admins)"),
     ),
     modifiers(&SecuritySchemes)
 )]

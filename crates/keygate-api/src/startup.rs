@@ -9,11 +9,12 @@ use actix_cors::Cors;
 use actix_session::config::{CookieContentSecurity, PersistentSession};
 use actix_session::SessionMiddleware;
 use actix_web::cookie::{Key, SameSite};
-use actix_web::dev::Server;
+use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
 use keygate_core::keys::changes::{self, ChangeFollower};
 use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
+use keygate_core::traffic::{self, TrafficWriter};
 use keygate_core::{db, sessions, Settings};
 use keygate_types::ErrorBody;
 use sea_orm::DatabaseConnection;
@@ -26,8 +27,11 @@ use crate::auth::session_store::DbSessionStore;
 use crate::errors_config;
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
+use crate::rate_limit::{self, RateLimits};
 use crate::routes;
+use crate::security::SecurityMonitor;
 use crate::state::AppState;
+use crate::traffic_log;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keygate_session";
@@ -38,6 +42,7 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    traffic_writer: TrafficWriter,
 }
 
 impl Application {
@@ -56,13 +61,15 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
-        let state = web::Data::new(build_state(settings, db)?);
+        let (traffic, traffic_writer) = TrafficWriter::start(db.clone(), &settings.traffic);
+        let state = web::Data::new(build_state(settings, db, traffic)?);
         spawn_background_tasks(&state).await?;
         let server = serve(state.clone(), listener)?;
         Ok(Self {
             port,
             server,
             state,
+            traffic_writer,
         })
     }
 
@@ -76,9 +83,16 @@ impl Application {
         self.state.clone()
     }
 
-    /// Runs until SIGINT/SIGTERM (actix's graceful shutdown), then flushes last-used data.
+    /// A handle that stops the server (gracefully or not), as SIGINT/SIGTERM would.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Runs until SIGINT/SIGTERM (actix's graceful shutdown, or [`Application::handle`]), then
+    /// writes every queued traffic row and flushes last-used data.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        self.traffic_writer.shutdown().await;
         if let Err(e) = self.state.usage.flush(&self.state.db).await {
             log::warn!("could not write last-used data at shutdown: {e}");
         }
@@ -86,7 +100,11 @@ impl Application {
     }
 }
 
-fn build_state(settings: Settings, db: DatabaseConnection) -> anyhow::Result<AppState> {
+fn build_state(
+    settings: Settings,
+    db: DatabaseConnection,
+    traffic: Arc<traffic::TrafficSink>,
+) -> anyhow::Result<AppState> {
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
     let verifier = Arc::new(KeyVerifier::new(db.clone(), crypto.clone(), usage.clone()));
@@ -97,7 +115,10 @@ fn build_state(settings: Settings, db: DatabaseConnection) -> anyhow::Result<App
         settings.max_keys_per_user,
     ));
     Ok(AppState {
-        login_limiter: LoginLimiter::new(settings.login_per_minute, settings.login_per_hour),
+        login_limiter: LoginLimiter::new(&settings.rate_limits.login),
+        rate_limits: RateLimits::new(&settings.rate_limits),
+        traffic,
+        security: Arc::new(SecurityMonitor::new(db.clone(), settings.bans.clone())),
         settings: Arc::new(settings),
         db,
         keys,
@@ -121,12 +142,39 @@ async fn spawn_background_tasks(state: &web::Data<AppState>) -> anyhow::Result<(
         }
     });
 
+    let bans = state.clone();
+    bans.security.refresh().await?;
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(1));
+        loop {
+            ticker.tick().await;
+            if let Err(e) = bans.security.refresh().await {
+                log::warn!("could not read the ban list: {e}");
+            }
+        }
+    });
+
+    let daily = state.clone();
+    tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_secs(86_400));
+        loop {
+            ticker.tick().await;
+            let days = daily.settings.traffic.retention_days;
+            match traffic::purge_older_than(&daily.db, days).await {
+                Ok(0) => {}
+                Ok(n) => log::info!("purged {n} traffic rows older than {days} days"),
+                Err(e) => log::warn!("could not purge old traffic rows: {e}"),
+            }
+        }
+    });
+
     let hourly = state.clone();
     tokio::spawn(async move {
         let mut ticker = tokio::time::interval(Duration::from_secs(3600));
         loop {
             ticker.tick().await;
             hourly.login_limiter.shrink();
+            hourly.rate_limits.shrink();
             if let Err(e) = sessions::purge_expired(&hourly.db).await {
                 log::warn!("could not purge expired sessions: {e}");
             }
@@ -185,9 +233,12 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .app_data(errors_config::query_config())
             .wrap(errors_config::envelope_errors())
             .wrap(session)
+            .wrap(middleware::from_fn(rate_limit::limit_by_ip))
             .wrap(cors(&settings))
+            .wrap(middleware::from_fn(traffic_log::record_traffic))
             .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms").exclude("/health"))
             .configure(routes::health::configure)
+            .service(web::redirect("/docs", "/docs/"))
             .service(
                 SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
             )
@@ -197,6 +248,8 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                     .configure(routes::account::configure)
                     .configure(routes::users::configure)
                     .configure(routes::keys::configure)
+                    .configure(routes::traffic::configure)
+                    .configure(routes::security::configure)
                     .configure(routes::v1::configure)
                     .default_service(web::to(|| async {
                         HttpResponse::NotFound().json(ErrorBody::new("Not found"))

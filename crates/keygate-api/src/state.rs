@@ -6,7 +6,11 @@ use keygate_core::keys::{KeyStore, KeyVerifier, UsageRecorder};
 use keygate_core::Settings;
 use sea_orm::DatabaseConnection;
 
+use keygate_core::traffic::TrafficSink;
+
 use crate::login_limit::LoginLimiter;
+use crate::rate_limit::RateLimits;
+use crate::security::SecurityMonitor;
 
 /// Shared application state, registered once as `web::Data<AppState>`.
 pub struct AppState {
@@ -22,4 +26,10 @@ pub struct AppState {
     pub usage: Arc<UsageRecorder>,
     /// Sign-in throttling.
     pub login_limiter: LoginLimiter,
+    /// Per-key and per-IP rate limits.
+    pub rate_limits: RateLimits,
+    /// The traffic log's queue to its background writer.
+    pub traffic: Arc<TrafficSink>,
+    /// Invalid-key counting and bans.
+    pub security: Arc<SecurityMonitor>,
 }

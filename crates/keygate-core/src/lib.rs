@@ -3,14 +3,17 @@
 //! services' errors to responses.
 #![forbid(unsafe_code)]
 
+pub mod bans;
 pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
 pub mod keys;
+pub mod paper;
 pub mod password;
 pub mod random;
 pub mod sessions;
+pub mod traffic;
 pub mod users;
 
 pub use config::Settings;

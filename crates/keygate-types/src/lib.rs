@@ -8,5 +8,6 @@ pub mod account;
 pub mod error;
 pub mod keys;
 pub mod system;
+pub mod traffic;
 
 pub use error::ErrorBody;

@@ -9,14 +9,16 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::http::{header, StatusCode};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
+use crate::rate_limit::RateCategory;
 use crate::state::AppState;
+use crate::traffic_log::{Caller, ErrorClass};
 
 /// Header that may carry the key.
 pub const API_KEY_HEADER: &str = "X-API-KEY";
@@ -27,7 +29,13 @@ pub const INVALID_KEY: &str = "Invalid openalgo apikey";
 pub trait ApiRequest: DeserializeOwned + 'static {
     /// What the key must allow.
     const PERMISSION: Permission;
+    /// The rate-limit category calls are counted in, per key: `Orders` for place, modify, cancel
+    /// and smart orders; `Data` (the default) for data and account queries.
+    const CATEGORY: RateCategory = RateCategory::Data;
 }
+
+/// The answer to a banned client IP.
+pub const BANNED: &str = "This IP address is banned after repeated invalid API keys";
 
 /// A verified `/api/v1` call: who is calling and what they sent (without the `apikey` field).
 #[derive(Debug)]
@@ -46,6 +54,15 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
         let req = req.clone();
         let bytes = web::Bytes::from_request(&req, payload);
         Box::pin(async move {
+            let state = req
+                .app_data::<web::Data<AppState>>()
+                .cloned()
+                .ok_or_else(|| ApiError::internal("no app state"))?;
+            let ip = ClientIp::of(&req).0;
+            if state.security.is_banned(ip) {
+                req.extensions_mut().insert(ErrorClass("banned"));
+                return Err(ApiError::forbidden(BANNED));
+            }
             refuse_misplaced_keys(&req)?;
             let bytes = bytes.await.map_err(|e| {
                 if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -63,17 +80,35 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             let presented = match (header_key, &body_key) {
                 (Some(h), _) => h,
                 (None, Some(Value::String(b))) => b.as_str(),
-                _ => return Err(ApiError::forbidden(INVALID_KEY)),
+                _ => {
+                    state.security.record_invalid(ip);
+                    req.extensions_mut().insert(ErrorClass("invalid_key"));
+                    return Err(ApiError::forbidden(INVALID_KEY));
+                }
             };
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("no app state"))?;
-            let ip = ClientIp::of(&req).0;
-            let identity = state
-                .verifier
-                .verify(presented, ip)
-                .await
-                .map_err(refusal_error)?;
+            let identity = match state.verifier.verify(presented, ip).await {
+                Ok(identity) => identity,
+                Err(refusal) => {
+                    let class = match refusal {
+                        Refusal::Invalid => {
+                            state.security.record_invalid(ip);
+                            "invalid_key"
+                        }
+                        Refusal::Expired => "expired_key",
+                        Refusal::IpNotAllowed => "ip_not_allowed",
+                        Refusal::Unavailable => "unavailable",
+                    };
+                    req.extensions_mut().insert(ErrorClass(class));
+                    return Err(refusal_error(refusal));
+                }
+            };
+            req.extensions_mut().insert(Caller {
+                user_id: identity.user_id,
+                key_id: Some(identity.key_id),
+            });
+            state
+                .rate_limits
+                .check_key(&req, T::CATEGORY, identity.key_id)?;
             if !identity.scopes.allows(T::PERMISSION) {
                 return Err(ApiError::forbidden(format!(
                     "This API key may not do this: it needs the {} scope",

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_session::{Session, SessionExt};
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use keygate_core::entities::user;
 use keygate_core::users;
 use subtle::ConstantTimeEq;
@@ -13,6 +13,7 @@ use subtle::ConstantTimeEq;
 use super::session_store::USER_ID;
 use crate::error::ApiError;
 use crate::state::AppState;
+use crate::traffic_log::Caller;
 
 /// Session key of the CSRF token.
 const CSRF: &str = "csrf";
@@ -68,10 +69,16 @@ async fn extract(req: HttpRequest) -> Result<SessionUser, ApiError> {
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError::internal("no app state"))?;
     match users::find_by_id(&state.db, user_id).await? {
-        Some(user) => Ok(SessionUser {
-            user,
-            csrf_token: csrf,
-        }),
+        Some(user) => {
+            req.extensions_mut().insert(Caller {
+                user_id: user.id,
+                key_id: None,
+            });
+            Ok(SessionUser {
+                user,
+                csrf_token: csrf,
+            })
+        }
         None => {
             session.purge();
             Err(ApiError::unauthenticated())

@@ -1,7 +1,7 @@
 //! Signing in and out, the current session, and password changes.
 
 use actix_session::Session;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use keygate_core::users;
 use keygate_types::account::{ChangePassword, Credentials, MessageBody, SessionInfo};
 use keygate_types::ErrorBody;
@@ -29,10 +29,11 @@ use crate::state::AppState;
 pub async fn login(
     state: web::Data<AppState>,
     session: Session,
+    req: HttpRequest,
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(ip.0, &body.username)?;
+    state.login_limiter.check(&req, ip.0, &body.username)?;
     let user = users::authenticate(&state.db, &body.username, &body.password).await?;
     let csrf_token = start_session(&session, &user)?;
     log::info!("user {} signed in from {}", user.id, ip.0);
@@ -113,9 +114,9 @@ pub async fn change_password(
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/auth")
-            .route("/login", web::post().to(login))
-            .route("/session", web::get().to(get_session))
-            .route("/logout", web::post().to(logout))
-            .route("/password", web::post().to(change_password)),
+            .service(web::resource("/login").route(web::post().to(login)))
+            .service(web::resource("/session").route(web::get().to(get_session)))
+            .service(web::resource("/logout").route(web::post().to(logout)))
+            .service(web::resource("/password").route(web::post().to(change_password))),
     );
 }

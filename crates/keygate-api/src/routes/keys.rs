@@ -272,18 +272,24 @@ pub async fn list_key_events(
     Ok(HttpResponse::Ok().json(state.keys.events(user.user.id, filter.key_id).await?))
 }
 
-/// Wires `/api/keys/*`.
+/// Wires `/api/keys/*`. One resource per path, so a wrong method gets 405, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/keys")
-            .route("", web::get().to(list_api_keys))
-            .route("", web::post().to(create_api_key))
-            .route("/events", web::get().to(list_key_events))
-            .route("/{id}", web::get().to(get_api_key))
-            .route("/{id}", web::patch().to(update_api_key))
-            .route("/{id}/mode", web::put().to(set_api_key_mode))
-            .route("/{id}/roll", web::post().to(roll_api_key))
-            .route("/{id}/reveal", web::post().to(reveal_api_key))
-            .route("/{id}/revoke", web::post().to(revoke_api_key)),
+            .service(
+                web::resource("")
+                    .route(web::get().to(list_api_keys))
+                    .route(web::post().to(create_api_key)),
+            )
+            .service(web::resource("/events").route(web::get().to(list_key_events)))
+            .service(
+                web::resource("/{id}")
+                    .route(web::get().to(get_api_key))
+                    .route(web::patch().to(update_api_key)),
+            )
+            .service(web::resource("/{id}/mode").route(web::put().to(set_api_key_mode)))
+            .service(web::resource("/{id}/roll").route(web::post().to(roll_api_key)))
+            .service(web::resource("/{id}/reveal").route(web::post().to(reveal_api_key)))
+            .service(web::resource("/{id}/revoke").route(web::post().to(revoke_api_key))),
     );
 }

@@ -3,7 +3,9 @@
 pub mod account;
 pub mod health;
 pub mod keys;
+pub mod security;
 pub mod setup;
 pub mod spa;
+pub mod traffic;
 pub mod users;
 pub mod v1;

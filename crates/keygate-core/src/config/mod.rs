@@ -1,11 +1,13 @@
 //! keygate's settings: one typed tree read from the environment (and an optional `.env`, loaded by
 //! the binary before this runs). Secrets are wrapped so `Debug` never shows them.
 
+mod limits;
 mod secrets;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
+pub use limits::{parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings};
 pub use secrets::{SecretSettings, SECRETS_FILE};
 
 /// Development generates missing secrets; production refuses to start without strong ones.
@@ -51,6 +53,14 @@ pub struct Settings {
     pub login_per_minute: u32,
     /// See `login_per_minute`.
     pub login_per_hour: u32,
+    /// Rate-limit categories (`KEYGATE_RATE_*`).
+    pub rate_limits: RateLimitSettings,
+    /// `KEYGATE_TRUSTED_PROXIES`: proxies whose `X-Forwarded-For` is believed. Default: none.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The traffic log (`KEYGATE_TRAFFIC_*`).
+    pub traffic: TrafficSettings,
+    /// The security monitor (`KEYGATE_BAN_*`).
+    pub bans: BanSettings,
     /// The secrets (pepper, Fernet keys, session secret).
     pub secrets: SecretSettings,
 }
@@ -91,6 +101,20 @@ impl Settings {
             })
             .unwrap_or_default();
         let secrets = SecretSettings::load(environment, &data_dir, &get)?;
+        let login_per_minute = parse_or(&get, "KEYGATE_LOGIN_PER_MINUTE", 5)?;
+        let login_per_hour = parse_or(&get, "KEYGATE_LOGIN_PER_HOUR", 25)?;
+        let rate_limits = RateLimitSettings::load(&get, login_per_minute, login_per_hour)?;
+        let traffic = TrafficSettings {
+            retention_days: parse_or(&get, "KEYGATE_TRAFFIC_RETENTION_DAYS", 30)?,
+            queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 65_536usize)?.max(1),
+            batch: parse_or(&get, "KEYGATE_TRAFFIC_BATCH", 500usize)?.clamp(1, 1000),
+            flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 200)?,
+        };
+        let bans = BanSettings {
+            threshold: parse_or(&get, "KEYGATE_BAN_THRESHOLD", 20)?,
+            window_secs: parse_or(&get, "KEYGATE_BAN_WINDOW_SECS", 600u64)?.max(1),
+            ban_secs: parse_or(&get, "KEYGATE_BAN_SECS", 3600u64)?.max(1),
+        };
         Ok(Self {
             environment,
             bind,
@@ -101,8 +125,12 @@ impl Settings {
             max_keys_per_user: parse_or(&get, "KEYGATE_MAX_KEYS_PER_USER", 20)?,
             key_poll_ms: parse_or(&get, "KEYGATE_KEY_POLL_MS", 250)?,
             max_body_bytes: parse_or(&get, "KEYGATE_MAX_BODY_BYTES", 64 * 1024)?,
-            login_per_minute: parse_or(&get, "KEYGATE_LOGIN_PER_MINUTE", 5)?,
-            login_per_hour: parse_or(&get, "KEYGATE_LOGIN_PER_HOUR", 25)?,
+            login_per_minute,
+            login_per_hour,
+            rate_limits,
+            trusted_proxies: limits::parse_trusted_proxies(get("KEYGATE_TRUSTED_PROXIES"))?,
+            traffic,
+            bans,
             data_dir,
             secrets,
         })

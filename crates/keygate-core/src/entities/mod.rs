@@ -2,7 +2,18 @@
 
 pub mod api_key;
 pub mod api_key_secret;
+pub mod ip_ban;
 pub mod key_change;
 pub mod key_event;
+pub mod paper_account;
+pub mod paper_holding;
+pub mod paper_order;
+pub mod paper_position;
+pub mod paper_trade;
+pub mod paper_user_setting;
 pub mod session;
+pub mod traffic_ip_rollup;
+pub mod traffic_latency_rollup;
+pub mod traffic_log;
+pub mod traffic_rollup;
 pub mod user;

@@ -21,16 +21,16 @@ use crate::error::CoreResult;
 /// highest one seen catches a change that committed late.
 const REREAD_WINDOW: i64 = 256;
 
-/// Appends "key `key_id` changed" (inside the caller's transaction).
-pub async fn record_change(db: &impl ConnectionTrait, key_id: i64) -> CoreResult<()> {
-    key_change::ActiveModel {
+/// Appends "key `key_id` changed" (inside the caller's transaction); returns the sequence number.
+pub async fn record_change(db: &impl ConnectionTrait, key_id: i64) -> CoreResult<i64> {
+    let row = key_change::ActiveModel {
         key_id: Set(key_id),
         changed_at: Set(Utc::now()),
         ..Default::default()
     }
     .insert(db)
     .await?;
-    Ok(())
+    Ok(row.id)
 }
 
 /// Follows `key_changes` and invalidates the verifier's cache for each change it sees.
@@ -76,7 +76,9 @@ impl ChangeFollower {
     pub async fn poll(&mut self) -> CoreResult<usize> {
         let mut invalidated = 0;
         for row in self.recent().await? {
-            if self.seen.insert(row.id) {
+            // This process's own changes already invalidated its cache when they were made;
+            // doing it again would throw away a key verified since and cost a second Argon2.
+            if self.seen.insert(row.id) && !self.verifier.take_local_change(row.id) {
                 self.verifier.invalidate_key(row.key_id);
                 invalidated += 1;
             }

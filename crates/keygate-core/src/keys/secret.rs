@@ -60,7 +60,8 @@ impl PartialEq for PlainApiKey {
 /// the Fernet keys (first encrypts, all decrypt).
 pub struct KeyCrypto {
     pepper: SecretString,
-    lookup_key: [u8; 32],
+    /// HMAC state already keyed with the lookup key; cloning it skips re-keying on every request.
+    lookup_mac: Hmac<Sha256>,
     fernet: fernet::MultiFernet,
 }
 
@@ -79,7 +80,9 @@ impl KeyCrypto {
         let mut mac = <Hmac<Sha256>>::new_from_slice(pepper.expose_secret().as_bytes())
             .map_err(|e| CoreError::Internal(anyhow::anyhow!("hmac set-up: {e}")))?;
         mac.update(b"keygate/api-key-lookup-digest/v1");
-        let lookup_key: [u8; 32] = mac.finalize().into_bytes().into();
+        let lookup_key = mac.finalize().into_bytes();
+        let lookup_mac = <Hmac<Sha256>>::new_from_slice(&lookup_key)
+            .map_err(|e| CoreError::Internal(anyhow::anyhow!("hmac set-up: {e}")))?;
         let fernets = secrets
             .fernet_key_list()
             .iter()
@@ -88,7 +91,7 @@ impl KeyCrypto {
             .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("a Fernet key is malformed")))?;
         Ok(Self {
             pepper,
-            lookup_key,
+            lookup_mac,
             fernet: fernet::MultiFernet::new(fernets),
         })
     }
@@ -96,8 +99,7 @@ impl KeyCrypto {
     /// Hex HMAC-SHA256 of a presented key: the indexed lookup column and the cache key. Cheap (about
     /// a microsecond), so an unknown key is rejected without any Argon2 work.
     pub fn lookup_digest(&self, raw: &str) -> String {
-        let mut mac =
-            <Hmac<Sha256>>::new_from_slice(&self.lookup_key).expect("HMAC accepts any key length");
+        let mut mac = self.lookup_mac.clone();
         mac.update(raw.as_bytes());
         hex::encode(mac.finalize().into_bytes())
     }

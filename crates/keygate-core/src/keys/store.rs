@@ -9,7 +9,7 @@ use keygate_types::keys::{
     ApiKeySummary, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode, UpdateApiKey,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
@@ -95,9 +95,7 @@ impl KeyStore {
         .map_err(name_conflict)?;
         self.insert_secret(&txn, key.id, &plain, hash, now).await?;
         audit::record(&txn, actor, &key, EventKind::Created, Some(format!("scopes {}, mode {}", key.scopes, key.order_mode))).await?;
-        record_change(&txn, key.id).await?;
-        txn.commit().await?;
-        self.verifier.invalidate_key(key.id);
+        self.commit_change(txn, key.id).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
     }
@@ -183,9 +181,7 @@ impl KeyStore {
             None => "old secret stopped at once".to_owned(),
         };
         audit::record(&txn, actor, &key, EventKind::Rolled, Some(detail)).await?;
-        record_change(&txn, key.id).await?;
-        txn.commit().await?;
-        self.verifier.invalidate_key(key.id);
+        self.commit_change(txn, key.id).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
     }
@@ -204,9 +200,7 @@ impl KeyStore {
         active.updated_at = Set(now);
         let key = active.update(&txn).await?;
         audit::record(&txn, actor, &key, EventKind::Revoked, None).await?;
-        record_change(&txn, key.id).await?;
-        txn.commit().await?;
-        self.verifier.invalidate_key(key.id);
+        self.commit_change(txn, key.id).await?;
         self.summary(key).await
     }
 
@@ -271,9 +265,7 @@ impl KeyStore {
         let txn = self.db.begin().await?;
         let key = active.update(&txn).await.map_err(name_conflict)?;
         audit::record(&txn, actor, &key, kind, Some(changed.join("; "))).await?;
-        record_change(&txn, key.id).await?;
-        txn.commit().await?;
-        self.verifier.invalidate_key(key.id);
+        self.commit_change(txn, key.id).await?;
         self.summary(key).await
     }
 
@@ -294,6 +286,15 @@ impl KeyStore {
     /// The owner's key events, newest first.
     pub async fn events(&self, user_id: i64, key_id: Option<i64>) -> CoreResult<Vec<KeyEvent>> {
         audit::list(&self.db, user_id, key_id, 500).await
+    }
+
+    /// Appends to the change sequence, commits, and drops the key from this process's cache.
+    async fn commit_change(&self, txn: DatabaseTransaction, key_id: i64) -> CoreResult<()> {
+        let change_id = record_change(&txn, key_id).await?;
+        self.verifier.note_local_change(change_id);
+        txn.commit().await?;
+        self.verifier.invalidate_key(key_id);
+        Ok(())
     }
 
     async fn owned(&self, user_id: i64, key_id: i64) -> CoreResult<api_key::Model> {

@@ -18,7 +18,8 @@ pub const MAX_USED_FROM: usize = 20;
 struct Usage {
     at: DateTime<Utc>,
     ip: IpAddr,
-    ips: Vec<IpAddr>,
+    /// Each distinct address with the time it was last seen.
+    ips: Vec<(IpAddr, DateTime<Utc>)>,
 }
 
 /// Gathers key uses until the next flush.
@@ -39,8 +40,10 @@ impl UsageRecorder {
         });
         usage.at = at;
         usage.ip = ip;
-        if usage.ips.len() < MAX_USED_FROM && !usage.ips.contains(&ip) {
-            usage.ips.push(ip);
+        if let Some((_, last)) = usage.ips.iter_mut().find(|(seen, _)| *seen == ip) {
+            *last = at;
+        } else if usage.ips.len() < MAX_USED_FROM {
+            usage.ips.push((ip, at));
         }
     }
 
@@ -53,8 +56,15 @@ impl UsageRecorder {
             let Some(row) = api_key_secret::Entity::find_by_id(secret_id).one(db).await? else {
                 continue;
             };
+            // A secret rolled since these uses were gathered only reports uses from after the
+            // roll: its `used_from` says who still uses the old secret.
+            let since = row.retired_at.unwrap_or(DateTime::<Utc>::MIN_UTC);
+            if usage.at < since {
+                continue;
+            }
             let mut seen: Vec<String> = serde_json::from_str(&row.used_from).unwrap_or_default();
-            for ip in usage.ips.iter().map(ToString::to_string) {
+            for (ip, _) in usage.ips.iter().filter(|(_, t)| *t >= since) {
+                let ip = ip.to_string();
                 if seen.len() < MAX_USED_FROM && !seen.contains(&ip) {
                     seen.push(ip);
                 }

@@ -5,9 +5,10 @@
 //! state, expiry, grace and IP allowlist. An unknown key therefore costs no Argon2 at all and a valid
 //! key on a cold cache exactly one, whatever the number of stored keys.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -69,6 +70,8 @@ pub struct KeyVerifier {
     generation: AtomicU64,
     argon2_runs: AtomicU64,
     usage: Arc<UsageRecorder>,
+    /// Change-sequence numbers written by this process, which the follower must not replay.
+    local_changes: Mutex<HashSet<i64>>,
 }
 
 impl KeyVerifier {
@@ -90,6 +93,7 @@ impl KeyVerifier {
             generation: AtomicU64::new(0),
             argon2_runs: AtomicU64::new(0),
             usage,
+            local_changes: Mutex::new(HashSet::new()),
         }
     }
 
@@ -183,6 +187,25 @@ impl KeyVerifier {
             expires_at: key.expires_at,
             allowlist: policy::allowlist_from_db(&key.ip_allowlist),
         }))
+    }
+
+    /// Notes that change `change_id` was made by this process (before it commits, so the follower
+    /// cannot see it first).
+    pub fn note_local_change(&self, change_id: i64) {
+        let mut local = self.local_changes.lock().unwrap_or_else(|p| p.into_inner());
+        // Ids of transactions that rolled back are never read back; keep the set bounded anyway.
+        if local.len() > 10_000 {
+            local.clear();
+        }
+        local.insert(change_id);
+    }
+
+    /// True (once) when change `change_id` was made by this process.
+    pub fn take_local_change(&self, change_id: i64) -> bool {
+        self.local_changes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&change_id)
     }
 
     /// Drops every cached secret of `key_id`, and the whole negative cache (a new secret may have

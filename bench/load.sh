@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# keygate's load benchmark, on loopback, release build, every figure from the same run:
+#   (1) a bare actix-web hello-world (crates/keygate-bench, bin `hello`): the ceiling;
+#   (2) keygate's authenticated, rate-limited (limits raised), logged POST /api/v1/ping;
+#   (3) POST /api/v1/funds, when that route exists;
+#   (4) random unknown keys (at least 10,000 requests), bans off: the Argon2 counter must not move;
+# then the stats query over 1,000,000 stored traffic rows (SQLite).
+# Needs wrk (Debian: apt-get install wrk) and curl. Knobs: DURATION (10s), THREADS (2),
+# CONNECTIONS (64), ROWS (1000000).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION=${DURATION:-10s}
+THREADS=${THREADS:-2}
+CONNECTIONS=${CONNECTIONS:-64}
+ROWS=${ROWS:-1000000}
+WORK=target/bench
+HELLO_ADDR=127.0.0.1:5901
+KEYGATE_ADDR=127.0.0.1:5902
+command -v wrk >/dev/null || { echo "wrk is missing: apt-get install wrk" >&2; exit 1; }
+
+echo "== building (release)"
+cargo build --release -q -p keygate -p keygate-bench
+BIN=target/release
+
+rm -rf "$WORK/data"
+mkdir -p "$WORK/data"
+PIDS=()
+cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
+trap cleanup EXIT
+
+export KEYGATE_DATA_DIR="$WORK/data"
+export DATABASE_URL="sqlite://$WORK/data/keygate.db?mode=rwc"
+export KEYGATE_STATIC_DIR="$WORK/no-static"
+export KEYGATE_BIND="$KEYGATE_ADDR"
+export KEYGATE_RATE_DATA="100000000/s"
+export KEYGATE_RATE_ORDERS="100000000/s"
+export KEYGATE_RATE_DEFAULT="off"
+export KEYGATE_BAN_THRESHOLD=0
+export RUST_LOG=warn
+
+echo "== user and key (CLI)"
+printf 'bench-password-0123\n' | "$BIN/keygate" user create --username bench --admin >/dev/null
+KEY=$("$BIN/keygate" key create --user bench --name bench --scopes read,trade 2>/dev/null)
+
+wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
+"$BIN/hello" "$HELLO_ADDR" 2>/dev/null & PIDS+=($!)
+"$BIN/keygate" serve & PIDS+=($!)
+wait_up "http://$HELLO_ADDR/"
+wait_up "http://$KEYGATE_ADDR/health"
+
+JAR=$WORK/cookies.txt
+curl -sf -c "$JAR" -H 'Content-Type: application/json' \
+  -d '{"username":"bench","password":"bench-password-0123"}' "http://$KEYGATE_ADDR/api/auth/login" >/dev/null
+stat_field() { # security.<field> or <field> of the admin's stats
+  curl -sf -b "$JAR" "http://$KEYGATE_ADDR/api/traffic/stats" | python3 -c "
+import json,sys; d=json.load(sys.stdin); f='$1'.split('.')
+for k in f: d=d[k]
+print(d)"
+}
+
+declare -A RPS P99
+run() { # name url lua-body
+  local name=$1 url=$2 out
+  out=$(WRK_BODY=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post.lua "$url")
+  echo "$out" | sed 's/^/    /'
+  RPS[$name]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+  P99[$name]=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
+  [ -z "$non2xx" ] || echo "    !! $name: $non2xx non-2xx answers"
+}
+
+echo "== (1) hello-world ceiling"
+run hello "http://$HELLO_ADDR/ping" '{}'
+echo "== (2) keygate POST /api/v1/ping"
+run ping "http://$KEYGATE_ADDR/api/v1/ping" "{\"apikey\":\"$KEY\"}"
+echo "== (3) keygate POST /api/v1/funds"
+FUNDS=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
+  -d "{\"apikey\":\"$KEY\"}" "http://$KEYGATE_ADDR/api/v1/funds")
+if [ "$FUNDS" = 200 ]; then
+  run funds "http://$KEYGATE_ADDR/api/v1/funds" "{\"apikey\":\"$KEY\"}"
+else
+  echo "    skipped: /api/v1/funds answers $FUNDS (the route does not exist yet)"
+fi
+
+echo "== (4) random unknown keys, bans off"
+ARGON_BEFORE=$(stat_field security.argon2_runs)
+out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/unknown_keys.lua "http://$KEYGATE_ADDR")
+echo "$out" | sed 's/^/    /'
+UNKNOWN_REQS=$(echo "$out" | awk '/requests in/ {print $1}')
+RPS[unknown]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+P99[unknown]=$(echo "$out" | awk '$1 == "99%" {print $2}')
+sleep 0.5
+ARGON_AFTER=$(stat_field security.argon2_runs)
+INVALID=$(stat_field security.invalid_key_attempts)
+[ "$UNKNOWN_REQS" -ge 10000 ] || echo "    !! only $UNKNOWN_REQS requests with unknown keys (wanted 10000)"
+sleep 0.5
+DROPPED=$(stat_field dropped_rows)
+logged() {
+  curl -sf -b "$JAR" "http://$KEYGATE_ADDR/api/traffic/stats?from=$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["requests"])'
+}
+# Let the writer catch up: wait until the logged count stops growing (at most 60 s).
+LOGGED=-1
+for _ in $(seq 1 60); do
+  now=$(logged); [ "$now" = "$LOGGED" ] && break; LOGGED=$now; sleep 1
+done
+
+kill "${PIDS[@]}" 2>/dev/null || true
+wait 2>/dev/null || true
+PIDS=()
+
+echo "== stats query over $ROWS traffic rows (SQLite)"
+rm -f "$WORK/stats.db"*
+STATS_OUT=$(DATABASE_URL="sqlite://$WORK/stats.db?mode=rwc" "$BIN/traffic-stats-bench" "$ROWS")
+echo "$STATS_OUT" | sed 's/^/    /'
+STATS_MS=$(echo "$STATS_OUT" | awk -F= '/^STATS_MS=/ {print $2}')
+
+ratio=$(python3 -c "print(f'{${RPS[ping]}/${RPS[hello]}*100:.1f}')")
+echo
+echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, loopback, release)"
+printf '%-44s %12s %10s\n' scenario 'req/s' p99
+printf '%-44s %12s %10s\n' '(1) actix-web hello-world' "${RPS[hello]}" "${P99[hello]}"
+printf '%-44s %12s %10s\n' '(2) keygate POST /api/v1/ping' "${RPS[ping]}" "${P99[ping]}"
+if [ -n "${RPS[funds]:-}" ]; then
+  printf '%-44s %12s %10s\n' '(3) keygate POST /api/v1/funds' "${RPS[funds]}" "${P99[funds]}"
+else
+  printf '%-44s %12s %10s\n' '(3) keygate POST /api/v1/funds' 'skipped' '-'
+fi
+printf '%-44s %12s %10s\n' "(4) unknown keys ($UNKNOWN_REQS requests)" "${RPS[unknown]}" "${P99[unknown]}"
+echo "ping / hello: $ratio %"
+echo "Argon2 runs during (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
+echo "traffic rows logged: $LOGGED, dropped (queue full): $DROPPED"
+echo "stats query over $ROWS rows: $STATS_MS ms"

@@ -1,0 +1,269 @@
+//! Rate limits in categories, each a stack of windows (`10/s,200/min`): per API key for
+//! key-authenticated routes (counted in the [`ApiCall`](crate::auth::ApiCall) extractor right
+//! after the key is verified, so keys sent in the JSON body count too), per client IP for every
+//! other `/api` route ([`limit_by_ip`]) and per IP and username for sign-in
+//! ([`crate::login_limit`]).
+//!
+//! The limiters are governor's keyed GCRA limiters (the engine under actix-governor), checked in
+//! memory without a lock shared by all requests. actix-governor's own middleware is not used: it
+//! reads keys from headers only, emits `x-ratelimit-*` rather than `RateLimit-*` headers, and
+//! answers 429 outside keygate's JSON envelope. Every check leaves a [`RateInfo`] in the request's
+//! extensions; the traffic middleware turns it into `RateLimit-Limit`, `RateLimit-Remaining` and
+//! `RateLimit-Reset` headers, on 429s (which also carry `Retry-After`) and successes alike.
+
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use governor::clock::{Clock, DefaultClock};
+use governor::middleware::StateInformationMiddleware;
+use governor::state::keyed::DefaultKeyedStateStore;
+use governor::{Quota, RateLimiter};
+use keygate_core::config::{RateLimitSettings, RateWindow};
+
+use crate::client_ip::ClientIp;
+use crate::error::ApiError;
+use crate::state::AppState;
+
+/// What a request is counted as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RateCategory {
+    /// Place, modify, cancel and smart orders (per key).
+    Orders,
+    /// Data and account queries, and ping (per key).
+    Data,
+    /// Webhooks (per client IP).
+    Webhook,
+    /// Sign-in attempts (per client IP and per username).
+    Login,
+    /// Every other `/api` route (per client IP).
+    Default,
+}
+
+/// The state of the tightest window after a check, for the `RateLimit-*` headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateInfo {
+    /// The window's request count.
+    pub limit: u32,
+    /// Requests left in it.
+    pub remaining: u32,
+    /// Seconds until it is full again.
+    pub reset_secs: u64,
+}
+
+type Limiter<K> =
+    RateLimiter<K, DefaultKeyedStateStore<K>, DefaultClock, StateInformationMiddleware>;
+
+/// One category's stacked windows, keyed by `K`.
+pub struct Windows<K: Hash + Eq + Clone> {
+    windows: Vec<(Limiter<K>, RateWindow)>,
+    clock: DefaultClock,
+}
+
+impl<K: Hash + Eq + Clone> Windows<K> {
+    /// Limiters for `windows`; none means unlimited.
+    pub fn new(windows: &[RateWindow]) -> Self {
+        let windows = windows
+            .iter()
+            .filter_map(|w| {
+                let count = NonZeroU32::new(w.count)?;
+                let quota = Quota::with_period(w.period / w.count)?.allow_burst(count);
+                Some((RateLimiter::keyed(quota).with_middleware(), *w))
+            })
+            .collect();
+        Self {
+            windows,
+            clock: DefaultClock::default(),
+        }
+    }
+
+    /// Counts one request for `key` in every window. On refusal: the 429 error and the headers'
+    /// figures; `what` is appended to the message (e.g. ` for sign-in attempts`).
+    pub fn check(&self, key: &K, what: &str) -> Result<Option<RateInfo>, (ApiError, RateInfo)> {
+        let mut tightest: Option<RateInfo> = None;
+        for (limiter, window) in &self.windows {
+            match limiter.check_key(key) {
+                Ok(snapshot) => {
+                    let remaining = snapshot.remaining_burst_capacity();
+                    let per = window.period.as_secs_f64() / f64::from(window.count);
+                    let info = RateInfo {
+                        limit: window.count,
+                        remaining,
+                        reset_secs: (f64::from(window.count - remaining.min(window.count)) * per)
+                            .ceil() as u64,
+                    };
+                    if tightest.is_none_or(|t| info.remaining < t.remaining) {
+                        tightest = Some(info);
+                    }
+                }
+                Err(not_until) => {
+                    let wait = not_until.wait_time_from(self.clock.now());
+                    let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+                    let retry_after = retry_after.max(1);
+                    return Err((
+                        ApiError::RateLimited {
+                            limit: format!("{}{what}", window.describe()),
+                            retry_after,
+                        },
+                        RateInfo {
+                            limit: window.count,
+                            remaining: 0,
+                            reset_secs: retry_after,
+                        },
+                    ));
+                }
+            }
+        }
+        Ok(tightest)
+    }
+
+    /// Forgets keys whose windows are full again, bounding memory.
+    pub fn shrink(&self) {
+        for (limiter, _) in &self.windows {
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
+    }
+}
+
+/// The per-key and per-IP categories (sign-in has its own limiter).
+pub struct RateLimits {
+    orders: Windows<i64>,
+    data: Windows<i64>,
+    webhook: Windows<IpAddr>,
+    default: Windows<IpAddr>,
+}
+
+impl RateLimits {
+    /// Limiters for the configured categories.
+    pub fn new(settings: &RateLimitSettings) -> Self {
+        Self {
+            orders: Windows::new(&settings.orders),
+            data: Windows::new(&settings.data),
+            webhook: Windows::new(&settings.webhook),
+            default: Windows::new(&settings.default),
+        }
+    }
+
+    /// Counts a call with key `key_id` in `category` (Orders or Data; any other counts as Data),
+    /// leaving the figures in `req`'s extensions.
+    pub fn check_key(
+        &self,
+        req: &impl HttpMessage,
+        category: RateCategory,
+        key_id: i64,
+    ) -> Result<(), ApiError> {
+        let windows = match category {
+            RateCategory::Orders => &self.orders,
+            _ => &self.data,
+        };
+        record(req, windows.check(&key_id, ""))
+    }
+
+    /// Counts a request from `ip` in `category` (Webhook, or Default for any other).
+    pub fn check_ip(
+        &self,
+        req: &impl HttpMessage,
+        category: RateCategory,
+        ip: IpAddr,
+    ) -> Result<(), ApiError> {
+        let windows = match category {
+            RateCategory::Webhook => &self.webhook,
+            _ => &self.default,
+        };
+        record(req, windows.check(&ip, ""))
+    }
+
+    /// Forgets idle keys.
+    pub fn shrink(&self) {
+        self.orders.shrink();
+        self.data.shrink();
+        self.webhook.shrink();
+        self.default.shrink();
+    }
+}
+
+/// Leaves the figures of a check in the request's extensions; passes the verdict on.
+pub fn record(
+    req: &impl HttpMessage,
+    outcome: Result<Option<RateInfo>, (ApiError, RateInfo)>,
+) -> Result<(), ApiError> {
+    match outcome {
+        Ok(info) => {
+            if let Some(info) = info {
+                req.extensions_mut().insert(info);
+            }
+            Ok(())
+        }
+        Err((error, info)) => {
+            req.extensions_mut().insert(info);
+            Err(error)
+        }
+    }
+}
+
+/// The per-IP category of a path, or None when it is counted elsewhere (per key under `/api/v1`,
+/// per IP and username for sign-in) or not at all (health, static files, docs).
+pub fn ip_category(path: &str) -> Option<RateCategory> {
+    if path.starts_with("/api/webhook") || path.starts_with("/webhook") {
+        return Some(RateCategory::Webhook);
+    }
+    let rest = path.strip_prefix("/api")?;
+    if rest.starts_with("/v1/") || rest == "/v1" || rest.starts_with("/auth/login") {
+        return None;
+    }
+    (rest.is_empty() || rest.starts_with('/')).then_some(RateCategory::Default)
+}
+
+/// Middleware: per-IP limits for the routes [`ip_category`] names.
+pub async fn limit_by_ip(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
+    if let Some(category) = ip_category(req.path()) {
+        if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
+            let ip = ClientIp::of(req.request()).0;
+            if let Err(error) = state.rate_limits.check_ip(&req, category, ip) {
+                return Ok(req.error_response(error).map_into_right_body());
+            }
+        }
+    }
+    Ok(next.call(req).await?.map_into_left_body())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_map_to_their_ip_categories() {
+        assert_eq!(ip_category("/api/keys"), Some(RateCategory::Default));
+        assert_eq!(ip_category("/api/webhook/abc"), Some(RateCategory::Webhook));
+        assert_eq!(ip_category("/api/v1/ping"), None);
+        assert_eq!(ip_category("/api/auth/login"), None);
+        assert_eq!(ip_category("/health"), None);
+        assert_eq!(ip_category("/apidocs"), None);
+        assert_eq!(ip_category("/index.html"), None);
+    }
+
+    #[test]
+    fn stacked_windows_refuse_at_the_tightest_and_name_it() {
+        let windows = keygate_core::config::parse_windows("X", "3/s,4/min").unwrap();
+        let limiter: Windows<i64> = Windows::new(&windows);
+        let first = limiter.check(&1, "").unwrap().unwrap();
+        assert_eq!((first.limit, first.remaining), (3, 2));
+        limiter.check(&1, "").unwrap();
+        limiter.check(&1, "").unwrap();
+        let (error, info) = limiter.check(&1, "").unwrap_err();
+        assert_eq!(error.to_string(), "Rate limit exceeded: 3 per 1 second");
+        assert_eq!((info.limit, info.remaining), (3, 0));
+        assert!(
+            limiter.check(&2, "").is_ok(),
+            "another key has its own budget"
+        );
+    }
+}

@@ -1,0 +1,157 @@
+//! The traffic-log middleware. For every request it sets `X-Request-Id` (and the `RateLimit-*`
+//! headers when a limit was checked), and for every logged request it hands one row to the
+//! background writer after the response is ready: method, path (never the query string), status,
+//! duration, client IP, user and key ids, request id and error class. Never a body, a header value
+//! or a key. The writer's queue never blocks: a full queue drops the row and counts it.
+//!
+//! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
+//! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{web, HttpMessage};
+use keygate_core::traffic::TrafficRecord;
+
+use crate::client_ip::ClientIp;
+use crate::rate_limit::RateInfo;
+use crate::state::AppState;
+
+/// The response header carrying the request id.
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Who made the request, left in the extensions by the authenticating extractors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    /// The user.
+    pub user_id: i64,
+    /// The API key, for key-authenticated calls.
+    pub key_id: Option<i64>,
+}
+
+/// A more precise error class than the status gives (`invalid_key`, `banned`, ...).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ErrorClass(pub &'static str);
+
+/// Whether a path is logged: the API, health and webhooks; not static files, docs, or the traffic
+/// routes themselves.
+pub fn is_logged(path: &str) -> bool {
+    if path.starts_with("/api/traffic") {
+        return false;
+    }
+    path.starts_with("/api/") || path == "/api" || path == "/health" || path.starts_with("/webhook")
+}
+
+fn next_request_id() -> String {
+    static PREFIX: OnceLock<u32> = OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let prefix = *PREFIX.get_or_init(rand::random::<u32>);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix:08x}{n:012x}")
+}
+
+fn class_of(status: StatusCode) -> Option<&'static str> {
+    Some(match status.as_u16() {
+        0..=399 => return None,
+        400 => "bad_request",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        409 => "conflict",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        500..=599 => "server_error",
+        _ => "client_error",
+    })
+}
+
+fn header_number(n: u64) -> HeaderValue {
+    HeaderValue::from(n)
+}
+
+/// The middleware.
+pub async fn record_traffic(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let request_id = next_request_id();
+    let logged = is_logged(req.path());
+    let pending = if logged {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        state.map(|state| {
+            let ts_ms = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_millis() as i64);
+            let record = TrafficRecord {
+                ts_ms,
+                method: req.method().as_str().to_owned(),
+                path: req.path().to_owned(),
+                status: 0,
+                duration_us: 0,
+                client_ip: ClientIp::of(req.request()).0,
+                user_id: None,
+                key_id: None,
+                request_id: request_id.clone(),
+                error_class: None,
+            };
+            (state, record)
+        })
+    } else {
+        None
+    };
+    let result = next.call(req).await;
+    let (status, caller, class) = match &result {
+        Ok(res) => {
+            let extensions = res.request().extensions();
+            (
+                res.status(),
+                extensions.get::<Caller>().copied(),
+                extensions.get::<ErrorClass>().copied(),
+            )
+        }
+        Err(e) => (e.as_response_error().status_code(), None, None),
+    };
+    if let Some((state, mut record)) = pending {
+        record.status = status.as_u16();
+        record.duration_us = started.elapsed().as_micros() as u64;
+        record.user_id = caller.map(|c| c.user_id);
+        record.key_id = caller.and_then(|c| c.key_id);
+        record.error_class = if status.as_u16() >= 400 {
+            class.map(|c| c.0).or_else(|| class_of(status))
+        } else {
+            None
+        };
+        state.traffic.record(record);
+    }
+    let mut res = result?;
+    let rate = res.request().extensions().get::<RateInfo>().copied();
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert(HeaderName::from_static(REQUEST_ID), value);
+    }
+    if let Some(rate) = rate {
+        headers.insert(
+            HeaderName::from_static("ratelimit-limit"),
+            header_number(u64::from(rate.limit)),
+        );
+        headers.insert(
+            HeaderName::from_static("ratelimit-remaining"),
+            header_number(u64::from(rate.remaining)),
+        );
+        headers.insert(
+            HeaderName::from_static("ratelimit-reset"),
+            header_number(rate.reset_secs),
+        );
+    }
+    Ok(res)
+}

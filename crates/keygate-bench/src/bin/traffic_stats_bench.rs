@@ -1,0 +1,152 @@
+//! Seeds a keygate database with N traffic rows (default 1,000,000) spread over the last 24 hours,
+//! through the same `write_batch` the traffic writer uses (raw rows and rollups), then times the
+//! stats query over the whole range (admin scope and one user's) and a first log page.
+//!
+//! Usage: `DATABASE_URL=sqlite://target/bench/stats.db?mode=rwc traffic-stats-bench [rows]`
+#![forbid(unsafe_code)]
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::time::Instant;
+
+use crate::seeded::PATHS;
+use chrono::{Duration, Utc};
+use keygate_core::traffic::query::LogQuery;
+use keygate_core::traffic::stats::range_stats;
+use keygate_core::traffic::{write_batch, TrafficRecord};
+use keygate_core::{db, entities::traffic_log};
+use sea_orm::{EntityTrait, PaginatorTrait, TransactionTrait};
+
+mod seeded {
+    /// Endpoints the seeded traffic hits.
+    pub const PATHS: [&str; 10] = [
+        "/api/v1/ping",
+        "/api/v1/funds",
+        "/api/v1/placeorder",
+        "/api/v1/modifyorder",
+        "/api/v1/cancelorder",
+        "/api/v1/quotes",
+        "/api/v1/orderbook",
+        "/api/v1/positionbook",
+        "/api/v1/history",
+        "/api/keys",
+    ];
+}
+
+/// A small deterministic generator (xorshift), so runs are comparable.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let rows: u64 = std::env::args()
+        .nth(1)
+        .map_or(Ok(1_000_000), |a| a.parse())?;
+    let url = std::env::var("DATABASE_URL")?;
+    let conn = db::connect(&url).await?;
+    db::migrate(&conn).await?;
+    let existing = traffic_log::Entity::find().count(&conn).await?;
+    let now = Utc::now();
+    let start = now - Duration::hours(24);
+    if existing < rows {
+        let seed_started = Instant::now();
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let span_ms = 24 * 3_600_000u64;
+        let to_add = rows - existing;
+        let mut added = 0u64;
+        while added < to_add {
+            let txn = conn.begin().await?;
+            for _ in 0..100 {
+                let n = (to_add - added).min(500);
+                if n == 0 {
+                    break;
+                }
+                let batch: Vec<TrafficRecord> = (0..n)
+                    .map(|i| {
+                        let seq = added + i;
+                        let status = match rng.below(100) {
+                            0..=91 => 200,
+                            92..=95 => 403,
+                            96..=98 => 429,
+                            _ => 500,
+                        };
+                        // Log-normal-ish latencies: 50 µs to ~50 ms.
+                        let duration_us = 50 + (rng.below(1000) * rng.below(1000)) / 20;
+                        TrafficRecord {
+                            ts_ms: start.timestamp_millis() + (seq * span_ms / to_add) as i64,
+                            method: "POST".into(),
+                            path: PATHS[rng.below(PATHS.len() as u64) as usize].into(),
+                            status,
+                            duration_us,
+                            client_ip: IpAddr::V4(Ipv4Addr::new(
+                                10,
+                                0,
+                                rng.below(4) as u8,
+                                rng.below(250) as u8,
+                            )),
+                            user_id: Some(1 + rng.below(5) as i64),
+                            key_id: Some(1 + rng.below(20) as i64),
+                            request_id: format!("{seq:020x}"),
+                            error_class: (status >= 400).then_some("forbidden"),
+                        }
+                    })
+                    .collect();
+                write_batch(&txn, &batch).await?;
+                added += n;
+            }
+            txn.commit().await?;
+        }
+        println!(
+            "seeded {to_add} rows in {:.1} s",
+            seed_started.elapsed().as_secs_f64()
+        );
+    }
+    let total = traffic_log::Entity::find().count(&conn).await?;
+    println!("traffic_logs rows: {total}");
+
+    let mut best = f64::MAX;
+    for _ in 0..3 {
+        let t = Instant::now();
+        let stats = range_stats(&conn, start - Duration::minutes(1), now, None).await?;
+        best = best.min(t.elapsed().as_secs_f64());
+        assert!(stats.requests as u64 >= rows.min(total));
+    }
+    let t = Instant::now();
+    let stats = range_stats(&conn, start - Duration::minutes(1), now, None).await?;
+    let all_ms = t.elapsed().as_secs_f64() * 1000.0;
+    println!(
+        "stats (all users, 24 h, {} requests, {} endpoints, {} minutes): {all_ms:.0} ms (best of 4: {:.0} ms)",
+        stats.requests,
+        stats.endpoints.len(),
+        stats.per_minute.len(),
+        best.min(all_ms / 1000.0) * 1000.0
+    );
+    let t = Instant::now();
+    let one = range_stats(&conn, start - Duration::minutes(1), now, Some(3)).await?;
+    println!(
+        "stats (one user, 24 h, {} requests): {:.0} ms",
+        one.requests,
+        t.elapsed().as_secs_f64() * 1000.0
+    );
+    let t = Instant::now();
+    let page = LogQuery::new(&Default::default(), None)?
+        .page(&conn)
+        .await?;
+    println!(
+        "log page (50 newest of {total}): {:.1} ms ({} rows)",
+        t.elapsed().as_secs_f64() * 1000.0,
+        page.items.len()
+    );
+    println!("STATS_MS={:.0}", best.min(all_ms / 1000.0) * 1000.0);
+    Ok(())
+}

@@ -1,0 +1,143 @@
+//! The `Broker` trait: everything `/api/v1` needs from a broker. Object-safe (`Arc<dyn Broker>`),
+//! so the API holds one broker for all users; account calls name the user and the ledger.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::engine::smart::{smart_order, SmartDecision};
+use crate::error::BrokerError;
+use crate::instruments::Instrument;
+use crate::types::{
+    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Funds, Holding, Ledger, ModifyRequest,
+    Order, OrderRequest, Position, Quote, Trade,
+};
+
+/// What a smart order did (§5.3).
+#[derive(Debug, Clone, PartialEq)]
+pub enum SmartOrderOutcome {
+    /// An order was placed.
+    Placed(Order),
+    /// The position already matches the target: `Positions Already Matched. No Action needed.`
+    AlreadyMatched,
+    /// Target and position are 0 and quantity is 0: `No OpenPosition Found. Not placing Exit order.`
+    NothingToDo,
+}
+
+/// A broker: orders, account views and market data. Account calls take the user and the ledger
+/// (`Live` or `Analyze`); market data is the same for everyone.
+#[async_trait]
+pub trait Broker: Send + Sync {
+    /// The broker's name as the API reports it (e.g. `"paper"`).
+    fn name(&self) -> &str;
+
+    /// Places an order. A request that breaks a rule is refused (`Rule`) without being stored; one
+    /// that is stored as rejected answers `Rejected` with its id.
+    async fn place_order(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+    ) -> Result<Order, BrokerError>;
+
+    /// Changes quantity, price and trigger price of a working order.
+    async fn modify_order(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: ModifyRequest,
+    ) -> Result<Order, BrokerError>;
+
+    /// Cancels a working order.
+    async fn cancel_order(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        orderid: &str,
+    ) -> Result<Order, BrokerError>;
+
+    /// Cancels every working order.
+    async fn cancel_all(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+    ) -> Result<CancelAllOutcome, BrokerError>;
+
+    /// Squares off every open position with MARKET orders in the same product.
+    async fn close_all_positions(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+    ) -> Result<CloseAllOutcome, BrokerError>;
+
+    /// One order.
+    async fn order_status(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        orderid: &str,
+    ) -> Result<Order, BrokerError>;
+
+    /// Every order, oldest first.
+    async fn order_book(&self, user_id: i64, ledger: Ledger) -> Result<Vec<Order>, BrokerError>;
+
+    /// Every trade, oldest first.
+    async fn trade_book(&self, user_id: i64, ledger: Ledger) -> Result<Vec<Trade>, BrokerError>;
+
+    /// Positions valued at current prices (closed ones listed with quantity 0).
+    async fn positions(&self, user_id: i64, ledger: Ledger) -> Result<Vec<Position>, BrokerError>;
+
+    /// CNC holdings valued at current prices.
+    async fn holdings(&self, user_id: i64, ledger: Ledger) -> Result<Vec<Holding>, BrokerError>;
+
+    /// Funds and margin use.
+    async fn funds(&self, user_id: i64, ledger: Ledger) -> Result<Funds, BrokerError>;
+
+    /// A quote.
+    async fn quote(&self, symbol: &str, exchange: Exchange) -> Result<Quote, BrokerError>;
+
+    /// 5-level market depth.
+    async fn depth(&self, symbol: &str, exchange: Exchange) -> Result<Depth, BrokerError>;
+
+    /// Looks an instrument up; unknown symbols answer `SymbolNotFound` (the contract's 400 text).
+    async fn instrument(
+        &self,
+        symbol: &str,
+        exchange: Exchange,
+    ) -> Result<Arc<Instrument>, BrokerError>;
+
+    /// §5.3: brings the net position of (symbol, exchange, product) to `position_size`, placing at
+    /// most one order. Provided in terms of `positions` and `place_order`.
+    async fn place_smart_order(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        let current = self
+            .positions(user_id, ledger)
+            .await?
+            .iter()
+            .find(|p| {
+                p.symbol == request.symbol
+                    && p.exchange == request.exchange
+                    && p.product == request.product
+            })
+            .map_or(0.0, |p| p.quantity);
+        match smart_order(position_size, current, request.action, request.quantity) {
+            SmartDecision::Place { action, quantity } => {
+                let order = OrderRequest {
+                    action,
+                    quantity,
+                    ..request
+                };
+                Ok(SmartOrderOutcome::Placed(
+                    self.place_order(user_id, ledger, order).await?,
+                ))
+            }
+            SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
+            SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
+        }
+    }
+}

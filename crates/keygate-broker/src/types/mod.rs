@@ -1,0 +1,16 @@
+//! Domain types shared by the `Broker` trait, the engine and (later) the API: the contract's
+//! enumerations, orders and trades, account views and market data. Field names are the contract's
+//! wire names, so the API can serialise these directly (adding only the envelope).
+
+mod account;
+mod enums;
+mod market;
+pub mod num;
+mod orders;
+
+pub use account::{CancelAllOutcome, CancelFailure, CloseAllOutcome, Funds, Holding, Position};
+pub use enums::{
+    Action, Exchange, Ledger, OrderStatus, PriceType, Product, Segment, UnknownVariant,
+};
+pub use market::{Depth, DepthLevel, Quote};
+pub use orders::{ModifyRequest, Order, OrderRequest, Trade};

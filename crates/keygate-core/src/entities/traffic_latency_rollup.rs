@@ -1,0 +1,31 @@
+//! `traffic_latency_rollups`: requests per hour, user, endpoint and latency bucket: the histograms
+//! the stats' percentiles come from.
+
+use sea_orm::entity::prelude::*;
+
+/// A row of `traffic_latency_rollups`.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "traffic_latency_rollups")]
+pub struct Model {
+    /// Primary key.
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// Unix hour.
+    pub hour: i64,
+    /// The caller's user, 0 when unknown.
+    pub user_id: i64,
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Latency bucket (see `traffic::latency_bucket`).
+    pub lat_bucket: i32,
+    /// Requests counted.
+    pub requests: i64,
+}
+
+/// No navigable relations are needed.
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,217 @@
+//! Listing the traffic log: filters, newest first, cursor pagination by `(ts, id)`. The CSV export
+//! walks the same pages.
+
+use std::net::IpAddr;
+
+use chrono::{DateTime, TimeZone, Utc};
+use keygate_types::traffic::{TrafficEntry, TrafficFilter, TrafficPage};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+use crate::entities::traffic_log::{self, Column};
+use crate::error::{CoreError, CoreResult};
+
+/// Default page size.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Largest page size.
+pub const MAX_LIMIT: u32 = 500;
+
+/// A validated filter: `user` is the scope (None for an admin looking at everyone).
+#[derive(Debug, Clone, Default)]
+pub struct LogQuery {
+    user: Option<i64>,
+    from_ms: Option<i64>,
+    to_ms: Option<i64>,
+    path: Option<String>,
+    status: Option<(i32, i32)>,
+    key_id: Option<i64>,
+    ip: Option<String>,
+    cursor: Option<(i64, i64)>,
+    limit: u64,
+}
+
+impl LogQuery {
+    /// Checks `filter`; `user` restricts the rows to one user's.
+    pub fn new(filter: &TrafficFilter, user: Option<i64>) -> CoreResult<Self> {
+        let status = match filter.status_class.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(class) => {
+                let digit = class
+                    .strip_suffix("xx")
+                    .or_else(|| class.strip_suffix("XX"))
+                    .and_then(|d| d.parse::<i32>().ok())
+                    .filter(|d| (1..=5).contains(d))
+                    .ok_or_else(|| {
+                        CoreError::field("status_class", "must be 1xx, 2xx, 3xx, 4xx or 5xx")
+                    })?;
+                Some((digit * 100, digit * 100 + 100))
+            }
+        };
+        let ip = match filter
+            .ip
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(raw) => Some(
+                raw.parse::<IpAddr>()
+                    .map_err(|_| CoreError::field("ip", "is not an IP address"))?
+                    .to_canonical()
+                    .to_string(),
+            ),
+        };
+        let cursor = match filter.cursor.as_deref().filter(|c| !c.is_empty()) {
+            None => None,
+            Some(raw) => Some(parse_cursor(raw).ok_or_else(|| {
+                CoreError::field("cursor", "is not a cursor from a previous page")
+            })?),
+        };
+        let limit = filter.limit.unwrap_or(DEFAULT_LIMIT);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(CoreError::field("limit", "must be between 1 and 500"));
+        }
+        Ok(Self {
+            user,
+            from_ms: filter.from.map(|t| t.timestamp_millis()),
+            to_ms: filter.to.map(|t| t.timestamp_millis()),
+            path: filter.path.clone().filter(|p| !p.is_empty()),
+            status,
+            key_id: filter.key_id,
+            ip,
+            cursor,
+            limit: u64::from(limit),
+        })
+    }
+
+    /// Changes the page size (the export reads bigger pages).
+    pub fn with_limit(mut self, limit: u64) -> Self {
+        self.limit = limit.max(1);
+        self
+    }
+
+    /// One page, newest first; `next_cursor` is set when older rows remain.
+    pub async fn page(&self, db: &impl ConnectionTrait) -> CoreResult<TrafficPage> {
+        let mut condition = Condition::all();
+        if let Some(user) = self.user {
+            condition = condition.add(Column::UserId.eq(user));
+        }
+        if let Some(from) = self.from_ms {
+            condition = condition.add(Column::Ts.gte(from));
+        }
+        if let Some(to) = self.to_ms {
+            condition = condition.add(Column::Ts.lt(to));
+        }
+        if let Some(path) = &self.path {
+            condition = condition.add(Column::Path.eq(path.as_str()));
+        }
+        if let Some((low, high)) = self.status {
+            condition = condition
+                .add(Column::Status.gte(low))
+                .add(Column::Status.lt(high));
+        }
+        if let Some(key) = self.key_id {
+            condition = condition.add(Column::KeyId.eq(key));
+        }
+        if let Some(ip) = &self.ip {
+            condition = condition.add(Column::ClientIp.eq(ip.as_str()));
+        }
+        if let Some((ts, id)) = self.cursor {
+            condition = condition.add(
+                Condition::any().add(Column::Ts.lt(ts)).add(
+                    Condition::all()
+                        .add(Column::Ts.eq(ts))
+                        .add(Column::Id.lt(id)),
+                ),
+            );
+        }
+        let mut rows = traffic_log::Entity::find()
+            .filter(condition)
+            .order_by_desc(Column::Ts)
+            .order_by_desc(Column::Id)
+            .limit(self.limit + 1)
+            .all(db)
+            .await?;
+        let more = rows.len() as u64 > self.limit;
+        rows.truncate(self.limit as usize);
+        let next_cursor = more
+            .then(|| rows.last().map(|r| format!("{}.{}", r.ts, r.id)))
+            .flatten();
+        Ok(TrafficPage {
+            items: rows.into_iter().map(entry).collect(),
+            next_cursor,
+        })
+    }
+
+    /// The query for the page after `page` (None when it was the last).
+    pub fn after(&self, page: &TrafficPage) -> Option<Self> {
+        let cursor = parse_cursor(page.next_cursor.as_deref()?)?;
+        Some(Self {
+            cursor: Some(cursor),
+            ..self.clone()
+        })
+    }
+}
+
+fn parse_cursor(raw: &str) -> Option<(i64, i64)> {
+    let (ts, id) = raw.split_once('.')?;
+    Some((ts.parse().ok()?, id.parse().ok()?))
+}
+
+/// Unix milliseconds as a time.
+pub fn from_millis(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
+}
+
+fn entry(row: traffic_log::Model) -> TrafficEntry {
+    TrafficEntry {
+        id: row.id,
+        at: from_millis(row.ts),
+        method: row.method,
+        path: row.path,
+        status: u16::try_from(row.status).unwrap_or(0),
+        duration_us: row.duration_us,
+        client_ip: row.client_ip,
+        user_id: row.user_id,
+        key_id: row.key_id,
+        request_id: row.request_id,
+        error_class: row.error_class,
+    }
+}
+
+/// The CSV header line of the export.
+pub const CSV_HEADER: &str =
+    "id,time,method,path,status,duration_us,client_ip,user_id,key_id,request_id,error_class\n";
+
+/// Appends one entry as a CSV line (RFC 4180 quoting where needed).
+pub fn csv_line(out: &mut String, e: &TrafficEntry) {
+    use std::fmt::Write;
+    let opt = |v: Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{},{},{},{},{},{},{},{},{},{},{}",
+        e.id,
+        e.at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+        csv_field(&e.method),
+        csv_field(&e.path),
+        e.status,
+        e.duration_us,
+        csv_field(&e.client_ip),
+        opt(e.user_id),
+        opt(e.key_id),
+        csv_field(&e.request_id),
+        csv_field(e.error_class.as_deref().unwrap_or_default()),
+    );
+}
+
+fn csv_field(value: &str) -> String {
+    // A leading =, +, - or @ would make a spreadsheet evaluate the cell: quote and prefix it.
+    let formula = value.starts_with(['=', '+', '-', '@']);
+    if formula || value.contains([',', '"', '\n', '\r']) {
+        let prefix = if formula { "'" } else { "" };
+        format!("\"{prefix}{}\"", value.replace('"', "\"\""))
+    } else {
+        value.to_owned()
+    }
+}

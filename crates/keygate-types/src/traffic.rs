@@ -1,0 +1,210 @@
+//! The traffic log, its stats and the security monitor's bans.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One logged request. Never a body, a header value or a key.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrafficEntry {
+    /// Row id.
+    pub id: i64,
+    /// When the request arrived.
+    pub at: DateTime<Utc>,
+    /// HTTP method.
+    pub method: String,
+    /// Path, without the query string.
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// Time until the response was ready, in microseconds.
+    pub duration_us: i64,
+    /// Client address.
+    pub client_ip: String,
+    /// The calling user, when known.
+    pub user_id: Option<i64>,
+    /// The API key used, for `/api/v1` calls.
+    pub key_id: Option<i64>,
+    /// The `X-Request-Id` of the response.
+    pub request_id: String,
+    /// For errors, a short class: `invalid_key`, `banned`, `rate_limited`, `forbidden`, ...
+    pub error_class: Option<String>,
+}
+
+/// A page of the traffic log, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrafficPage {
+    /// The entries.
+    pub items: Vec<TrafficEntry>,
+    /// Pass as `cursor` for the next (older) page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Filters of the traffic log (list and CSV export).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct TrafficFilter {
+    /// Only requests at or after this time (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Only requests before this time (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+    /// Only this exact path.
+    pub path: Option<String>,
+    /// Only this status class: `2xx`, `3xx`, `4xx` or `5xx`.
+    pub status_class: Option<String>,
+    /// Only calls with this API key.
+    pub key_id: Option<i64>,
+    /// Only requests from this client IP.
+    pub ip: Option<String>,
+    /// Admins only: only this user's requests.
+    pub user_id: Option<i64>,
+    /// From a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// Time range of the stats.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::IntoParams))]
+#[cfg_attr(feature = "openapi", into_params(parameter_in = Query))]
+#[serde(deny_unknown_fields)]
+pub struct StatsQuery {
+    /// Start (RFC 3339), rounded down to the minute; default one hour before `to`.
+    pub from: Option<DateTime<Utc>>,
+    /// End (RFC 3339, exclusive), rounded up to the minute; default now.
+    pub to: Option<DateTime<Utc>>,
+    /// Admins only: only this user's requests.
+    pub user_id: Option<i64>,
+}
+
+/// Per-endpoint figures.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EndpointStats {
+    /// HTTP method.
+    pub method: String,
+    /// Path.
+    pub path: String,
+    /// Requests.
+    pub requests: i64,
+    /// Of which answered with status 400 or above.
+    pub errors: i64,
+    /// Median latency in microseconds, over the whole hours the range touches (within 7%:
+    /// latencies are kept in log-scale buckets per hour).
+    pub p50_us: i64,
+    /// 95th percentile latency in microseconds.
+    pub p95_us: i64,
+    /// 99th percentile latency in microseconds.
+    pub p99_us: i64,
+}
+
+/// Requests in one minute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MinuteCount {
+    /// Start of the minute.
+    pub minute: DateTime<Utc>,
+    /// Requests.
+    pub requests: i64,
+    /// Of which errors (status 400 or above).
+    pub errors: i64,
+}
+
+/// Requests from one client IP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IpCount {
+    /// Client address.
+    pub ip: String,
+    /// Requests.
+    pub requests: i64,
+}
+
+/// Invalid-key attempts counted for one client IP in the current window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IpAttempts {
+    /// Client address.
+    pub ip: String,
+    /// Attempts in the window.
+    pub attempts: u32,
+}
+
+/// The security monitor's figures (admins only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SecurityStats {
+    /// Bans in force.
+    pub active_bans: Vec<IpBan>,
+    /// Invalid-key attempts this process has seen since it started.
+    pub invalid_key_attempts: u64,
+    /// IPs with invalid-key attempts in the current window, most first (at most 20).
+    pub attempts_by_ip: Vec<IpAttempts>,
+    /// Requests refused because their IP was banned, since start.
+    pub banned_requests: u64,
+    /// Argon2 verifications run since start (unknown keys never cost one).
+    pub argon2_runs: u64,
+}
+
+/// Stats over a time range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TrafficStats {
+    /// Start of the range (whole minute).
+    pub from: DateTime<Utc>,
+    /// End of the range, exclusive (whole minute).
+    pub to: DateTime<Utc>,
+    /// Requests.
+    pub requests: i64,
+    /// Of which with status 400 or above.
+    pub errors: i64,
+    /// Of which with status 500 or above.
+    pub server_errors: i64,
+    /// `errors / requests`, 0 when there were none.
+    pub error_rate: f64,
+    /// Per endpoint, busiest first.
+    pub endpoints: Vec<EndpointStats>,
+    /// Requests per minute, for minutes that had any.
+    pub per_minute: Vec<MinuteCount>,
+    /// The busiest client IPs (at most 10), over the whole hours the range touches.
+    pub top_ips: Vec<IpCount>,
+    /// Log rows this process dropped because the writer's queue was full, since start.
+    pub dropped_rows: u64,
+    /// Bans and invalid-key attempts; admins only.
+    pub security: Option<SecurityStats>,
+}
+
+/// An IP ban.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IpBan {
+    /// The banned address.
+    pub ip: String,
+    /// Why.
+    pub reason: String,
+    /// How many times this address has been banned.
+    pub offences: i32,
+    /// `monitor`, or the admin who banned it.
+    pub banned_by: String,
+    /// When this ban started.
+    pub banned_at: DateTime<Utc>,
+    /// When it ends.
+    pub banned_until: DateTime<Utc>,
+}
+
+/// Body of `POST /api/security/bans`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateBan {
+    /// The address to ban (IPv4 or IPv6).
+    pub ip: String,
+    /// How long, in seconds (default: the configured ban length, doubled per earlier offence).
+    pub seconds: Option<u64>,
+    /// Why (shown in the list).
+    pub reason: Option<String>,
+}
