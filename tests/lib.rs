@@ -85,6 +85,7 @@ pub fn base_env(database_url: &str) -> HashMap<String, String> {
         ("KEYGATE_FERNET_KEYS", FERNET_KEY),
         ("KEYGATE_SESSION_SECRET", SESSION_SECRET),
         ("KEYGATE_KEY_POLL_MS", "100"),
+        ("KEYGATE_WS_BIND", "127.0.0.1:0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -95,6 +96,8 @@ pub fn base_env(database_url: &str) -> HashMap<String, String> {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// `ws://127.0.0.1:<port>` of the WebSocket feed's own listener (empty when it is off).
+    pub ws_address: String,
     /// A connection to the same database.
     pub db: DatabaseConnection,
     /// The server's state (caches, counters).
@@ -130,11 +133,16 @@ pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Tes
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let ws_address = app
+        .ws_port()
+        .map(|port| format!("ws://127.0.0.1:{port}"))
+        .unwrap_or_default();
     let state = app.state();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         browser: Browser::new(&address),
         address,
+        ws_address,
         db,
         state,
         database,
@@ -438,6 +446,10 @@ pub async fn spawn_stoppable_with(overrides: &[(&str, &str)]) -> StoppableApp {
         .await
         .expect("build app");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let ws_address = app
+        .ws_port()
+        .map(|port| format!("ws://127.0.0.1:{port}"))
+        .unwrap_or_default();
     let state = app.state();
     let handle = app.handle();
     let task = tokio::spawn(app.run_until_stopped());
@@ -445,6 +457,7 @@ pub async fn spawn_stoppable_with(overrides: &[(&str, &str)]) -> StoppableApp {
         app: TestApp {
             browser: Browser::new(&address),
             address,
+            ws_address,
             db,
             state,
             database,

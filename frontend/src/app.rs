@@ -5,7 +5,7 @@ use yew_router::prelude::*;
 
 use crate::components::{Alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
-use crate::pages::{AccountPage, KeysPage, LoginPage, NotFoundPage, SetupPage};
+use crate::pages::{AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, SetupPage};
 
 /// Every page of the app.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -22,6 +22,9 @@ pub enum Route {
     /// The user's API keys (home page after sign-in).
     #[at("/keys")]
     Keys,
+    /// Orders of semi-auto keys waiting for approval, and past decisions.
+    #[at("/action-center")]
+    ActionCenter,
     /// Password and, for admins, users.
     #[at("/account")]
     Account,
@@ -83,6 +86,9 @@ fn guard(props: &GuardProps) -> Html {
             html! { <Redirect<Route> to={Route::Keys} /> }
         }
         (Auth::SignedIn(_), Route::Keys) => html! { <Layout><KeysPage /></Layout> },
+        (Auth::SignedIn(_), Route::ActionCenter) => {
+            html! { <Layout><ActionCenterPage /></Layout> }
+        }
         (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout><NotFoundPage /></Layout> },
     }

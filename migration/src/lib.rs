@@ -10,6 +10,9 @@ mod m20261122_000003_create_api_keys;
 mod m20261122_000004_create_traffic_logs;
 mod m20261122_000005_create_ip_bans;
 mod m20261122_000010_create_paper_ledgers;
+mod m20261122_000011_create_pending_orders;
+mod m20261122_000012_create_webhook_tokens;
+mod m20261122_000013_create_webhook_deliveries;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -24,6 +27,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_traffic_logs::Migration),
             Box::new(m20261122_000005_create_ip_bans::Migration),
             Box::new(m20261122_000010_create_paper_ledgers::Migration),
+            Box::new(m20261122_000011_create_pending_orders::Migration),
+            Box::new(m20261122_000012_create_webhook_tokens::Migration),
+            Box::new(m20261122_000013_create_webhook_deliveries::Migration),
         ]
     }
 }

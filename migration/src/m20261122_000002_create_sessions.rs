@@ -15,10 +15,19 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Sessions::Table)
-                    .col(ColumnDef::new(Sessions::Id).string_len(64).not_null().primary_key())
+                    .col(
+                        ColumnDef::new(Sessions::Id)
+                            .string_len(64)
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(Sessions::UserId).big_integer().null())
                     .col(ColumnDef::new(Sessions::State).text().not_null())
-                    .col(ColumnDef::new(Sessions::ExpiresAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(Sessions::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Sessions::Table, Sessions::UserId)
@@ -40,7 +49,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Sessions::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Sessions::Table).to_owned())
+            .await
     }
 }
 

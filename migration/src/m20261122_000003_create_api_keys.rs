@@ -21,10 +21,26 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(ApiKeys::Scopes).string_len(64).not_null())
                     .col(ColumnDef::new(ApiKeys::OrderMode).string_len(16).not_null())
                     .col(ColumnDef::new(ApiKeys::IpAllowlist).text().not_null())
-                    .col(ColumnDef::new(ApiKeys::ExpiresAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiKeys::RevokedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiKeys::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(ApiKeys::UpdatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(ApiKeys::ExpiresAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeys::RevokedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeys::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeys::UpdatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(ApiKeys::Table, ApiKeys::UserId)
@@ -51,16 +67,52 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(ApiKeySecrets::Table)
                     .col(id(ApiKeySecrets::Id))
-                    .col(ColumnDef::new(ApiKeySecrets::KeyId).big_integer().not_null())
-                    .col(ColumnDef::new(ApiKeySecrets::LookupDigest).string_len(64).not_null())
-                    .col(ColumnDef::new(ApiKeySecrets::Argon2Hash).string().not_null())
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::KeyId)
+                            .big_integer()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::LookupDigest)
+                            .string_len(64)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::Argon2Hash)
+                            .string()
+                            .not_null(),
+                    )
                     .col(ColumnDef::new(ApiKeySecrets::Encrypted).text().not_null())
-                    .col(ColumnDef::new(ApiKeySecrets::Masked).string_len(16).not_null())
-                    .col(ColumnDef::new(ApiKeySecrets::CreatedAt).timestamp_with_time_zone().not_null())
-                    .col(ColumnDef::new(ApiKeySecrets::RetiredAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiKeySecrets::GraceUntil).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiKeySecrets::LastUsedAt).timestamp_with_time_zone().null())
-                    .col(ColumnDef::new(ApiKeySecrets::LastUsedIp).string_len(64).null())
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::Masked)
+                            .string_len(16)
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::RetiredAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::GraceUntil)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::LastUsedAt)
+                            .timestamp_with_time_zone()
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(ApiKeySecrets::LastUsedIp)
+                            .string_len(64)
+                            .null(),
+                    )
                     .col(ColumnDef::new(ApiKeySecrets::UsedFrom).text().not_null())
                     .foreign_key(
                         ForeignKey::create()
@@ -97,7 +149,11 @@ impl MigrationTrait for Migration {
                     .table(KeyChanges::Table)
                     .col(id(KeyChanges::Id))
                     .col(ColumnDef::new(KeyChanges::KeyId).big_integer().not_null())
-                    .col(ColumnDef::new(KeyChanges::ChangedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(KeyChanges::ChangedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .to_owned(),
             )
             .await?;
@@ -114,7 +170,11 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(KeyEvents::Actor).string_len(64).not_null())
                     .col(ColumnDef::new(KeyEvents::Ip).string_len(64).null())
                     .col(ColumnDef::new(KeyEvents::Detail).text().null())
-                    .col(ColumnDef::new(KeyEvents::CreatedAt).timestamp_with_time_zone().not_null())
+                    .col(
+                        ColumnDef::new(KeyEvents::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(KeyEvents::Table, KeyEvents::UserId)
@@ -143,7 +203,9 @@ impl MigrationTrait for Migration {
             ApiKeySecrets::Table.into_iden(),
             ApiKeys::Table.into_iden(),
         ] {
-            manager.drop_table(Table::drop().table(table).to_owned()).await?;
+            manager
+                .drop_table(Table::drop().table(table).to_owned())
+                .await?;
         }
         Ok(())
     }

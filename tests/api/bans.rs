@@ -32,7 +32,8 @@ async fn repeated_invalid_keys_ban_the_ip_until_an_admin_lifts_it_and_repeats_ba
     app.setup_admin("admin").await;
     let (key, _) = app.create_key(json!({"name": "k"})).await;
     for _ in 0..3 {
-        let (status, body) = ping_body(&app, &format!("{}f", &key[..63])).await;
+        let last = if key.ends_with('f') { 'e' } else { 'f' };
+        let (status, body) = ping_body(&app, &format!("{}{last}", &key[..63])).await;
         assert_eq!(status, 403);
         assert_eq!(body["message"], "Invalid openalgo apikey");
     }

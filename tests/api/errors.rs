@@ -184,7 +184,7 @@ async fn an_unknown_api_route_is_a_404_envelope_even_when_the_web_app_is_built()
 
     let cases = [
         (Method::GET, "/api/nope"),
-        (Method::POST, "/api/v1/placeorder"),
+        (Method::POST, "/api/v1/basketorder"),
         (Method::POST, "/api/v1/ping/extra"),
         (Method::GET, "/api/keys/1/nope"),
         (Method::GET, "/api/auth/nope"),

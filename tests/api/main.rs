@@ -1,5 +1,6 @@
 //! keygate's integration tests: one binary, one module per area.
 
+mod action_center;
 mod admin;
 mod argon2_cost;
 mod bans;
@@ -20,3 +21,12 @@ mod rate_limits;
 mod sessions;
 mod setup;
 mod traffic_log;
+mod v1_account;
+mod v1_analyzer;
+mod v1_data;
+mod v1_orders;
+mod v1_support;
+mod v1_validation;
+mod webhooks;
+mod websocket;
+mod ws_client;

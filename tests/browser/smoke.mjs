@@ -80,6 +80,16 @@ async function text(page, id) {
   return ((await page.locator(tid(id)).first().textContent()) || '').trim();
 }
 
+/** Sends a TradingView alert for SBIN with `key` (header, never the URL); returns the answer. */
+async function alert(key, quantity) {
+  const response = await fetch(`${BASE}/api/webhook/tradingview`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-API-KEY': key },
+    body: JSON.stringify({ strategy: 'smoke', symbol: 'SBIN', action: 'BUY', exchange: 'NSE', quantity }),
+  });
+  return response.json();
+}
+
 async function signIn(page, password) {
   await page.locator('#login-username').fill(USERNAME);
   await page.locator('#login-password').fill(password);
@@ -187,6 +197,63 @@ async function main() {
         await page.locator(tid('reveal-hide')).click();
         await page.locator(tid('reveal-dialog')).waitFor({ state: 'detached' });
         await page.locator(tid('events-table')).waitFor();
+      }],
+      ['a semi-auto key\'s TradingView alert waits in the Action Center', async () => {
+        const row = page.locator(`${tid('key-row')}[data-key-name="${KEY_NAME}"]`);
+        if (!/semi/i.test((await row.locator(tid('key-mode')).textContent()) || '')) {
+          await row.locator(tid('key-mode-toggle')).click();
+          await page.waitForFunction(
+            ([sel]) => /semi/i.test(document.querySelector(sel)?.textContent || ''),
+            [`${tid('key-row')}[data-key-name="${KEY_NAME}"] ${tid('key-mode')}`],
+          );
+        }
+        const answer = await alert(apiKey, '2');
+        check(Number.isInteger(answer.pending_order_id), `the alert was not queued: ${JSON.stringify(answer)}`);
+        await page.locator(tid('nav-action-center')).click();
+        await page.locator(tid('action-center-page')).waitFor();
+        const pending = page.locator(`${tid('pending-row')}[data-id="${answer.pending_order_id}"]`);
+        await pending.waitFor();
+        check(/SBIN/.test((await pending.textContent()) || ''), 'the pending row does not name the symbol');
+      }],
+      ['Approve executes the order and moves it to the history', async () => {
+        await page.locator(`${tid('pending-row')} ${tid('approve')}`).first().click();
+        const shown = await firstVisible(page, ['action-center-notice', 'confirm-move-dialog']);
+        if (shown === 'confirm-move-dialog') {
+          await page.locator(tid('confirm-approve')).click();
+          await page.locator(tid('action-center-notice')).waitFor();
+        }
+        check(/executed/i.test(await text(page, 'action-center-notice')), `notice: ${await text(page, 'action-center-notice')}`);
+        await page.locator(tid('pending-empty')).waitFor();
+        check((await text(page, 'history-state')) === 'Approved', 'the history does not show the approval');
+      }],
+      ['Reject asks for a reason and records it', async () => {
+        const answer = await alert(apiKey, '3');
+        check(Number.isInteger(answer.pending_order_id), `the alert was not queued: ${JSON.stringify(answer)}`);
+        await page.locator(tid('refresh')).click();
+        await page.locator(`${tid('pending-row')}[data-id="${answer.pending_order_id}"] ${tid('reject')}`).click();
+        await page.locator('#reject-reason').fill('outside my plan');
+        await page.locator(tid('reject-confirm')).click();
+        await page.locator(tid('reject-dialog')).waitFor({ state: 'detached' });
+        const row = page.locator(`${tid('history-row')}[data-id="${answer.pending_order_id}"]`);
+        await row.waitFor();
+        check(/outside my plan/.test((await row.textContent()) || ''), 'the reason is not in the history');
+      }],
+      ['a ChartInk webhook URL is shown once and its alerts queue one order per stock', async () => {
+        await page.locator('#chartink-key').selectOption({ label: KEY_NAME });
+        await page.locator(tid('chartink-submit')).click();
+        await page.locator(tid('chartink-created')).waitFor();
+        const url = await page.locator(tid('chartink-url')).inputValue();
+        check(/\/api\/webhook\/chartink\/ck_[0-9a-f]{48}$/.test(url), `unexpected webhook URL ${url}`);
+        check(!url.includes(apiKey), 'the webhook URL contains the API key');
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/json' },
+          body: JSON.stringify({ stocks: 'SBIN,RELIANCE', trigger_prices: '800,2500', scan_name: 'smoke' }),
+        });
+        const answer = await response.json();
+        check(answer.results?.length === 2, `unexpected answer ${JSON.stringify(answer)}`);
+        await page.locator(tid('refresh')).click();
+        await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 2, tid('pending-row'));
       }],
     ];
 

@@ -30,6 +30,15 @@ pub enum ApiError {
         /// Seconds until a request would be accepted.
         retry_after: u64,
     },
+    /// An answer whose JSON body is already built (the OpenAlgo endpoints' errors, which may
+    /// carry `mode`, `orderid` or `invalid_symbols` next to `status` and `message`).
+    #[error("{status}")]
+    Reply {
+        /// The HTTP status.
+        status: StatusCode,
+        /// The whole body; never holds internal detail.
+        body: serde_json::Value,
+    },
 }
 
 impl ApiError {
@@ -67,6 +76,7 @@ impl ResponseError for ApiError {
         match self {
             ApiError::Status { status, .. } => *status,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Reply { status, .. } => *status,
             ApiError::Core(core) => match core {
                 CoreError::Validation { .. } => StatusCode::BAD_REQUEST,
                 CoreError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -82,6 +92,9 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
+        if let ApiError::Reply { body, .. } = self {
+            return HttpResponse::build(status).json(body);
+        }
         let body = match self {
             ApiError::Core(CoreError::Validation { message, errors }) => ErrorBody {
                 status: "error".into(),

@@ -32,9 +32,7 @@ pub fn json_error(err: &JsonPayloadError) -> ApiError {
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             ApiError::bad_request(format!("Invalid request body: {e}"))
         }
-        JsonPayloadError::Deserialize(e) => {
-            ApiError::bad_request(format!("Malformed JSON: {e}"))
-        }
+        JsonPayloadError::Deserialize(e) => ApiError::bad_request(format!("Malformed JSON: {e}")),
         _ => ApiError::bad_request("Could not read the request body"),
     }
 }

@@ -7,12 +7,15 @@ pub mod client_ip;
 pub mod error;
 pub mod errors_config;
 pub mod login_limit;
+pub mod openalgo;
 pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
 pub mod startup;
 pub mod state;
+pub mod trading;
 pub mod traffic_log;
+pub mod ws;
 
 pub use startup::Application;

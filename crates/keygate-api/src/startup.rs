@@ -32,6 +32,7 @@ use crate::routes;
 use crate::security::SecurityMonitor;
 use crate::state::AppState;
 use crate::traffic_log;
+use crate::ws;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keygate_session";
@@ -41,8 +42,11 @@ const SESSION_HOURS: i64 = 12;
 pub struct Application {
     port: u16,
     server: Server,
+    ws_port: Option<u16>,
+    ws_server: Option<Server>,
     state: web::Data<AppState>,
     traffic_writer: TrafficWriter,
+    paper_tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -61,21 +65,55 @@ impl Application {
         listener: TcpListener,
     ) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        // Bound first, so a taken feed port fails start-up before any task is spawned.
+        let ws_listener = settings
+            .ws
+            .bind
+            .map(|addr| {
+                TcpListener::bind(addr).map_err(|e| {
+                    anyhow::anyhow!("cannot listen on KEYGATE_WS_BIND {addr} ({e}); set another address, or `off`")
+                })
+            })
+            .transpose()?;
         let (traffic, traffic_writer) = TrafficWriter::start(db.clone(), &settings.traffic);
-        let state = web::Data::new(build_state(settings, db, traffic)?);
+        let (market, paper) = build_paper(&db).await?;
+        let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
+        let state = web::Data::new(build_state(settings, db, traffic, market, broker)?);
+        let paper_tasks = vec![
+            state
+                .market
+                .clone()
+                .spawn_ticker(Duration::from_millis(500)),
+            paper.spawn_matcher(Duration::from_millis(500)),
+        ];
         spawn_background_tasks(&state).await?;
         let server = serve(state.clone(), listener)?;
+        let (ws_port, ws_server) = match ws_listener {
+            Some(ws_listener) => {
+                let ws_port = ws_listener.local_addr()?.port();
+                (Some(ws_port), Some(ws::serve(state.clone(), ws_listener)?))
+            }
+            None => (None, None),
+        };
         Ok(Self {
             port,
             server,
+            ws_port,
+            ws_server,
             state,
             traffic_writer,
+            paper_tasks,
         })
     }
 
     /// The port the server listens on.
     pub fn port(&self) -> u16 {
         self.port
+    }
+
+    /// The port of the WebSocket feed's own listener (`KEYGATE_WS_BIND`), unless it is `off`.
+    pub fn ws_port(&self) -> Option<u16> {
+        self.ws_port
     }
 
     /// The shared state (tests read counters from it).
@@ -91,7 +129,25 @@ impl Application {
     /// Runs until SIGINT/SIGTERM (actix's graceful shutdown, or [`Application::handle`]), then
     /// writes every queued traffic row and flushes last-used data.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let result = self.server.await;
+        let result = match self.ws_server {
+            Some(ws_server) => {
+                let ws_handle = ws_server.handle();
+                let ws_task = tokio::spawn(ws_server);
+                let result = self.server.await;
+                // The feed stops with the HTTP server (a signal stops both anyway).
+                ws_handle.stop(true).await;
+                if let Ok(Err(e)) = ws_task.await {
+                    log::warn!("the WebSocket listener stopped with an error: {e}");
+                }
+                result
+            }
+            None => self.server.await,
+        };
+        // The paper market's ticker and matcher: every matcher pass saves in one transaction,
+        // so stopping between (or inside) passes loses nothing committed.
+        for task in &self.paper_tasks {
+            task.abort();
+        }
         self.traffic_writer.shutdown().await;
         if let Err(e) = self.state.usage.flush(&self.state.db).await {
             log::warn!("could not write last-used data at shutdown: {e}");
@@ -100,10 +156,33 @@ impl Application {
     }
 }
 
+/// The simulated market and the paper broker over the database's ledgers.
+async fn build_paper(
+    db: &DatabaseConnection,
+) -> anyhow::Result<(
+    Arc<keygate_broker::Market>,
+    Arc<keygate_broker::PaperBroker>,
+)> {
+    let today_ist = (chrono::Utc::now() + chrono::Duration::minutes(330)).date_naive();
+    let master = keygate_broker::InstrumentMaster::builtin(today_ist)?;
+    let market = Arc::new(keygate_broker::Market::new(Arc::new(master), 1024));
+    let store = Arc::new(keygate_core::paper::SqlLedgerStore::new(db.clone()));
+    let paper = keygate_broker::PaperBroker::new(
+        market.clone(),
+        store,
+        keygate_broker::paper::PaperConfig::default(),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("could not start the paper broker: {e}"))?;
+    Ok((market, Arc::new(paper)))
+}
+
 fn build_state(
     settings: Settings,
     db: DatabaseConnection,
     traffic: Arc<traffic::TrafficSink>,
+    market: Arc<keygate_broker::Market>,
+    broker: Arc<dyn keygate_broker::Broker>,
 ) -> anyhow::Result<AppState> {
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
@@ -115,6 +194,9 @@ fn build_state(
         settings.max_keys_per_user,
     ));
     Ok(AppState {
+        market,
+        broker,
+        analyzer: Default::default(),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login),
         rate_limits: RateLimits::new(&settings.rate_limits),
         traffic,
@@ -197,7 +279,13 @@ fn cors(settings: &Settings) -> Cors {
         .cors_origins
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin))
-        .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allowed_methods([
+            Method::GET,
+            Method::POST,
+            Method::PUT,
+            Method::PATCH,
+            Method::DELETE,
+        ])
         .allowed_headers([
             header::CONTENT_TYPE,
             header::ACCEPT,
@@ -236,8 +324,24 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .wrap(middleware::from_fn(rate_limit::limit_by_ip))
             .wrap(cors(&settings))
             .wrap(middleware::from_fn(traffic_log::record_traffic))
-            .wrap(middleware::Logger::new("%a \"%r\" %s %b %Dms").exclude("/health"))
+            .wrap(middleware::Condition::new(
+                // The access log costs an allocation or two per request even when info logging
+                // is off; the traffic log records every request anyway.
+                log::log_enabled!(log::Level::Info),
+                // `%r` would log ChartInk webhook tokens, which travel in the path.
+                middleware::Logger::new("%a \"%{request}xi\" %s %b %Dms")
+                    .custom_request_replace("request", |req| {
+                        format!(
+                            "{} {} {:?}",
+                            req.method(),
+                            routes::webhooks::redact_path(req.path()),
+                            req.version()
+                        )
+                    })
+                    .exclude("/health"),
+            ))
             .configure(routes::health::configure)
+            .configure(ws::configure)
             .service(web::redirect("/docs", "/docs/"))
             .service(
                 SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
@@ -248,6 +352,8 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                     .configure(routes::account::configure)
                     .configure(routes::users::configure)
                     .configure(routes::keys::configure)
+                    .configure(routes::action_center::configure)
+                    .configure(routes::webhooks::configure)
                     .configure(routes::traffic::configure)
                     .configure(routes::security::configure)
                     .configure(routes::v1::configure)

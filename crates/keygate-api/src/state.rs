@@ -32,4 +32,10 @@ pub struct AppState {
     pub traffic: Arc<TrafficSink>,
     /// Invalid-key counting and bans.
     pub security: Arc<SecurityMonitor>,
+    /// The simulated market: quotes, depth and the tick broadcast the WebSocket feed reads.
+    pub market: Arc<keygate_broker::Market>,
+    /// The broker every `/api/v1` order and account call goes to (the paper broker by default).
+    pub broker: Arc<dyn keygate_broker::Broker>,
+    /// Per-user analyzer flags, cached (see `trading::ledger_for`).
+    pub analyzer: crate::trading::AnalyzerCache,
 }

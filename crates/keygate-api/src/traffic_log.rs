@@ -1,8 +1,9 @@
 //! The traffic-log middleware. For every request it sets `X-Request-Id` (and the `RateLimit-*`
 //! headers when a limit was checked), and for every logged request it hands one row to the
-//! background writer after the response is ready: method, path (never the query string), status,
-//! duration, client IP, user and key ids, request id and error class. Never a body, a header value
-//! or a key. The writer's queue never blocks: a full queue drops the row and counts it.
+//! background writer after the response is ready: method, path (never the query string; webhook
+//! tokens in it redacted), status, duration, client IP, user and key ids, request id and error
+//! class. Never a body, a header value or a key. The writer's queue never blocks: a full queue
+//! drops the row and counts it.
 //!
 //! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
@@ -95,7 +96,7 @@ pub async fn record_traffic(
             let record = TrafficRecord {
                 ts_ms,
                 method: req.method().as_str().to_owned(),
-                path: req.path().to_owned(),
+                path: crate::routes::webhooks::redact_path(req.path()).into_owned(),
                 status: 0,
                 duration_us: 0,
                 client_ip: ClientIp::of(req.request()).0,

@@ -40,11 +40,16 @@ async fn database() -> (DatabaseConnection, Option<tempfile::TempDir>) {
             .await
             .expect("create");
         let (prefix, _) = base.rsplit_once('/').expect("url with database");
-        let db = db::connect(&format!("{prefix}/{name}")).await.expect("connect");
+        let db = db::connect(&format!("{prefix}/{name}"))
+            .await
+            .expect("connect");
         return (db, None);
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display());
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("bench.db").display()
+    );
     (db::connect(&url).await.expect("connect"), Some(dir))
 }
 
@@ -80,7 +85,10 @@ async fn fixture(stored: usize) -> Fixture {
     .insert(&db)
     .await
     .expect("user");
-    let filler_hash = crypto.hash(&PlainApiKey::generate().unwrap()).await.expect("hash");
+    let filler_hash = crypto
+        .hash(&PlainApiKey::generate().unwrap())
+        .await
+        .expect("hash");
     for chunk_start in (0..stored.saturating_sub(1)).step_by(1000) {
         let chunk_end = (chunk_start + 1000).min(stored - 1);
         let keys: Vec<api_key::ActiveModel> = (chunk_start..chunk_end)
@@ -153,14 +161,16 @@ fn bench(c: &mut Criterion) {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
 
     let small = rt.block_on(fixture(1));
-    rt.block_on(small.verifier.verify(&small.key, IP)).expect("valid");
+    rt.block_on(small.verifier.verify(&small.key, IP))
+        .expect("valid");
     c.bench_function("warm verification (cached key)", |b| {
         b.to_async(&rt)
             .iter(|| async { small.verifier.verify(&small.key, IP).await.expect("valid") })
     });
 
     let mut cold = c.benchmark_group("cold verification of a valid key");
-    cold.sample_size(10).measurement_time(Duration::from_secs(4));
+    cold.sample_size(10)
+        .measurement_time(Duration::from_secs(4));
     for stored in [1usize, 1_000, 100_000] {
         let started = Instant::now();
         let fx = rt.block_on(fixture(stored));

@@ -10,8 +10,9 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url) {
         if let Some(parent) = std::path::Path::new(path).parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| DbErr::Custom(format!("cannot create {}: {e}", parent.display())))?;
+                std::fs::create_dir_all(parent).map_err(|e| {
+                    DbErr::Custom(format!("cannot create {}: {e}", parent.display()))
+                })?;
             }
         }
     }
@@ -26,8 +27,10 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if db.get_database_backend() == DbBackend::Sqlite {
         // WAL lets readers run beside the one writer; a busy timeout makes concurrent writers (two
         // keygate processes, the CLI) wait instead of failing.
-        db.execute_unprepared("PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;")
-            .await?;
+        db.execute_unprepared(
+            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
+        )
+        .await?;
     }
     Ok(db)
 }
@@ -43,7 +46,9 @@ pub async fn is_reachable(db: &DatabaseConnection) -> bool {
 }
 
 fn sqlite_file(url: &str) -> Option<&str> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next()?;
     (!path.is_empty() && path != ":memory:").then_some(path)
 }

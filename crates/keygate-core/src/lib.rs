@@ -3,6 +3,7 @@
 //! services' errors to responses.
 #![forbid(unsafe_code)]
 
+pub mod action_center;
 pub mod bans;
 pub mod config;
 pub mod db;

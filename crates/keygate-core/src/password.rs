@@ -27,8 +27,10 @@ fn params() -> Params {
 fn argon2(secret: Option<&[u8]>) -> CoreResult<Argon2<'_>> {
     match secret {
         None => Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params())),
-        Some(secret) => Argon2::new_with_secret(secret, Algorithm::Argon2id, Version::V0x13, params())
-            .map_err(|e| CoreError::Internal(anyhow::anyhow!("argon2 set-up: {e}"))),
+        Some(secret) => {
+            Argon2::new_with_secret(secret, Algorithm::Argon2id, Version::V0x13, params())
+                .map_err(|e| CoreError::Internal(anyhow::anyhow!("argon2 set-up: {e}")))
+        }
     }
 }
 
@@ -68,6 +70,5 @@ pub async fn verify_blocking(input: Vec<u8>, phc: String, secret: Option<Vec<u8>
 
 /// A valid hash of a random password, verified against when a username does not exist, so a wrong
 /// username costs as much time as a wrong password.
-pub static DUMMY_HASH: LazyLock<String> = LazyLock::new(|| {
-    hash(b"keygate-dummy-password-for-timing", None).unwrap_or_default()
-});
+pub static DUMMY_HASH: LazyLock<String> =
+    LazyLock::new(|| hash(b"keygate-dummy-password-for-timing", None).unwrap_or_default());

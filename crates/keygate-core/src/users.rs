@@ -77,7 +77,9 @@ pub async fn create_user(
     let username = parse_username(username)?;
     check_new_password("password", password)?;
     if find_by_username(db, &username).await?.is_some() {
-        return Err(CoreError::Conflict(format!("username '{username}' is taken")));
+        return Err(CoreError::Conflict(format!(
+            "username '{username}' is taken"
+        )));
     }
     let hash = password::hash_blocking(password.as_bytes().to_vec(), None).await?;
     let now = Utc::now();
@@ -160,8 +162,12 @@ pub async fn change_password(
         .await?
         .ok_or_else(|| CoreError::NotFound("user not found".into()))?;
     check_new_password("new_password", new)?;
-    if !password::verify_blocking(current.as_bytes().to_vec(), user.password_hash.clone(), None)
-        .await
+    if !password::verify_blocking(
+        current.as_bytes().to_vec(),
+        user.password_hash.clone(),
+        None,
+    )
+    .await
     {
         return Err(CoreError::field("current_password", "is not correct"));
     }
@@ -170,7 +176,11 @@ pub async fn change_password(
 
 /// Sets a new password without knowing the old one (operators' `user reset-password`), and ends
 /// every session of the account.
-pub async fn reset_password(db: &impl ConnectionTrait, username: &str, new: &str) -> CoreResult<()> {
+pub async fn reset_password(
+    db: &impl ConnectionTrait,
+    username: &str,
+    new: &str,
+) -> CoreResult<()> {
     check_new_password("password", new)?;
     let user = find_by_username(db, username)
         .await?

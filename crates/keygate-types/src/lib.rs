@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod action_center;
 pub mod error;
 pub mod keys;
 pub mod system;

@@ -45,6 +45,11 @@ impl Call {
         Self::new(Method::PATCH, path)
     }
 
+    /// `DELETE path`.
+    pub(super) fn delete(path: &str) -> Self {
+        Self::new(Method::DELETE, path)
+    }
+
     /// Adds the session's CSRF token, required on every state-changing request after sign-in.
     pub(super) fn csrf(self, token: &str) -> Self {
         Self {

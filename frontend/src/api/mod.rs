@@ -6,8 +6,10 @@
 mod client;
 mod error;
 
+pub mod action_center;
 pub mod auth;
 pub mod keys;
 pub mod users;
+pub mod webhooks;
 
 pub use error::{field_errors, ApiError};

@@ -7,6 +7,7 @@ mod layout;
 mod secret;
 
 pub mod account;
+pub mod action_center;
 pub mod keys;
 
 pub use alert::{Alert, AlertKind, ErrorAlert};

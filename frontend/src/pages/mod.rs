@@ -1,12 +1,14 @@
 //! One component per route.
 
 mod account;
+mod action_center;
 mod keys;
 mod login;
 mod not_found;
 mod setup;
 
 pub use account::AccountPage;
+pub use action_center::ActionCenterPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;

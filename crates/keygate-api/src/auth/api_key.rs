@@ -136,8 +136,12 @@ fn refuse_misplaced_keys(req: &HttpRequest) -> Result<(), ApiError> {
     }
     let in_query = web::Query::<Vec<(String, String)>>::from_query(req.query_string())
         .map(|q| {
-            q.iter()
-                .any(|(k, _)| matches!(k.to_ascii_lowercase().as_str(), "apikey" | "api_key" | "x-api-key"))
+            q.iter().any(|(k, _)| {
+                matches!(
+                    k.to_ascii_lowercase().as_str(),
+                    "apikey" | "api_key" | "x-api-key"
+                )
+            })
         })
         .unwrap_or(false);
     if in_query {
@@ -155,7 +159,9 @@ fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     }
     match serde_json::from_slice::<Value>(bytes) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::bad_request("The request body must be a JSON object")),
+        Ok(_) => Err(ApiError::bad_request(
+            "The request body must be a JSON object",
+        )),
         Err(e) => Err(ApiError::bad_request(format!("Malformed JSON: {e}"))),
     }
 }

@@ -33,7 +33,9 @@ fn expiry(ttl: &Duration) -> DateTime<Utc> {
 }
 
 fn user_id(state: &HashMap<String, String>) -> Option<i64> {
-    state.get(USER_ID).and_then(|v| serde_json::from_str(v).ok())
+    state
+        .get(USER_ID)
+        .and_then(|v| serde_json::from_str(v).ok())
 }
 
 impl SessionStore for DbSessionStore {
@@ -57,12 +59,18 @@ impl SessionStore for DbSessionStore {
         session_state: HashMap<String, String>,
         ttl: &Duration,
     ) -> Result<SessionKey, SaveError> {
-        let state =
-            serde_json::to_string(&session_state).map_err(|e| SaveError::Serialization(e.into()))?;
+        let state = serde_json::to_string(&session_state)
+            .map_err(|e| SaveError::Serialization(e.into()))?;
         let key = generate_session_key();
-        sessions::save(&self.db, key.as_ref(), user_id(&session_state), state, expiry(ttl))
-            .await
-            .map_err(|e| SaveError::Other(e.into()))?;
+        sessions::save(
+            &self.db,
+            key.as_ref(),
+            user_id(&session_state),
+            state,
+            expiry(ttl),
+        )
+        .await
+        .map_err(|e| SaveError::Other(e.into()))?;
         Ok(key)
     }
 
@@ -97,7 +105,11 @@ impl SessionStore for DbSessionStore {
         Ok(session_key)
     }
 
-    async fn update_ttl(&self, session_key: &SessionKey, ttl: &Duration) -> Result<(), anyhow::Error> {
+    async fn update_ttl(
+        &self,
+        session_key: &SessionKey,
+        ttl: &Duration,
+    ) -> Result<(), anyhow::Error> {
         sessions::touch(&self.db, session_key.as_ref(), expiry(ttl)).await?;
         Ok(())
     }

@@ -37,8 +37,7 @@ pub struct AdminUser(pub SessionUser);
 /// token.
 pub fn start_session(session: &Session, user: &user::Model) -> Result<String, ApiError> {
     session.renew();
-    let csrf = keygate_core::random::random_hex(32)
-        .map_err(ApiError::internal)?;
+    let csrf = keygate_core::random::random_hex(32).map_err(ApiError::internal)?;
     session
         .insert(USER_ID, user.id)
         .and_then(|()| session.insert(CSRF, &csrf))

@@ -67,7 +67,10 @@ pub async fn create_api_key(
     ip: ClientIp,
     body: web::Json<CreateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let (plain, key) = state.keys.create(&actor(&user, ip), body.into_inner()).await?;
+    let (plain, key) = state
+        .keys
+        .create(&actor(&user, ip), body.into_inner())
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header(no_store())
         .json(ApiKeyCreated {
@@ -121,7 +124,10 @@ pub async fn update_api_key(
     id: web::Path<i64>,
     body: web::Json<UpdateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = state.keys.update(&actor(&user, ip), *id, body.into_inner()).await?;
+    let key = state
+        .keys
+        .update(&actor(&user, ip), *id, body.into_inner())
+        .await?;
     Ok(HttpResponse::Ok().json(key))
 }
 
@@ -150,7 +156,10 @@ pub async fn set_api_key_mode(
     id: web::Path<i64>,
     body: web::Json<SetOrderMode>,
 ) -> Result<HttpResponse, ApiError> {
-    let key = state.keys.set_mode(&actor(&user, ip), *id, body.order_mode).await?;
+    let key = state
+        .keys
+        .set_mode(&actor(&user, ip), *id, body.order_mode)
+        .await?;
     Ok(HttpResponse::Ok().json(key))
 }
 
@@ -184,10 +193,12 @@ pub async fn roll_api_key(
         .keys
         .roll(&actor(&user, ip), *id, body.grace_seconds)
         .await?;
-    Ok(HttpResponse::Ok().insert_header(no_store()).json(ApiKeyCreated {
-        api_key: plain.expose().to_owned(),
-        key,
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header(no_store())
+        .json(ApiKeyCreated {
+            api_key: plain.expose().to_owned(),
+            key,
+        }))
 }
 
 /// Shows the full key (decrypted), e.g. for TradingView set-up. Audit-logged.
@@ -214,9 +225,11 @@ pub async fn reveal_api_key(
     id: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
     let plain = state.keys.reveal(&actor(&user, ip), *id).await?;
-    Ok(HttpResponse::Ok().insert_header(no_store()).json(RevealedApiKey {
-        api_key: plain.expose().to_owned(),
-    }))
+    Ok(HttpResponse::Ok()
+        .insert_header(no_store())
+        .json(RevealedApiKey {
+            api_key: plain.expose().to_owned(),
+        }))
 }
 
 /// Stops a key for good, in every keygate process within a second.

@@ -1,6 +1,7 @@
 //! One module per resource, each with a `configure` that wires its routes.
 
 pub mod account;
+pub mod action_center;
 pub mod health;
 pub mod keys;
 pub mod security;
@@ -9,3 +10,4 @@ pub mod spa;
 pub mod traffic;
 pub mod users;
 pub mod v1;
+pub mod webhooks;

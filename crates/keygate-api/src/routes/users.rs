@@ -24,7 +24,11 @@ pub async fn list_users(
     state: web::Data<AppState>,
     _admin: AdminUser,
 ) -> Result<HttpResponse, ApiError> {
-    let list: Vec<User> = users::list(&state.db).await?.into_iter().map(Into::into).collect();
+    let list: Vec<User> = users::list(&state.db)
+        .await?
+        .into_iter()
+        .map(Into::into)
+        .collect();
     Ok(HttpResponse::Ok().json(list))
 }
 

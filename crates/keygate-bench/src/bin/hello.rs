@@ -5,7 +5,9 @@
 
 use actix_web::{web, App, HttpResponse, HttpServer};
 
-async fn pong() -> HttpResponse {
+/// Reads the posted body (as any JSON API must: actix closes a keep-alive connection whose request
+/// body was left unread) and answers like keygate's ping.
+async fn pong(_body: web::Bytes) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(r#"{"status":"success","data":{"message":"pong","broker":"paper"}}"#)

@@ -3,12 +3,14 @@
 
 mod limits;
 mod secrets;
+mod websocket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use limits::{parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings};
 pub use secrets::{SecretSettings, SECRETS_FILE};
+pub use websocket::WsSettings;
 
 /// Development generates missing secrets; production refuses to start without strong ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,6 +65,23 @@ pub struct Settings {
     pub bans: BanSettings,
     /// The secrets (pepper, Fernet keys, session secret).
     pub secrets: SecretSettings,
+    /// The Action Center and webhooks (`KEYGATE_PENDING_TTL_SECS`, ...).
+    pub action_center: ActionCenterSettings,
+    /// The market-data WebSocket feed (`KEYGATE_WS_*`).
+    pub ws: WsSettings,
+}
+
+/// How queued (semi-auto) orders and webhook alerts are handled.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ActionCenterSettings {
+    /// `KEYGATE_PENDING_TTL_SECS`: a pending order expires after this, default 900 (15 minutes).
+    pub pending_ttl_secs: u64,
+    /// `KEYGATE_APPROVAL_MAX_MOVE_PCT`: approving warns (409) when the price moved more than this
+    /// many percent since queueing, unless confirmed; default 2.0.
+    pub max_move_pct: f64,
+    /// `KEYGATE_WEBHOOK_DEDUP_SECS`: the same alert delivered again within this window is
+    /// ignored, default 60.
+    pub webhook_dedup_secs: u64,
 }
 
 impl Settings {
@@ -84,10 +103,17 @@ impl Settings {
                 )))
             }
         };
-        let bind = parse_or(&get, "KEYGATE_BIND", "127.0.0.1:5000".parse().expect("valid"))?;
+        let bind = parse_or(
+            &get,
+            "KEYGATE_BIND",
+            "127.0.0.1:5000".parse().expect("valid"),
+        )?;
         let data_dir = PathBuf::from(get("KEYGATE_DATA_DIR").unwrap_or_else(|| "data".into()));
         let database_url = get("DATABASE_URL").unwrap_or_else(|| {
-            format!("sqlite://{}?mode=rwc", data_dir.join("keygate.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                data_dir.join("keygate.db").display()
+            )
         });
         let static_dir = PathBuf::from(get("KEYGATE_STATIC_DIR").unwrap_or_else(|| "dist".into()));
         let production = environment == Environment::Production;
@@ -115,7 +141,18 @@ impl Settings {
             window_secs: parse_or(&get, "KEYGATE_BAN_WINDOW_SECS", 600u64)?.max(1),
             ban_secs: parse_or(&get, "KEYGATE_BAN_SECS", 3600u64)?.max(1),
         };
+        let action_center = ActionCenterSettings {
+            pending_ttl_secs: parse_or(&get, "KEYGATE_PENDING_TTL_SECS", 900u64)?.max(1),
+            max_move_pct: parse_or(&get, "KEYGATE_APPROVAL_MAX_MOVE_PCT", 2.0f64)?,
+            webhook_dedup_secs: parse_or(&get, "KEYGATE_WEBHOOK_DEDUP_SECS", 60u64)?,
+        };
+        if !action_center.max_move_pct.is_finite() || action_center.max_move_pct < 0.0 {
+            return Err(ConfigError(
+                "KEYGATE_APPROVAL_MAX_MOVE_PCT must be a non-negative number".into(),
+            ));
+        }
         Ok(Self {
+            action_center,
             environment,
             bind,
             database_url,
@@ -133,6 +170,7 @@ impl Settings {
             bans,
             data_dir,
             secrets,
+            ws: WsSettings::load(&get)?,
         })
     }
 }

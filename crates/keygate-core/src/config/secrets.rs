@@ -91,7 +91,10 @@ fn check_len(name: &str, value: &str) -> Result<(), ConfigError> {
 
 /// Takes missing secrets from the data directory's `secrets.env`, generating and appending any that
 /// file lacks too.
-fn fill_from_dev_file(data_dir: &Path, values: &mut [Option<String>; 3]) -> Result<(), ConfigError> {
+fn fill_from_dev_file(
+    data_dir: &Path,
+    values: &mut [Option<String>; 3],
+) -> Result<(), ConfigError> {
     let path = data_dir.join(SECRETS_FILE);
     let io_err = |e: std::io::Error| ConfigError(format!("cannot use {}: {e}", path.display()));
     let mut stored = Vec::new();
@@ -99,7 +102,9 @@ fn fill_from_dev_file(data_dir: &Path, values: &mut [Option<String>; 3]) -> Resu
         for item in dotenvy::from_path_iter(&path)
             .map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?
         {
-            stored.push(item.map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?);
+            stored.push(
+                item.map_err(|e| ConfigError(format!("cannot read {}: {e}", path.display())))?,
+            );
         }
     }
     let mut generated = Vec::new();
@@ -114,7 +119,8 @@ fn fill_from_dev_file(data_dir: &Path, values: &mut [Option<String>; 3]) -> Resu
         let value = if name == FERNET {
             fernet::Fernet::generate_key()
         } else {
-            crate::random::random_hex(32).map_err(|e| ConfigError(format!("the OS random generator failed: {e}")))?
+            crate::random::random_hex(32)
+                .map_err(|e| ConfigError(format!("the OS random generator failed: {e}")))?
         };
         generated.push(name);
         *slot = Some(value);

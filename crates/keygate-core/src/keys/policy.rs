@@ -141,7 +141,10 @@ pub fn parse_allowlist(entries: &[String]) -> CoreResult<Vec<IpNet>> {
         let net = text
             .parse::<IpNet>()
             .map(|n| n.trunc())
-            .or_else(|_| text.parse::<IpAddr>().map(|ip| IpNet::from(ip.to_canonical())))
+            .or_else(|_| {
+                text.parse::<IpAddr>()
+                    .map(|ip| IpNet::from(ip.to_canonical()))
+            })
             .map_err(|_| {
                 CoreError::field(
                     "ip_allowlist",
@@ -183,7 +186,10 @@ pub fn ip_allowed(allowlist: &[IpNet], ip: IpAddr) -> bool {
 }
 
 /// An expiry must lie in the future.
-pub fn parse_expiry(expires_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> CoreResult<Option<DateTime<Utc>>> {
+pub fn parse_expiry(
+    expires_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> CoreResult<Option<DateTime<Utc>>> {
     match expires_at {
         Some(t) if t <= now => Err(CoreError::field("expires_at", "must be in the future")),
         other => Ok(other),
@@ -199,15 +205,32 @@ mod tests {
         let read = Scopes::from_list(&[Scope::Read]);
         let trade = Scopes::from_list(&[Scope::Trade]);
         let exit = Scopes::from_list(&[Scope::ExitOnly]);
-        assert!(read.allows(Permission::Read) && !read.allows(Permission::Open) && !read.allows(Permission::Exit));
-        assert!(trade.allows(Permission::Read) && trade.allows(Permission::Open) && trade.allows(Permission::Exit));
-        assert!(exit.allows(Permission::Read) && !exit.allows(Permission::Open) && exit.allows(Permission::Exit));
+        assert!(
+            read.allows(Permission::Read)
+                && !read.allows(Permission::Open)
+                && !read.allows(Permission::Exit)
+        );
+        assert!(
+            trade.allows(Permission::Read)
+                && trade.allows(Permission::Open)
+                && trade.allows(Permission::Exit)
+        );
+        assert!(
+            exit.allows(Permission::Read)
+                && !exit.allows(Permission::Open)
+                && exit.allows(Permission::Exit)
+        );
         assert_eq!(Scopes::from_db(&trade.to_db()), trade);
     }
 
     #[test]
     fn allowlist_accepts_addresses_and_blocks_and_matches_mapped_ipv4() {
-        let nets = parse_allowlist(&["10.1.2.3".into(), "192.168.0.0/16".into(), "2001:db8::/32".into()]).unwrap();
+        let nets = parse_allowlist(&[
+            "10.1.2.3".into(),
+            "192.168.0.0/16".into(),
+            "2001:db8::/32".into(),
+        ])
+        .unwrap();
         assert!(ip_allowed(&nets, "10.1.2.3".parse().unwrap()));
         assert!(ip_allowed(&nets, "::ffff:192.168.9.9".parse().unwrap()));
         assert!(ip_allowed(&nets, "2001:db8::1".parse().unwrap()));

@@ -29,7 +29,8 @@ impl PlainApiKey {
 
     /// Accepts exactly 64 lowercase hex characters; anything else is not a keygate key.
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok = raw.len() == KEY_LEN && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        let ok =
+            raw.len() == KEY_LEN && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
         ok.then(|| Self(raw.to_owned()))
     }
 
@@ -121,14 +122,17 @@ impl KeyCrypto {
 
     /// Decrypts a stored Fernet token back into the key.
     pub fn decrypt(&self, token: &str) -> CoreResult<PlainApiKey> {
-        let bytes = self
-            .fernet
-            .decrypt(token)
-            .map_err(|_| CoreError::Internal(anyhow::anyhow!("a stored key does not decrypt with the configured Fernet keys")))?;
+        let bytes = self.fernet.decrypt(token).map_err(|_| {
+            CoreError::Internal(anyhow::anyhow!(
+                "a stored key does not decrypt with the configured Fernet keys"
+            ))
+        })?;
         String::from_utf8(bytes)
             .ok()
             .and_then(|s| PlainApiKey::parse(&s))
-            .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("a stored key decrypted to garbage")))
+            .ok_or_else(|| {
+                CoreError::Internal(anyhow::anyhow!("a stored key decrypted to garbage"))
+            })
     }
 
     fn pepper_bytes(&self) -> Vec<u8> {

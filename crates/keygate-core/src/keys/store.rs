@@ -9,8 +9,8 @@ use keygate_types::keys::{
     ApiKeySummary, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode, UpdateApiKey,
 };
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
+    EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
 use super::audit::{self, Actor, EventKind};
@@ -94,7 +94,14 @@ impl KeyStore {
         .await
         .map_err(name_conflict)?;
         self.insert_secret(&txn, key.id, &plain, hash, now).await?;
-        audit::record(&txn, actor, &key, EventKind::Created, Some(format!("scopes {}, mode {}", key.scopes, key.order_mode))).await?;
+        audit::record(
+            &txn,
+            actor,
+            &key,
+            EventKind::Created,
+            Some(format!("scopes {}, mode {}", key.scopes, key.order_mode)),
+        )
+        .await?;
         self.commit_change(txn, key.id).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
@@ -164,7 +171,8 @@ impl KeyStore {
         let plain = PlainApiKey::generate()?;
         let hash = self.crypto.hash(&plain).await?;
         let now = Utc::now();
-        let grace_until = (grace_seconds > 0).then(|| now + chrono::Duration::seconds(grace_seconds.into()));
+        let grace_until =
+            (grace_seconds > 0).then(|| now + chrono::Duration::seconds(grace_seconds.into()));
 
         let txn = self.db.begin().await?;
         end_grace(&txn, key.id, now).await?;
@@ -218,7 +226,8 @@ impl KeyStore {
         if let Some(name) = &input.name {
             let name = policy::parse_name(name)?;
             if name != key.name {
-                self.ensure_name_free(actor.user_id, &name, Some(key.id)).await?;
+                self.ensure_name_free(actor.user_id, &name, Some(key.id))
+                    .await?;
                 changed.push(format!("name '{}' -> '{name}'", key.name));
                 active.name = Set(name);
             }
@@ -305,7 +314,12 @@ impl KeyStore {
             .ok_or_else(|| CoreError::NotFound(format!("API key {key_id} not found")))
     }
 
-    async fn ensure_name_free(&self, user_id: i64, name: &str, except: Option<i64>) -> CoreResult<()> {
+    async fn ensure_name_free(
+        &self,
+        user_id: i64,
+        name: &str,
+        except: Option<i64>,
+    ) -> CoreResult<()> {
         let clash = api_key::Entity::find()
             .filter(api_key::Column::UserId.eq(user_id))
             .filter(api_key::Column::Name.eq(name))
@@ -327,7 +341,9 @@ impl KeyStore {
             .filter(api_key_secret::Column::RetiredAt.is_null())
             .one(db)
             .await?
-            .ok_or_else(|| CoreError::Internal(anyhow::anyhow!("key {key_id} has no current secret")))
+            .ok_or_else(|| {
+                CoreError::Internal(anyhow::anyhow!("key {key_id} has no current secret"))
+            })
     }
 
     async fn insert_secret(
@@ -365,7 +381,10 @@ impl KeyStore {
 /// Ends the grace period of every retired secret of a key.
 async fn end_grace(db: &impl ConnectionTrait, key_id: i64, now: DateTime<Utc>) -> CoreResult<()> {
     api_key_secret::Entity::update_many()
-        .col_expr(api_key_secret::Column::GraceUntil, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            api_key_secret::Column::GraceUntil,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(api_key_secret::Column::KeyId.eq(key_id))
         .filter(api_key_secret::Column::RetiredAt.is_not_null())
         .filter(api_key_secret::Column::GraceUntil.gt(now))
@@ -387,9 +406,12 @@ async fn touch(
 fn duplicate_name() -> CoreError {
     CoreError::Validation {
         message: "name: you already have a key with this name".into(),
-        errors: [("name".to_owned(), vec!["you already have a key with this name".to_owned()])]
-            .into_iter()
-            .collect(),
+        errors: [(
+            "name".to_owned(),
+            vec!["you already have a key with this name".to_owned()],
+        )]
+        .into_iter()
+        .collect(),
     }
 }
 
@@ -401,7 +423,11 @@ fn name_conflict(err: DbErr) -> CoreError {
     }
 }
 
-fn summarize(key: api_key::Model, secrets: &[api_key_secret::Model], now: DateTime<Utc>) -> ApiKeySummary {
+fn summarize(
+    key: api_key::Model,
+    secrets: &[api_key_secret::Model],
+    now: DateTime<Utc>,
+) -> ApiKeySummary {
     let current = secrets.iter().find(|s| s.retired_at.is_none());
     let in_grace = secrets
         .iter()
@@ -416,12 +442,16 @@ fn summarize(key: api_key::Model, secrets: &[api_key_secret::Model], now: DateTi
     } else {
         KeyState::Active
     };
-    let grace = in_grace.filter(|_| key.revoked_at.is_none()).map(|old| GraceInfo {
-        old_masked_key: old.masked.clone(),
-        grace_until: old.grace_until.unwrap_or(now),
-        old_last_used_at: old.last_used_at.filter(|t| old.retired_at.is_some_and(|r| *t >= r)),
-        old_used_from: serde_json::from_str(&old.used_from).unwrap_or_default(),
-    });
+    let grace = in_grace
+        .filter(|_| key.revoked_at.is_none())
+        .map(|old| GraceInfo {
+            old_masked_key: old.masked.clone(),
+            grace_until: old.grace_until.unwrap_or(now),
+            old_last_used_at: old
+                .last_used_at
+                .filter(|t| old.retired_at.is_some_and(|r| *t >= r)),
+            old_used_from: serde_json::from_str(&old.used_from).unwrap_or_default(),
+        });
     ApiKeySummary {
         id: key.id,
         scopes: Scopes::from_db(&key.scopes).to_list(),

@@ -53,7 +53,10 @@ impl UsageRecorder {
         let batch = std::mem::take(&mut *self.pending.lock().unwrap_or_else(|p| p.into_inner()));
         let count = batch.len();
         for (secret_id, usage) in batch {
-            let Some(row) = api_key_secret::Entity::find_by_id(secret_id).one(db).await? else {
+            let Some(row) = api_key_secret::Entity::find_by_id(secret_id)
+                .one(db)
+                .await?
+            else {
                 continue;
             };
             // A secret rolled since these uses were gathered only reports uses from after the

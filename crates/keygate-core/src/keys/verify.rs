@@ -170,7 +170,10 @@ impl KeyVerifier {
         };
         self.argon2_runs.fetch_add(1, Ordering::Relaxed);
         if !self.crypto.verify(raw, secret.argon2_hash.clone()).await {
-            log::error!("key {} matched by digest but not by hash: pepper changed?", key.id);
+            log::error!(
+                "key {} matched by digest but not by hash: pepper changed?",
+                key.id
+            );
             return Err(Refusal::Invalid);
         }
         Ok(Arc::new(CachedKey {

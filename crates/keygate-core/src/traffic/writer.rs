@@ -1,8 +1,8 @@
 //! The background writer: the middleware hands rows to a bounded channel ([`TrafficSink::record`]
-//! never waits; a full channel drops the row and counts it) and one task inserts them in batches
-//! of up to `batch` rows, at the latest `flush_ms` after the first row of a batch arrived. When a
-//! backlog builds up, one transaction takes up to [`BATCHES_PER_TRANSACTION`] batches, so the
-//! writer catches up with fewer commits. At shutdown it drains the channel before it ends.
+//! never waits; a full channel drops the row and counts it) and one task inserts them every
+//! `flush_ms`, in statements of up to `batch` rows. When a backlog builds up, one transaction takes
+//! up to [`BATCHES_PER_TRANSACTION`] batches and the next round starts at once, so the writer
+//! catches up with fewer commits. At shutdown it drains the channel before it ends.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -91,35 +91,33 @@ async fn run(
     batch: usize,
     flush: Duration,
 ) {
+    // The writer sleeps on a timer rather than on the channel: a sender never has to wake it (no
+    // cross-thread wake-up per request), and rows wait at most `flush` before they are written.
     let most = batch * BATCHES_PER_TRANSACTION;
     let mut buf = Vec::with_capacity(most);
     let mut stopping = false;
     while !stopping {
-        tokio::select! {
-            n = rx.recv_many(&mut buf, most) => if n == 0 { break },
-            _ = stopped.changed() => stopping = true,
+        if rx.len() < most {
+            tokio::select! {
+                _ = tokio::time::sleep(flush) => {}
+                _ = stopped.changed() => stopping = true,
+            }
         }
-        if !stopping {
-            let deadline = tokio::time::Instant::now() + flush;
-            while buf.len() < batch {
-                let room = batch - buf.len();
-                tokio::select! {
-                    n = rx.recv_many(&mut buf, room) => if n == 0 { break },
-                    _ = tokio::time::sleep_until(deadline) => break,
-                    _ = stopped.changed() => { stopping = true; break }
-                }
+        // After a stop, the server has stopped taking requests: take everything still queued.
+        while buf.len() < most || stopping {
+            match rx.try_recv() {
+                Ok(row) => buf.push(row),
+                Err(_) => break,
+            }
+            if buf.len() >= most {
+                write(&db, &mut buf, &sink, batch).await;
             }
         }
         write(&db, &mut buf, &sink, batch).await;
-    }
-    // Shutdown: the server has stopped taking requests; write whatever is still queued.
-    while let Ok(row) = rx.try_recv() {
-        buf.push(row);
-        if buf.len() >= most {
-            write(&db, &mut buf, &sink, batch).await;
+        if rx.is_closed() && rx.is_empty() {
+            break;
         }
     }
-    write(&db, &mut buf, &sink, batch).await;
 }
 
 async fn write(

@@ -68,7 +68,11 @@ pub enum ModeArg {
     SemiAuto,
 }
 
-pub async fn run(cmd: KeyCommand, settings: &Settings, db: DatabaseConnection) -> anyhow::Result<()> {
+pub async fn run(
+    cmd: KeyCommand,
+    settings: &Settings,
+    db: DatabaseConnection,
+) -> anyhow::Result<()> {
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let verifier = Arc::new(KeyVerifier::new(
         db.clone(),
@@ -95,7 +99,10 @@ pub async fn run(cmd: KeyCommand, settings: &Settings, db: DatabaseConnection) -
                 ip_allowlist: Vec::new(),
             };
             let (plain, key) = store.create(&actor, input).await?;
-            eprintln!("created key '{}' (id {}); store it now, it is shown once:", key.name, key.id);
+            eprintln!(
+                "created key '{}' (id {}); store it now, it is shown once:",
+                key.name, key.id
+            );
             println!("{}", plain.expose());
         }
         KeyCommand::List { user } => {
@@ -112,7 +119,10 @@ pub async fn run(cmd: KeyCommand, settings: &Settings, db: DatabaseConnection) -
             let actor = actor(&db, &user).await?;
             let key = store.find_by_name(actor.user_id, &name).await?;
             let (plain, key) = store.roll(&actor, key.id, grace_seconds).await?;
-            eprintln!("rolled key '{}'; store the new secret now, it is shown once:", key.name);
+            eprintln!(
+                "rolled key '{}'; store the new secret now, it is shown once:",
+                key.name
+            );
             println!("{}", plain.expose());
         }
         KeyCommand::Revoke { user, name } => {

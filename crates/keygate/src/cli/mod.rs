@@ -50,6 +50,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 app.port(),
                 redact_url(&settings.database_url)
             );
+            match (settings.ws.bind, app.ws_port()) {
+                (Some(ws), Some(port)) => log::info!(
+                    "market-data WebSocket feed at ws://{}:{port}/ (and /ws on the HTTP port)",
+                    ws.ip()
+                ),
+                _ => log::info!("market-data WebSocket feed at /ws on the HTTP port only"),
+            }
             app.run_until_stopped().await?;
             Ok(())
         }
@@ -84,7 +91,12 @@ fn redact_url(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             let user = creds.split(':').next().unwrap_or_default();
-            format!("{}://{}:[redacted]@{}", &url[..scheme], user, &url[at + 1..])
+            format!(
+                "{}://{}:[redacted]@{}",
+                &url[..scheme],
+                user,
+                &url[at + 1..]
+            )
         }
         _ => url.to_owned(),
     }

@@ -41,7 +41,10 @@ pub async fn run(cmd: UserCommand, db: &DatabaseConnection) -> anyhow::Result<()
         UserCommand::ResetPassword { username } => {
             let password = read_password()?;
             users::reset_password(db, &username, &password).await?;
-            println!("password of '{}' changed; its sessions have ended", username.trim());
+            println!(
+                "password of '{}' changed; its sessions have ended",
+                username.trim()
+            );
         }
     }
     Ok(())

@@ -1,20 +1,15 @@
 //! `POST /api/v1/ping`: checks that a key works.
 
 use actix_web::HttpResponse;
-use keygate_core::keys::Permission;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-use crate::auth::{ApiCall, ApiRequest};
+use crate::auth::ApiCall;
+use crate::error::ApiError;
+use crate::openalgo::{self, requests};
 use keygate_types::ErrorBody;
 
 /// Body of ping: nothing but the key (`apikey`, or the `X-API-KEY` header).
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PingRequest {}
-
-impl ApiRequest for PingRequest {
-    const PERMISSION: Permission = Permission::Read;
-}
+pub type PingRequest = super::ReadBody;
 
 /// What ping answers inside `data`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -51,12 +46,13 @@ pub struct PingResponse {
             example = json!({"status": "error", "message": "Invalid openalgo apikey"})),
     )
 )]
-pub async fn ping(_call: ApiCall<PingRequest>) -> HttpResponse {
-    HttpResponse::Ok().json(PingResponse {
+pub async fn ping(call: ApiCall<PingRequest>) -> Result<HttpResponse, ApiError> {
+    requests::empty(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
+    Ok(HttpResponse::Ok().json(PingResponse {
         status: "success".into(),
         data: PingData {
             message: "pong".into(),
             broker: "paper".into(),
         },
-    })
+    }))
 }

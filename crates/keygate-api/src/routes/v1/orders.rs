@@ -1,0 +1,317 @@
+//! Order-changing endpoints (§5.2–§5.7): place, smart, modify, cancel, cancel all, close.
+//!
+//! Flow: the extractor verified the key, counted the call and checked the permission (`read`
+//! keys get 403 here); then the body is validated, an `exit_only` key's place/smart/modify is
+//! checked to only reduce an existing position, a `semi_auto` key's call is queued in the Action
+//! Center, and an `auto` key's call runs through [`trading::execute`] on the user's ledger.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use keygate_broker::{Ledger, OrderRequest};
+use keygate_core::action_center::{self, QueueRequest};
+use keygate_core::keys::{Identity, Permission};
+use keygate_types::keys::OrderMode;
+use keygate_types::ErrorBody;
+use serde_json::{json, Map, Value};
+
+use super::v1_body;
+use crate::auth::ApiCall;
+use crate::error::ApiError;
+use crate::openalgo::{self, requests, schema::Invalid};
+use crate::rate_limit::RateCategory;
+use crate::state::AppState;
+use crate::trading::{self, TradeOp};
+
+v1_body!(
+    /// placeorder / placesmartorder / modifyorder: needs `trade`, or `exit_only` for orders that
+    /// only reduce a position.
+    OpenBody, Permission::Exit, RateCategory::Orders
+);
+v1_body!(
+    /// cancelorder: `trade` or `exit_only`.
+    CancelBody, Permission::Exit, RateCategory::Orders
+);
+v1_body!(
+    /// cancelallorder / closeposition: `trade` or `exit_only`.
+    ExitBody, Permission::Exit, RateCategory::Data
+);
+
+/// The answer to a queued call (§8).
+pub fn queued(id: i64) -> Value {
+    json!({"message": "Order queued for approval in Action Center", "mode": "semi_auto",
+           "pending_order_id": id, "status": "success"})
+}
+
+/// Queues for `semi_auto`, else executes; shared by every handler here.
+async fn run(
+    state: &AppState,
+    identity: &Identity,
+    ledger: Ledger,
+    op: TradeOp,
+    body: Value,
+    reference_price: Option<f64>,
+) -> Result<HttpResponse, ApiError> {
+    if identity.order_mode == OrderMode::SemiAuto {
+        let request = QueueRequest {
+            user_id: identity.user_id,
+            key_id: identity.key_id,
+            ledger,
+            op: op.as_str().to_owned(),
+            body,
+            reference_price,
+        };
+        let id = action_center::queue(&state.db, request)
+            .await
+            .map_err(|e| {
+                log::error!("could not queue a {op} call: {e}");
+                openalgo::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Failed to queue order",
+                    false,
+                    Map::new(),
+                )
+            })?;
+        return Ok(openalgo::ok(queued(id)));
+    }
+    let answer = trading::execute(state, identity.user_id, ledger, op, body).await?;
+    Ok(openalgo::ok(answer))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
+    serde_json::to_value(v).map_err(ApiError::internal)
+}
+
+/// The last price of the order's instrument (also refuses an unknown symbol before queueing).
+async fn reference_price(
+    state: &AppState,
+    order: &OrderRequest,
+    ledger: Ledger,
+) -> Result<f64, ApiError> {
+    state
+        .broker
+        .quote(&order.symbol, order.exchange)
+        .await
+        .map(|q| q.ltp)
+        .map_err(|e| openalgo::broker_error(e, ledger))
+}
+
+fn is_exit_only(identity: &Identity) -> bool {
+    !identity.scopes.allows(Permission::Open)
+}
+
+fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
+    openalgo::invalid(inv, with_mode && ledger == Ledger::Analyze)
+}
+
+/// Places an order.
+///
+/// An `exit_only` key may only place an order that reduces an existing net position of the same
+/// symbol, exchange and product (opposite side, at most its size, counting working orders on that
+/// side); anything else is 403.
+#[utoipa::path(
+    post, path = "/api/v1/placeorder", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "strategy, exchange, symbol, action (BUY/SELL), pricetype (MARKET), product (MIS), quantity, price (0), trigger_price (0), disclosed_quantity (0); numbers may be numeric strings",
+        example = json!({"apikey": "<your API key>", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = inline(serde_json::Value),
+            example = json!({"orderid": "26112212345678", "status": "success"})),
+        (status = 400, description = "validation failed, unknown symbol or a trading rule broken", body = ErrorBody,
+            example = json!({"status": "error", "message": "quantity: Missing data for required field.", "errors": {"quantity": ["Missing data for required field."]}})),
+        (status = 403, description = "invalid key, read-only key, or an exit_only key opening a position", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
+    )
+)]
+pub async fn place_order(
+    state: web::Data<AppState>,
+    call: ApiCall<OpenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let identity = call.identity;
+    let ledger = trading::ledger_for(&state, identity.user_id).await?;
+    let order = requests::place_order(call.body.0).map_err(|i| invalid(i, ledger, false))?;
+    if is_exit_only(&identity) {
+        trading::check_reduce_only(&state, identity.user_id, ledger, &order, None).await?;
+    }
+    let price = match identity.order_mode {
+        OrderMode::SemiAuto => Some(reference_price(&state, &order, ledger).await?),
+        OrderMode::Auto => None,
+    };
+    run(
+        &state,
+        &identity,
+        ledger,
+        TradeOp::PlaceOrder,
+        to_json(&order)?,
+        price,
+    )
+    .await
+}
+
+/// Brings the net position of (symbol, exchange, product) to `position_size` with at most one
+/// order. For an `exit_only` key, that order must reduce the position (a target between 0 and
+/// the current position).
+#[utoipa::path(
+    post, path = "/api/v1/placesmartorder", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
+        example = json!({"apikey": "<your API key>", "strategy": "Python", "symbol": "TATAMOTORS", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "placed, nothing to do, or queued", body = inline(serde_json::Value),
+            example = json!({"message": "Positions Already Matched. No Action needed.", "status": "success"})),
+        (status = 400, description = "validation failed or a trading rule broken", body = ErrorBody),
+        (status = 403, description = "invalid key, read-only key, or an exit_only key that would open or add", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
+    )
+)]
+pub async fn place_smart_order(
+    state: web::Data<AppState>,
+    call: ApiCall<OpenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let identity = call.identity;
+    let ledger = trading::ledger_for(&state, identity.user_id).await?;
+    let smart = requests::smart_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
+    if is_exit_only(&identity) {
+        trading::check_smart_reduce_only(&state, identity.user_id, ledger, &smart).await?;
+    }
+    let price = match identity.order_mode {
+        OrderMode::SemiAuto => Some(reference_price(&state, &smart.order, ledger).await?),
+        OrderMode::Auto => None,
+    };
+    run(
+        &state,
+        &identity,
+        ledger,
+        TradeOp::PlaceSmartOrder,
+        to_json(&smart)?,
+        price,
+    )
+    .await
+}
+
+/// Changes quantity, price and trigger price of a working order. For an `exit_only` key, the
+/// changed order must still only reduce the position.
+#[utoipa::path(
+    post, path = "/api/v1/modifyorder", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "every field required: orderid, strategy, exchange, symbol, action, pricetype, product, quantity, price, trigger_price, disclosed_quantity",
+        example = json!({"apikey": "<your API key>", "orderid": "26112212345678", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "LIMIT", "product": "MIS", "quantity": "1", "price": "80.5", "disclosed_quantity": "0", "trigger_price": "0"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "modified, or queued", body = inline(serde_json::Value),
+            example = json!({"orderid": "26112212345678", "status": "success"})),
+        (status = 400, description = "validation failed, or the order is no longer working", body = ErrorBody),
+        (status = 403, description = "invalid key, read-only key, or an exit_only key adding exposure", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
+    )
+)]
+pub async fn modify_order(
+    state: web::Data<AppState>,
+    call: ApiCall<OpenBody>,
+) -> Result<HttpResponse, ApiError> {
+    let identity = call.identity;
+    let ledger = trading::ledger_for(&state, identity.user_id).await?;
+    let modify = requests::modify_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
+    if is_exit_only(&identity) {
+        trading::check_modify_reduce_only(&state, identity.user_id, ledger, &modify).await?;
+    }
+    let price = match identity.order_mode {
+        OrderMode::SemiAuto => Some(reference_price(&state, &modify.order, ledger).await?),
+        OrderMode::Auto => None,
+    };
+    run(
+        &state,
+        &identity,
+        ledger,
+        TradeOp::ModifyOrder,
+        to_json(&modify)?,
+        price,
+    )
+    .await
+}
+
+/// Cancels a working order.
+#[utoipa::path(
+    post, path = "/api/v1/cancelorder", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "orderid and strategy (both required strings)",
+        example = json!({"apikey": "<your API key>", "orderid": "26112212345678", "strategy": "Python"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "cancelled, or queued", body = inline(serde_json::Value),
+            example = json!({"orderid": "26112212345678", "status": "success"})),
+        (status = 400, description = "validation failed, empty id, or the order is no longer working", body = ErrorBody),
+        (status = 403, description = "invalid or read-only key", body = ErrorBody),
+        (status = 404, description = "no such order", body = ErrorBody,
+            example = json!({"status": "error", "message": "Order 26112212345678 not found"})),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
+    )
+)]
+pub async fn cancel_order(
+    state: web::Data<AppState>,
+    call: ApiCall<CancelBody>,
+) -> Result<HttpResponse, ApiError> {
+    let identity = call.identity;
+    let ledger = trading::ledger_for(&state, identity.user_id).await?;
+    let r = requests::order_ref(call.body.0).map_err(|i| invalid(i, ledger, true))?;
+    run(
+        &state,
+        &identity,
+        ledger,
+        TradeOp::CancelOrder,
+        to_json(&r)?,
+        None,
+    )
+    .await
+}
+
+/// Cancels every working order of the account (not only this strategy's).
+#[utoipa::path(
+    post, path = "/api/v1/cancelallorder", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "strategy (required)",
+        example = json!({"apikey": "<your API key>", "strategy": "Python"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "what was cancelled, or queued", body = inline(serde_json::Value),
+            example = json!({"canceled_orders": ["26112212345678"], "failed_cancellations": [], "message": "Canceled 1 orders. Failed to cancel 0 orders.", "status": "success"})),
+        (status = 400, description = "validation failed", body = ErrorBody),
+        (status = 403, description = "invalid or read-only key", body = ErrorBody),
+        (status = 429, description = "rate limit (data)", body = ErrorBody),
+    )
+)]
+pub async fn cancel_all_orders(
+    state: web::Data<AppState>,
+    call: ApiCall<ExitBody>,
+) -> Result<HttpResponse, ApiError> {
+    strategy_call(&state, call, TradeOp::CancelAllOrder).await
+}
+
+/// Squares off every open position with MARKET orders in the same product.
+#[utoipa::path(
+    post, path = "/api/v1/closeposition", tag = "orders",
+    request_body(content = inline(serde_json::Value), description = "strategy (required)",
+        example = json!({"apikey": "<your API key>", "strategy": "Python"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "closed, or queued", body = inline(serde_json::Value),
+            example = json!({"message": "All Open Positions Squared Off", "status": "success"})),
+        (status = 400, description = "validation failed", body = ErrorBody),
+        (status = 403, description = "invalid or read-only key", body = ErrorBody),
+        (status = 429, description = "rate limit (data)", body = ErrorBody),
+    )
+)]
+pub async fn close_position(
+    state: web::Data<AppState>,
+    call: ApiCall<ExitBody>,
+) -> Result<HttpResponse, ApiError> {
+    strategy_call(&state, call, TradeOp::ClosePosition).await
+}
+
+async fn strategy_call(
+    state: &AppState,
+    call: ApiCall<ExitBody>,
+    op: TradeOp,
+) -> Result<HttpResponse, ApiError> {
+    let identity = call.identity;
+    let ledger = trading::ledger_for(state, identity.user_id).await?;
+    let r = requests::strategy_only(call.body.0).map_err(|i| invalid(i, ledger, true))?;
+    run(state, &identity, ledger, op, to_json(&r)?, None).await
+}

@@ -1,0 +1,216 @@
+//! The TradingView webhook, and the order pipeline both webhooks share: check an alert with
+//! placeorder's (or placesmartorder's) rules exactly as `/api/v1` does, drop duplicates, then
+//! queue it (`semi_auto`) or execute it (`auto`) through [`trading::execute`].
+
+use std::time::Duration;
+
+use actix_web::{web, HttpResponse};
+use keygate_broker::OrderRequest;
+use keygate_core::action_center::{self, dedup, QueueRequest};
+use keygate_core::keys::{Identity, Permission};
+use keygate_types::keys::OrderMode;
+use keygate_types::ErrorBody;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use crate::auth::{ApiCall, ApiRequest};
+use crate::error::ApiError;
+use crate::openalgo;
+use crate::openalgo::requests::{self, SmartOrder};
+use crate::rate_limit::RateCategory;
+use crate::routes::v1::orders::queued;
+use crate::state::AppState;
+use crate::trading::{self, TradeOp};
+
+/// The answer to an alert already seen within the window.
+pub const DUPLICATE: &str = "Duplicate alert ignored";
+
+/// A TradingView alert in OpenAlgo's template shape (the key in `apikey` or `X-API-KEY`).
+/// Numbers may be JSON numbers or numeric strings; unknown fields are refused. With
+/// `position_size` it is a smart order. (The documented schema; the handler reads
+/// [`TradingViewBody`] and checks it with placeorder's rules.)
+#[derive(Debug, utoipa::ToSchema)]
+#[expect(dead_code, reason = "documentation only")]
+pub struct TradingViewAlert {
+    /// Strategy name (default `TradingView`).
+    strategy: Option<String>,
+    /// OpenAlgo symbol, e.g. `SBIN`.
+    symbol: String,
+    /// `BUY` or `SELL` (lower case allowed).
+    action: String,
+    /// Exchange, e.g. `NSE`.
+    exchange: String,
+    /// `MARKET` (default), `LIMIT`, `SL`, `SL-M`.
+    pricetype: Option<String>,
+    /// `MIS` (default), `CNC`, `NRML`.
+    product: Option<String>,
+    /// Quantity (> 0; ≥ 0 for a smart order), a number or a numeric string.
+    quantity: String,
+    /// Limit price (default 0).
+    price: Option<String>,
+    /// Trigger price (default 0).
+    trigger_price: Option<String>,
+    /// Disclosed quantity (default 0).
+    disclosed_quantity: Option<String>,
+    /// Target net position: makes this a `placesmartorder`.
+    position_size: Option<String>,
+}
+
+/// The body as received (without `apikey`).
+#[derive(Debug, Deserialize)]
+#[serde(transparent)]
+pub struct TradingViewBody(pub Map<String, Value>);
+
+impl ApiRequest for TradingViewBody {
+    /// `trade`, or `exit_only` for alerts that only reduce a position.
+    const PERMISSION: Permission = Permission::Exit;
+    const CATEGORY: RateCategory = RateCategory::Orders;
+}
+
+/// A validated alert: a placeorder or a placesmartorder.
+pub(super) enum Order {
+    /// `placeorder`.
+    Place(OrderRequest),
+    /// `placesmartorder` (the alert had `position_size`).
+    Smart(SmartOrder),
+}
+
+impl Order {
+    fn order(&self) -> &OrderRequest {
+        match self {
+            Order::Place(order) => order,
+            Order::Smart(smart) => &smart.order,
+        }
+    }
+}
+
+/// Checks an alert's order fields with placeorder's (or, with `position_size`, placesmartorder's)
+/// rules; `strategy` defaults to `default_strategy`.
+pub(super) fn order_from_fields(
+    mut fields: Map<String, Value>,
+    default_strategy: &str,
+) -> Result<Order, ApiError> {
+    if !fields.contains_key("strategy") {
+        fields.insert("strategy".into(), json!(default_strategy));
+    }
+    let smart = fields.get("position_size").is_some_and(|v| !v.is_null());
+    let order = if smart {
+        requests::smart_order(fields).map(Order::Smart)
+    } else {
+        requests::place_order(fields).map(Order::Place)
+    };
+    order.map_err(|invalid| openalgo::invalid(invalid, false))
+}
+
+/// Records the alert's digest; false when it is a duplicate within the window.
+pub(super) async fn first_delivery(state: &AppState, digest: &str) -> Result<bool, ApiError> {
+    let window = Duration::from_secs(state.settings.action_center.webhook_dedup_secs);
+    Ok(dedup::first_delivery(&state.db, digest, window).await?)
+}
+
+/// The 200 answer to a duplicate.
+pub(super) fn duplicate() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "success", "message": DUPLICATE, "duplicate": true}))
+}
+
+/// Queues (`semi_auto`) or executes (`auto`) one order, as `/api/v1/placeorder` would: an
+/// `exit_only` key may only reduce a position; a queued order records the market price (or the
+/// alert's trigger price) for the price-move check.
+pub(super) async fn submit(
+    state: &AppState,
+    identity: &Identity,
+    order: Order,
+    reference_price: Option<f64>,
+) -> Result<Value, ApiError> {
+    let ledger = trading::ledger_for(state, identity.user_id).await?;
+    if !identity.scopes.allows(Permission::Open) {
+        match &order {
+            Order::Place(o) => {
+                trading::check_reduce_only(state, identity.user_id, ledger, o, None).await?
+            }
+            Order::Smart(s) => {
+                trading::check_smart_reduce_only(state, identity.user_id, ledger, s).await?
+            }
+        }
+    }
+    let (op, body) = match &order {
+        Order::Place(o) => (TradeOp::PlaceOrder, serde_json::to_value(o)),
+        Order::Smart(s) => (TradeOp::PlaceSmartOrder, serde_json::to_value(s)),
+    };
+    let body = body.map_err(ApiError::internal)?;
+    if identity.order_mode == OrderMode::SemiAuto {
+        let reference_price = match reference_price {
+            Some(price) => price,
+            None => {
+                let o = order.order();
+                state
+                    .broker
+                    .quote(&o.symbol, o.exchange)
+                    .await
+                    .map_err(|e| openalgo::broker_error(e, ledger))?
+                    .ltp
+            }
+        };
+        let id = action_center::queue(
+            &state.db,
+            QueueRequest {
+                user_id: identity.user_id,
+                key_id: identity.key_id,
+                ledger,
+                op: op.as_str().to_owned(),
+                body,
+                reference_price: Some(reference_price),
+            },
+        )
+        .await
+        .map_err(|e| {
+            log::error!("could not queue a webhook order: {e:?}");
+            ApiError::internal("Failed to queue order")
+        })?;
+        return Ok(queued(id));
+    }
+    trading::execute(state, identity.user_id, ledger, op, body).await
+}
+
+/// Turns a TradingView alert into an order under the key's scopes and order mode: `trade`, or
+/// `exit_only` for an alert that only reduces a position; a `semi_auto` key's alert is queued in
+/// the Action Center. The same alert again within the dedup window is ignored.
+#[utoipa::path(
+    post,
+    path = "/api/webhook/tradingview",
+    tag = "webhooks",
+    request_body(content = TradingViewAlert, description = "OpenAlgo's TradingView alert JSON",
+        example = json!({"apikey": "<your API key>", "strategy": "TV", "symbol": "SBIN", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    security(("api_key_header" = [])),
+    responses(
+        (status = 200, description = "placed (placeorder's answer), queued (`pending_order_id`), or a duplicate ignored",
+            example = json!({"status": "success", "message": "Duplicate alert ignored", "duplicate": true})),
+        (status = 400, description = "malformed JSON, invalid or unknown fields, unknown symbol, or a trading rule broken", body = ErrorBody),
+        (status = 401, description = "`Authorization: Bearer` is not supported", body = ErrorBody),
+        (status = 403, description = "invalid key, a read-only key, or an exit_only key opening a position", body = ErrorBody),
+        (status = 429, description = "rate limit (webhook per IP, orders per key)", body = ErrorBody),
+    )
+)]
+pub async fn tradingview_webhook(
+    state: web::Data<AppState>,
+    call: ApiCall<TradingViewBody>,
+) -> Result<HttpResponse, ApiError> {
+    let fields = call.body.0;
+    let digest = dedup::alert_digest(
+        call.identity.key_id,
+        "tradingview",
+        &Value::Object(fields.clone()),
+    );
+    let order = order_from_fields(fields, "TradingView")?;
+    if !first_delivery(&state, &digest).await? {
+        return Ok(duplicate());
+    }
+    match submit(&state, &call.identity, order, None).await {
+        Ok(answer) => Ok(HttpResponse::Ok().json(answer)),
+        Err(error) => {
+            // A failed alert may be corrected and resent at once.
+            dedup::forget(&state.db, &digest).await.ok();
+            Err(error)
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! What each client request does, and its answer (contract §9).
+
+use keygate_broker::market::now_ms;
+use keygate_core::keys::Refusal;
+use secrecy::SecretString;
+use serde_json::{json, Value};
+
+use super::frames;
+use super::protocol::{self, error_frame, Item, Mode, Request, BROKER, SUPPORTED_DEPTH};
+use super::session::{auth_success, reason, Authed, Connection, End};
+use super::subscriptions::AddError;
+
+fn with_request_id(mut frame: Value, request_id: Option<&Value>) -> Value {
+    if let Some(id) = request_id {
+        frame["request_id"] = id.clone();
+    }
+    frame
+}
+
+/// Handles one text frame.
+pub(super) async fn handle(conn: &mut Connection, text: &str) -> Result<(), End> {
+    let parsed = protocol::parse(text);
+    let id = parsed.request_id.as_ref();
+    let request = match parsed.request {
+        Ok(request) => request,
+        Err(refused) => return conn.send(&error_frame(refused.code, &refused.message, id)),
+    };
+    if request.needs_auth() && conn.authed.is_none() {
+        return conn.send(&error_frame(
+            "NOT_AUTHENTICATED",
+            "You must authenticate first",
+            id,
+        ));
+    }
+    match request {
+        Request::Authenticate(key) => authenticate(conn, key, id).await,
+        Request::Subscribe(items, mode) => subscribe(conn, &items, mode, id),
+        Request::Unsubscribe(items, mode) => unsubscribe(conn, &items, mode, id),
+        Request::UnsubscribeAll => unsubscribe_all(conn, id),
+        Request::Ping { timestamp, ping_id } => {
+            let mut pong = json!({
+                "type": "pong",
+                "status": "success",
+                "server_timestamp": now_ms(),
+                "client_timestamp": timestamp,
+            });
+            if let Some(ping_id) = ping_id {
+                pong["_pingId"] = ping_id;
+            }
+            conn.send(&with_request_id(pong, id))
+        }
+        Request::BrokerInfo => {
+            let user_id = conn
+                .authed
+                .as_ref()
+                .map(|a| a.identity.user_id.to_string());
+            conn.send(&with_request_id(
+                json!({
+                    "type": "broker_info",
+                    "status": "success",
+                    "broker": BROKER,
+                    "adapter_status": "connected",
+                    "user_id": user_id,
+                }),
+                id,
+            ))
+        }
+        Request::SupportedBrokers => conn.send(&with_request_id(
+            json!({"type": "supported_brokers", "status": "success", "brokers": [BROKER], "count": 1}),
+            id,
+        )),
+        // Order updates are not streamed (the SDK does not use them): the acknowledgements are
+        // sent so clients that ask do not stall.
+        Request::SubscribeOrders => conn.send(&with_request_id(
+            json!({"type": "subscribe_orders", "status": "success", "message": "Subscribed to order updates"}),
+            id,
+        )),
+        Request::UnsubscribeOrders => conn.send(&with_request_id(
+            json!({"type": "unsubscribe_orders", "status": "success", "message": "Unsubscribed from order updates"}),
+            id,
+        )),
+    }
+}
+
+async fn authenticate(
+    conn: &mut Connection,
+    key: Option<String>,
+    id: Option<&Value>,
+) -> Result<(), End> {
+    let Some(key) = key.filter(|k| !k.trim().is_empty()) else {
+        return conn.send(&error_frame(
+            "AUTHENTICATION_ERROR",
+            "API key is required",
+            id,
+        ));
+    };
+    if conn.state.security.is_banned(conn.ip) {
+        // Banned while connected (by failed attempts here or elsewhere): no more guesses.
+        conn.send(&error_frame(
+            "AUTHENTICATION_ERROR",
+            "Too many invalid API keys from this address",
+            id,
+        ))?;
+        return Err(End::Close(reason(1008, "address banned")));
+    }
+    let message = match conn.state.verifier.verify(&key, conn.ip).await {
+        Ok(identity) => {
+            let same_user = conn
+                .authed
+                .as_ref()
+                .is_none_or(|a| a.identity.user_id == identity.user_id);
+            if !same_user {
+                // Another user's key: nothing subscribed under the previous key carries over.
+                conn.subs.clear();
+                conn.sync_ticks();
+            }
+            conn.authed = Some(Authed {
+                identity,
+                key: SecretString::from(key),
+            });
+            return conn.send(&with_request_id(auth_success(&identity), id));
+        }
+        Err(Refusal::Invalid) => {
+            conn.state.security.record_invalid(conn.ip);
+            "Invalid API key"
+        }
+        Err(Refusal::Expired) => "API key has expired",
+        Err(Refusal::IpNotAllowed) => "API key is not allowed from this IP address",
+        Err(Refusal::Unavailable) => "Authentication is unavailable right now; try again",
+    };
+    conn.send(&error_frame("AUTHENTICATION_ERROR", message, id))
+}
+
+/// Adds one item; the instrument's canonical symbol on success, the item's error otherwise.
+fn subscribe_one(conn: &mut Connection, item: &Item, mode: Mode) -> Result<(), String> {
+    let exchange = protocol::exchange_of(item)?;
+    if mode == Mode::Depth && item.depth != SUPPORTED_DEPTH {
+        return Err(format!(
+            "Depth level {} is not supported by {BROKER}; supported: {SUPPORTED_DEPTH}",
+            item.depth
+        ));
+    }
+    let instrument = conn
+        .state
+        .market
+        .instrument(&item.symbol, exchange)
+        .map_err(|e| e.to_string())?;
+    conn.subs
+        .add(exchange, &instrument.symbol, mode)
+        .map_err(|e| match e {
+            AddError::Limit(max) => {
+                format!("Subscription limit reached ({max} per connection)")
+            }
+            AddError::Market(message) => message,
+        })
+}
+
+fn subscribe(
+    conn: &mut Connection,
+    items: &[Item],
+    mode: Mode,
+    id: Option<&Value>,
+) -> Result<(), End> {
+    let mut results = Vec::with_capacity(items.len());
+    let mut added = Vec::new();
+    for item in items {
+        match subscribe_one(conn, item, mode) {
+            Ok(()) => {
+                results.push(json!({
+                    "symbol": item.symbol,
+                    "exchange": item.exchange,
+                    "status": "success",
+                    "mode": mode.label(),
+                    "depth": item.depth,
+                    "broker": BROKER,
+                }));
+                added.push(item);
+            }
+            Err(message) => results.push(json!({
+                "symbol": item.symbol,
+                "exchange": item.exchange,
+                "status": "error",
+                "message": message,
+                "broker": BROKER,
+            })),
+        }
+    }
+    conn.sync_ticks();
+    let status = if added.len() == items.len() {
+        "success"
+    } else {
+        "partial"
+    };
+    conn.send(&with_request_id(
+        json!({
+            "type": "subscribe",
+            "status": status,
+            "subscriptions": results,
+            "message": "Subscription processing complete",
+            "broker": BROKER,
+        }),
+        id,
+    ))?;
+    // A snapshot right away, so a subscriber need not wait for the next tick.
+    for item in added {
+        let Ok(exchange) = protocol::exchange_of(item) else {
+            continue;
+        };
+        if let Ok(book) = conn.state.market.depth(&item.symbol, exchange) {
+            conn.send_text(frames::market_data(&book, mode))?;
+        }
+    }
+    Ok(())
+}
+
+fn unsubscribe_reply(successful: Vec<Value>, failed: Vec<Value>, id: Option<&Value>) -> Value {
+    let status = match (successful.is_empty(), failed.is_empty()) {
+        (_, true) => "success",
+        (false, false) => "partial",
+        (true, false) => "error",
+    };
+    with_request_id(
+        json!({
+            "type": "unsubscribe",
+            "status": status,
+            "message": "Unsubscription processing complete",
+            "successful": successful,
+            "failed": failed,
+            "broker": BROKER,
+        }),
+        id,
+    )
+}
+
+fn unsubscribe(
+    conn: &mut Connection,
+    items: &[Item],
+    mode: Mode,
+    id: Option<&Value>,
+) -> Result<(), End> {
+    let mut successful = Vec::new();
+    let mut failed = Vec::new();
+    for item in items {
+        let removed = match protocol::exchange_of(item) {
+            Ok(exchange) if conn.subs.remove(exchange, &item.symbol, mode) => Ok(()),
+            Ok(_) => Err(format!(
+                "Not subscribed to {} on {} in {} mode",
+                item.symbol,
+                item.exchange,
+                mode.label()
+            )),
+            Err(message) => Err(message),
+        };
+        match removed {
+            Ok(()) => successful.push(json!({
+                "symbol": item.symbol, "exchange": item.exchange, "status": "success",
+                "mode": mode.label(), "broker": BROKER,
+            })),
+            Err(message) => failed.push(json!({
+                "symbol": item.symbol, "exchange": item.exchange, "status": "error",
+                "message": message, "broker": BROKER,
+            })),
+        }
+    }
+    conn.sync_ticks();
+    conn.send(&unsubscribe_reply(successful, failed, id))
+}
+
+fn unsubscribe_all(conn: &mut Connection, id: Option<&Value>) -> Result<(), End> {
+    let successful = conn
+        .subs
+        .clear()
+        .into_iter()
+        .map(|(exchange, symbol, mode)| {
+            json!({
+                "symbol": symbol, "exchange": exchange, "status": "success",
+                "mode": mode.label(), "broker": BROKER,
+            })
+        })
+        .collect();
+    conn.sync_ticks();
+    conn.send(&unsubscribe_reply(successful, Vec::new(), id))
+}

@@ -1,0 +1,276 @@
+//! One WebSocket connection: a single task that reads the client's frames, the market's ticks and
+//! its timers, and a writer task behind a bounded queue.
+//!
+//! - Nothing here can hold up the market: ticks come from a `broadcast` channel (the market never
+//!   waits for a receiver), and every frame is queued with `try_send`. A client that lets its queue
+//!   fill up is disconnected (close 1008 "slow consumer") instead of being waited for.
+//! - The key is re-checked every `KEYGATE_WS_KEY_CHECK_MS` (1 s) through the verifier, which answers
+//!   from its cache. Revoking or rolling a key invalidates that cache in every process within a
+//!   second, so the next check refuses the key and the socket is closed (4403). The same check
+//!   catches expiry, the end of a roll's grace period and allowlist changes, which no event
+//!   announces. A connected socket therefore counts as use of its key (last-used stays current).
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use actix_web::web::{self, Bytes};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
+use keygate_broker::market::Tick;
+use keygate_core::keys::{Identity, Refusal};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{json, Value};
+use tokio::sync::{broadcast, mpsc};
+use tokio::time::{interval_at, sleep, Instant};
+
+use super::handlers;
+use super::protocol::{self, error_frame};
+use super::subscriptions::Subscriptions;
+use crate::state::AppState;
+
+/// A frame for the writer task.
+pub(super) enum Out {
+    Text(String),
+    Ping,
+    Pong(Bytes),
+    Close(Option<CloseReason>),
+}
+
+/// How a connection ends.
+pub(super) enum End {
+    /// The client closed (its reason is echoed) or vanished.
+    Client(Option<CloseReason>),
+    /// The server closes with this reason.
+    Close(CloseReason),
+    /// The client did not keep up with its queue.
+    SlowConsumer,
+}
+
+/// A close reason with an application code.
+pub(super) fn reason(code: u16, description: &str) -> CloseReason {
+    CloseReason {
+        code: CloseCode::Other(code),
+        description: Some(description.to_owned()),
+    }
+}
+
+/// An authenticated connection's key.
+pub(super) struct Authed {
+    pub identity: Identity,
+    /// Kept to re-check the key; never logged or sent.
+    pub key: SecretString,
+}
+
+/// A connection's state.
+pub(super) struct Connection {
+    pub state: web::Data<AppState>,
+    pub ip: IpAddr,
+    pub outbox: mpsc::Sender<Out>,
+    pub authed: Option<Authed>,
+    pub subs: Subscriptions,
+    /// The market's tick stream, held only while something is subscribed.
+    pub ticks: Option<broadcast::Receiver<Tick>>,
+}
+
+impl Connection {
+    /// Queues a frame; a full queue ends the connection.
+    pub fn send(&self, frame: &Value) -> Result<(), End> {
+        self.push(Out::Text(frame.to_string()))
+    }
+
+    /// Queues an already serialised frame.
+    pub fn send_text(&self, text: String) -> Result<(), End> {
+        self.push(Out::Text(text))
+    }
+
+    fn push(&self, out: Out) -> Result<(), End> {
+        self.outbox.try_send(out).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => End::SlowConsumer,
+            mpsc::error::TrySendError::Closed(_) => End::Client(None),
+        })
+    }
+
+    /// Holds the tick stream exactly while something is subscribed.
+    pub fn sync_ticks(&mut self) {
+        if self.subs.is_empty() {
+            self.ticks = None;
+        } else if self.ticks.is_none() {
+            self.ticks = Some(self.state.market.subscribe());
+        }
+    }
+
+    fn deliver(&self, tick: &Tick) -> Result<(), End> {
+        let Some(modes) = self.subs.modes(tick.quote.exchange, &tick.quote.symbol) else {
+            return Ok(());
+        };
+        // The market publishes full books, so every subscribed mode is served from one tick,
+        // each frame tagged with its subscriber's mode.
+        for mode in modes {
+            self.push(Out::Text(super::frames::market_data(tick, *mode)))?;
+        }
+        Ok(())
+    }
+
+    /// Re-checks the key; `Err` closes the connection.
+    async fn recheck(&self) -> Result<(), End> {
+        let Some(authed) = &self.authed else {
+            return Ok(());
+        };
+        match self
+            .state
+            .verifier
+            .verify(authed.key.expose_secret(), self.ip)
+            .await
+        {
+            Ok(identity) if identity.key_id == authed.identity.key_id => Ok(()),
+            // The database is unreachable: keep serving, and check again next time.
+            Err(Refusal::Unavailable) => Ok(()),
+            _ => {
+                self.send(&error_frame(
+                    "AUTHENTICATION_ERROR",
+                    "API key is no longer valid",
+                    None,
+                ))?;
+                Err(End::Close(reason(4403, "api key no longer valid")))
+            }
+        }
+    }
+}
+
+async fn next_tick(
+    ticks: &mut Option<broadcast::Receiver<Tick>>,
+) -> Result<Tick, broadcast::error::RecvError> {
+    match ticks {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// Writes queued frames to the socket until the queue closes or a close frame is written.
+async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
+    while let Some(out) = queue.recv().await {
+        let sent = match out {
+            Out::Text(text) => session.text(text).await,
+            Out::Ping => session.ping(b"").await,
+            Out::Pong(bytes) => session.pong(&bytes).await,
+            Out::Close(reason) => {
+                let _ = session.close(reason).await;
+                return;
+            }
+        };
+        if sent.is_err() {
+            return;
+        }
+    }
+    let _ = session.close(None).await;
+}
+
+/// Runs one connection to its end.
+pub async fn run(
+    state: web::Data<AppState>,
+    ip: IpAddr,
+    session: Session,
+    mut stream: AggregatedMessageStream,
+) {
+    let settings = state.settings.ws.clone();
+    let (outbox, queue) = mpsc::channel(settings.send_queue);
+    let writer = actix_web::rt::spawn(write(session, queue));
+    let mut conn = Connection {
+        subs: Subscriptions::new(state.market.clone(), settings.max_subscriptions),
+        state,
+        ip,
+        outbox,
+        authed: None,
+        ticks: None,
+    };
+
+    let ping_every = Duration::from_millis(settings.ping_interval_ms);
+    let silence_limit = ping_every + Duration::from_millis(settings.ping_timeout_ms);
+    let check_every = Duration::from_millis(settings.key_check_ms);
+    let grace = sleep(Duration::from_millis(settings.auth_grace_ms));
+    tokio::pin!(grace);
+    let mut heartbeat = interval_at(Instant::now() + ping_every, ping_every);
+    let mut key_check = interval_at(Instant::now() + check_every, check_every);
+    let mut last_seen = Instant::now();
+
+    let end = loop {
+        let step = tokio::select! {
+            message = stream.recv() => match message {
+                Some(Ok(message)) => {
+                    last_seen = Instant::now();
+                    match message {
+                        AggregatedMessage::Text(text) => handlers::handle(&mut conn, &text).await,
+                        AggregatedMessage::Binary(bytes) => match std::str::from_utf8(&bytes) {
+                            Ok(text) => handlers::handle(&mut conn, text).await,
+                            Err(_) => conn.send(&error_frame("INVALID_JSON", "Invalid JSON message", None)),
+                        },
+                        AggregatedMessage::Ping(bytes) => conn.push(Out::Pong(bytes)),
+                        AggregatedMessage::Pong(_) => Ok(()),
+                        AggregatedMessage::Close(reason) => Err(End::Client(reason)),
+                    }
+                }
+                // A protocol error or the end of the stream: the client is gone.
+                _ => Err(End::Client(None)),
+            },
+            tick = next_tick(&mut conn.ticks) => match tick {
+                Ok(tick) => conn.deliver(&tick),
+                // This task fell behind the market: the missed ticks are stale anyway.
+                Err(broadcast::error::RecvError::Lagged(_)) => Ok(()),
+                Err(broadcast::error::RecvError::Closed) => {
+                    Err(End::Close(reason(1011, "market feed stopped")))
+                }
+            },
+            _ = heartbeat.tick() => {
+                if last_seen.elapsed() > silence_limit {
+                    Err(End::Close(reason(1011, "keepalive ping timeout")))
+                } else {
+                    conn.push(Out::Ping)
+                }
+            },
+            _ = key_check.tick(), if conn.authed.is_some() => conn.recheck().await,
+            _ = &mut grace, if conn.authed.is_none() => {
+                Err(End::Close(reason(4401, "auth timeout")))
+            },
+        };
+        if let Err(end) = step {
+            break end;
+        }
+    };
+
+    let close = match end {
+        End::Client(reason) => reason,
+        End::Close(reason) => Some(reason),
+        End::SlowConsumer => Some(CloseReason {
+            code: CloseCode::Policy,
+            description: Some("slow consumer".to_owned()),
+        }),
+    };
+    // Release the market watches before waiting on the client.
+    drop(conn.subs);
+    drop(conn.ticks);
+    let queued =
+        tokio::time::timeout(Duration::from_secs(1), conn.outbox.send(Out::Close(close))).await;
+    drop(conn.outbox);
+    if !matches!(queued, Ok(Ok(()))) {
+        // The client is not reading: stop writing to it; dropping the session ends the socket.
+        writer.abort();
+        return;
+    }
+    if tokio::time::timeout(Duration::from_secs(2), writer)
+        .await
+        .is_err()
+    {
+        log::debug!("websocket writer did not finish closing in time");
+    }
+}
+
+/// The frame answering a successful authentication.
+pub(super) fn auth_success(identity: &Identity) -> Value {
+    json!({
+        "type": "auth",
+        "status": "success",
+        "message": "Authentication successful",
+        "broker": protocol::BROKER,
+        "user_id": identity.user_id.to_string(),
+        "supported_features": {"ltp": true, "quote": true, "depth": true},
+    })
+}

@@ -1,0 +1,149 @@
+//! The Action Center: orders from semi-auto keys waiting for the user's decision, and the history
+//! of decisions. Approving executes the order; when the price moved more than the server's limit
+//! since queueing, a dialog asks for confirmation first.
+
+use keygate_types::action_center::{PendingOrder, PendingState};
+use yew::prelude::*;
+
+use crate::api;
+use crate::components::action_center::{
+    ChartinkTokens, ConfirmMoveDialog, HistoryTable, PendingAction, PendingTable, RejectDialog,
+};
+use crate::components::{Alert, AlertKind, ErrorAlert};
+use crate::hooks::{use_mutation, use_remote};
+
+/// The dialog open over the page, if any.
+#[derive(Clone, PartialEq)]
+enum Dialog {
+    ConfirmMove(PendingOrder, String),
+    Reject(PendingOrder),
+}
+
+/// What a decided item's notice says.
+fn outcome(item: &PendingOrder) -> (AlertKind, String) {
+    match item.state {
+        PendingState::Approved => (
+            AlertKind::Success,
+            format!(
+                "Order {} executed: broker order {} ({}).",
+                item.id,
+                item.broker_order_id.as_deref().unwrap_or("—"),
+                item.broker_status.as_deref().unwrap_or("—")
+            ),
+        ),
+        PendingState::Failed => (
+            AlertKind::Error,
+            format!(
+                "Order {} was approved but the broker refused it: {}",
+                item.id,
+                item.error.as_deref().unwrap_or("unknown error")
+            ),
+        ),
+        PendingState::Rejected => (AlertKind::Success, format!("Order {} rejected.", item.id)),
+        _ => (
+            AlertKind::Info,
+            format!("Order {} is {:?}.", item.id, item.state),
+        ),
+    }
+}
+
+/// `/action-center`.
+#[function_component(ActionCenterPage)]
+pub fn action_center_page() -> Html {
+    let version = use_state(|| 0u32);
+    let items = use_remote(*version, api::action_center::list);
+    let dialog = use_state(|| None::<Dialog>);
+    let notice = use_state(|| None::<(AlertKind, String)>);
+    let approval = use_mutation();
+
+    let decided = {
+        let (version, dialog, notice) = (version.clone(), dialog.clone(), notice.clone());
+        Callback::from(move |item: PendingOrder| {
+            dialog.set(None);
+            notice.set(Some(outcome(&item)));
+            version.set(*version + 1);
+        })
+    };
+    let on_action = {
+        let (dialog, approval, decided, notice) = (
+            dialog.clone(),
+            approval.clone(),
+            decided.clone(),
+            notice.clone(),
+        );
+        Callback::from(move |action: PendingAction| match action {
+            PendingAction::Approve(item) => {
+                notice.set(None);
+                let (decided, dialog, id) = (decided.clone(), dialog.clone(), item.id);
+                approval.run(
+                    move |csrf| async move {
+                        match api::action_center::approve(&csrf, id, false).await {
+                            // The price moved: ask before approving with `confirm`.
+                            Err(e) if e.status == 409 && !e.field("confirm").is_empty() => {
+                                dialog.set(Some(Dialog::ConfirmMove(item, e.message.clone())));
+                                Ok(None)
+                            }
+                            other => other.map(Some),
+                        }
+                    },
+                    move |item: Option<PendingOrder>| {
+                        if let Some(item) = item {
+                            decided.emit(item);
+                        }
+                    },
+                );
+            }
+            PendingAction::Reject(item) => dialog.set(Some(Dialog::Reject(item))),
+        })
+    };
+    let reload = {
+        let version = version.clone();
+        Callback::from(move |_: MouseEvent| version.set(*version + 1))
+    };
+    let close = {
+        let dialog = dialog.clone();
+        Callback::from(move |()| dialog.set(None))
+    };
+    let open_dialog = match (*dialog).clone() {
+        None => html! {},
+        Some(Dialog::ConfirmMove(item, warning)) => html! {
+            <ConfirmMoveDialog target={item} {warning} on_done={decided.clone()} on_cancel={close} />
+        },
+        Some(Dialog::Reject(item)) => html! {
+            <RejectDialog target={item} on_done={decided.clone()} on_cancel={close} />
+        },
+    };
+    let busy = approval.busy();
+
+    html! {
+        <section class="page" data-testid="action-center-page">
+            <header class="page-header">
+                <h1>{ "Action Center" }</h1>
+                <p class="muted">{ "Orders from semi-auto keys wait here until you approve or reject them. Pending orders expire if nobody decides in time." }</p>
+            </header>
+            if let Some((kind, message)) = (*notice).clone() {
+                <Alert {kind} testid="action-center-notice">{ message }</Alert>
+            }
+            <ErrorAlert error={approval.error()} />
+            <div class="card">
+                <div class="card-header">
+                    <h2>{ "Pending" }</h2>
+                    <button type="button" class="btn btn-small" data-testid="refresh" onclick={reload}>{ "Refresh" }</button>
+                </div>
+                { items.view(|items| {
+                    let pending: Vec<PendingOrder> = items.iter().filter(|i| i.state == PendingState::Pending).cloned().collect();
+                    html! { <PendingTable items={pending} on_action={on_action.clone()} {busy} /> }
+                }) }
+            </div>
+            <div class="card">
+                <h2>{ "History" }</h2>
+                { items.view(|items| {
+                    let done: Vec<PendingOrder> = items.iter().filter(|i| i.state != PendingState::Pending).cloned().collect();
+                    html! { <HistoryTable items={done} /> }
+                }) }
+            </div>
+            <ChartinkTokens />
+            { open_dialog }
+        </section>
+    }
+}
