@@ -16,5 +16,5 @@ if [ -n "$pg_url" ]; then
       while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\"" >/dev/null 2>&1 || true; done
   fi
   echo ">>> integration tests (PostgreSQL at ${pg_url%%\?*})"
-  TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests --test api
+  TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests -p keygate-core --tests
 fi

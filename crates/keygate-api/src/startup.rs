@@ -320,9 +320,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .app_data(errors_config::path_config())
             .app_data(errors_config::query_config())
             .wrap(errors_config::envelope_errors())
-            .wrap(session)
             .wrap(middleware::from_fn(rate_limit::limit_by_ip))
-            .wrap(cors(&settings))
             .wrap(middleware::from_fn(traffic_log::record_traffic))
             .wrap(middleware::Condition::new(
                 // The access log costs an allocation or two per request even when info logging
@@ -346,8 +344,11 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .service(
                 SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
             )
+            .configure(routes::v1::configure)
             .service(
                 web::scope("/api")
+                    .wrap(session)
+                    .wrap(cors(&settings))
                     .configure(routes::setup::configure)
                     .configure(routes::account::configure)
                     .configure(routes::users::configure)
@@ -356,7 +357,6 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                     .configure(routes::webhooks::configure)
                     .configure(routes::traffic::configure)
                     .configure(routes::security::configure)
-                    .configure(routes::v1::configure)
                     .default_service(web::to(|| async {
                         HttpResponse::NotFound().json(ErrorBody::new("Not found"))
                     })),

@@ -50,6 +50,9 @@ impl ApiRequest for ReadBody {
 pub type ReadCall = ApiCall<ReadBody>;
 
 /// Wires `/api/v1/*`.
+///
+/// Mounted at the app level, ahead of the session-authenticated `/api` scope, so the hot path
+/// carries no session or CORS middleware.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     let routes: [(&str, actix_web::Route); 19] = [
         ("ping", web::post().to(ping::ping)),
@@ -72,10 +75,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         ("analyzer", web::post().to(analyzer::analyzer_status)),
         ("analyzer/toggle", web::post().to(analyzer::toggle_analyzer)),
     ];
-    let mut scope = web::scope("/v1");
+    let mut scope = web::scope("/api/v1").default_service(web::to(not_found));
     for (name, route) in routes {
         scope =
             scope.service(web::resource([format!("/{name}"), format!("/{name}/")]).route(route));
     }
     cfg.service(scope);
+}
+
+async fn not_found() -> actix_web::HttpResponse {
+    actix_web::HttpResponse::NotFound().json(keygate_types::ErrorBody::new("Not found"))
 }
