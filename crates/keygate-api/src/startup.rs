@@ -47,6 +47,8 @@ pub struct Application {
     state: web::Data<AppState>,
     traffic_writer: TrafficWriter,
     paper_tasks: Vec<tokio::task::JoinHandle<()>>,
+    /// A pool of its own for the work that runs after the HTTP server stops (see `build_with`).
+    background_db: DatabaseConnection,
 }
 
 impl Application {
@@ -75,7 +77,13 @@ impl Application {
                 })
             })
             .transpose()?;
-        let (traffic, traffic_writer) = TrafficWriter::start(db.clone(), &settings.traffic);
+        // Each actix worker runs its own tokio runtime, and a pooled PostgreSQL connection belongs
+        // to the runtime that opened it: once the workers stop, their connections fail. The writes
+        // that must still happen then (the traffic flush, last-used data) use a pool opened here,
+        // on the runtime that outlives the server.
+        let background_db = db::connect(&settings.database_url).await?;
+        let (traffic, traffic_writer) =
+            TrafficWriter::start(background_db.clone(), &settings.traffic);
         let (market, paper) = build_paper(&db).await?;
         let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
         let state = web::Data::new(build_state(settings, db, traffic, market, broker)?);
@@ -103,6 +111,7 @@ impl Application {
             state,
             traffic_writer,
             paper_tasks,
+            background_db,
         })
     }
 
@@ -149,7 +158,7 @@ impl Application {
             task.abort();
         }
         self.traffic_writer.shutdown().await;
-        if let Err(e) = self.state.usage.flush(&self.state.db).await {
+        if let Err(e) = self.state.usage.flush(&self.background_db).await {
             log::warn!("could not write last-used data at shutdown: {e}");
         }
         result
