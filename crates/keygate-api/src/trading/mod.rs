@@ -16,6 +16,10 @@ use keygate_broker::{CancelAllOutcome, Ledger, ModifyRequest, OrderRequest, Smar
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
+use keygate_core::action_center::{self, QueueRequest};
+use keygate_core::keys::Identity;
+use keygate_types::keys::OrderMode;
+
 use crate::error::ApiError;
 use crate::openalgo::requests::{ModifyOrder, OrderRef, SmartOrder, StrategyOnly};
 use crate::openalgo::{broker_error, error, success};
@@ -218,6 +222,48 @@ fn cancel_all_body(outcome: &CancelAllOutcome, analyze: bool) -> Value {
 
 /// How long a cached analyzer flag is trusted (another keygate process may have toggled it).
 const ANALYZER_TTL: Duration = Duration::from_secs(2);
+
+/// The 200 answer of a call queued in the Action Center.
+pub fn queued(id: i64) -> Value {
+    json!({"message": "Order queued for approval in Action Center", "mode": "semi_auto",
+           "pending_order_id": id, "status": "success"})
+}
+
+/// Queues the call in the Action Center for a `semi_auto` key, else executes it; returns the
+/// answer to send. `reference_price` is what an approval later compares the market with. The one
+/// place where order mode decides, for the v1 handlers and the webhooks alike.
+pub async fn submit(
+    state: &AppState,
+    identity: &Identity,
+    ledger: Ledger,
+    op: TradeOp,
+    body: Value,
+    reference_price: Option<f64>,
+) -> Result<Value, ApiError> {
+    if identity.order_mode != OrderMode::SemiAuto {
+        return execute(state, identity.user_id, ledger, op, body).await;
+    }
+    let request = QueueRequest {
+        user_id: identity.user_id,
+        key_id: identity.key_id,
+        ledger,
+        op: op.as_str().to_owned(),
+        body,
+        reference_price,
+    };
+    let id = action_center::queue(&state.db, request)
+        .await
+        .map_err(|e| {
+            log::error!("could not queue a {op} call: {e}");
+            error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Failed to queue order",
+                false,
+                Map::new(),
+            )
+        })?;
+    Ok(queued(id))
+}
 
 /// Per-user analyzer flags, cached so the hot path does not read the database each call.
 #[derive(Debug, Default)]

@@ -5,14 +5,13 @@
 //! checked to only reduce an existing position, a `semi_auto` key's call is queued in the Action
 //! Center, and an `auto` key's call runs through [`trading::execute`] on the user's ledger.
 
-use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use keygate_broker::{Ledger, OrderRequest};
-use keygate_core::action_center::{self, QueueRequest};
+
 use keygate_core::keys::{Identity, Permission};
 use keygate_types::keys::OrderMode;
 use keygate_types::ErrorBody;
-use serde_json::{json, Map, Value};
+use serde_json::Value;
 
 use super::v1_body;
 use crate::auth::ApiCall;
@@ -36,12 +35,6 @@ v1_body!(
     ExitBody, Permission::Exit, RateCategory::Data
 );
 
-/// The answer to a queued call (§8).
-pub fn queued(id: i64) -> Value {
-    json!({"message": "Order queued for approval in Action Center", "mode": "semi_auto",
-           "pending_order_id": id, "status": "success"})
-}
-
 /// Queues for `semi_auto`, else executes; shared by every handler here.
 async fn run(
     state: &AppState,
@@ -51,29 +44,7 @@ async fn run(
     body: Value,
     reference_price: Option<f64>,
 ) -> Result<HttpResponse, ApiError> {
-    if identity.order_mode == OrderMode::SemiAuto {
-        let request = QueueRequest {
-            user_id: identity.user_id,
-            key_id: identity.key_id,
-            ledger,
-            op: op.as_str().to_owned(),
-            body,
-            reference_price,
-        };
-        let id = action_center::queue(&state.db, request)
-            .await
-            .map_err(|e| {
-                log::error!("could not queue a {op} call: {e}");
-                openalgo::error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "Failed to queue order",
-                    false,
-                    Map::new(),
-                )
-            })?;
-        return Ok(openalgo::ok(queued(id)));
-    }
-    let answer = trading::execute(state, identity.user_id, ledger, op, body).await?;
+    let answer = trading::submit(state, identity, ledger, op, body, reference_price).await?;
     Ok(openalgo::ok(answer))
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
 use keygate_broker::OrderRequest;
-use keygate_core::action_center::{self, dedup, QueueRequest};
+use keygate_core::action_center::dedup;
 use keygate_core::keys::{Identity, Permission};
 use keygate_types::keys::OrderMode;
 use keygate_types::ErrorBody;
@@ -18,7 +18,6 @@ use crate::error::ApiError;
 use crate::openalgo;
 use crate::openalgo::requests::{self, SmartOrder};
 use crate::rate_limit::RateCategory;
-use crate::routes::v1::orders::queued;
 use crate::state::AppState;
 use crate::trading::{self, TradeOp};
 
@@ -138,38 +137,19 @@ pub(super) async fn submit(
         Order::Smart(s) => (TradeOp::PlaceSmartOrder, serde_json::to_value(s)),
     };
     let body = body.map_err(ApiError::internal)?;
-    if identity.order_mode == OrderMode::SemiAuto {
-        let reference_price = match reference_price {
-            Some(price) => price,
-            None => {
-                let o = order.order();
-                state
-                    .broker
-                    .quote(&o.symbol, o.exchange)
-                    .await
-                    .map_err(|e| openalgo::broker_error(e, ledger))?
-                    .ltp
-            }
-        };
-        let id = action_center::queue(
-            &state.db,
-            QueueRequest {
-                user_id: identity.user_id,
-                key_id: identity.key_id,
-                ledger,
-                op: op.as_str().to_owned(),
-                body,
-                reference_price: Some(reference_price),
-            },
-        )
-        .await
-        .map_err(|e| {
-            log::error!("could not queue a webhook order: {e:?}");
-            ApiError::internal("Failed to queue order")
-        })?;
-        return Ok(queued(id));
-    }
-    trading::execute(state, identity.user_id, ledger, op, body).await
+    let reference_price = match (identity.order_mode, reference_price) {
+        (OrderMode::SemiAuto, None) => {
+            let o = order.order();
+            let quote = state
+                .broker
+                .quote(&o.symbol, o.exchange)
+                .await
+                .map_err(|e| openalgo::broker_error(e, ledger))?;
+            Some(quote.ltp)
+        }
+        (_, price) => price,
+    };
+    trading::submit(state, identity, ledger, op, body, reference_price).await
 }
 
 /// Turns a TradingView alert into an order under the key's scopes and order mode: `trade`, or
