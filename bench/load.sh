@@ -4,7 +4,7 @@
 #   (2) keygate's authenticated, rate-limited (limits raised), logged POST /api/v1/ping;
 #   (3) POST /api/v1/funds, when that route exists;
 #   (4) random unknown keys (at least 10,000 requests), bans off: the Argon2 counter must not move;
-# then the stats query over 1,000,000 stored traffic rows (SQLite).
+# then the stats query and filtered log pages over 1,000,000 stored traffic rows (SQLite).
 # (1) and (2) alternate for ROUNDS rounds and the best round of each counts, so a burst of other
 # work on the machine does not decide the ratio.
 # Needs wrk (Debian: apt-get install wrk) and curl. Knobs: DURATION (10s), THREADS (2),
@@ -125,12 +125,14 @@ wait 2>/dev/null || true
 PIDS=()
 
 STATS_MS=skipped
+LIST_MS=skipped
 if [ "$ROWS" -gt 0 ]; then
   echo "== stats query over $ROWS traffic rows (SQLite)"
   rm -f "$WORK/stats.db"*
   STATS_OUT=$(DATABASE_URL="sqlite://$WORK/stats.db?mode=rwc" "$BIN/traffic-stats-bench" "$ROWS")
   echo "$STATS_OUT" | sed 's/^/    /'
   STATS_MS=$(echo "$STATS_OUT" | awk -F= '/^STATS_MS=/ {print $2}')
+  LIST_MS=$(echo "$STATS_OUT" | awk -F= '/^LIST_MS=/ {print $2}')
 fi
 
 ratio=$(python3 -c "print(f'{${RPS[ping]}/${RPS[hello]}*100:.1f}')")
@@ -148,4 +150,4 @@ printf '%-44s %12s %10s\n' "(4) unknown keys ($UNKNOWN_REQS requests)" "${RPS[un
 echo "ping / hello: $ratio % (best rounds; all rounds req/s: hello ${ALL[hello]}| ping ${ALL[ping]})"
 echo "Argon2 runs during (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
 echo "traffic rows logged: $LOGGED, dropped (queue full): $DROPPED"
-echo "stats query over $ROWS rows: $STATS_MS ms"
+echo "stats query over $ROWS rows: $STATS_MS ms; slowest filtered log page: $LIST_MS ms"

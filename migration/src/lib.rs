@@ -13,6 +13,7 @@ mod m20261122_000010_create_paper_ledgers;
 mod m20261122_000011_create_pending_orders;
 mod m20261122_000012_create_webhook_tokens;
 mod m20261122_000013_create_webhook_deliveries;
+mod m20261201_000014_rework_traffic_log_indexes;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000011_create_pending_orders::Migration),
             Box::new(m20261122_000012_create_webhook_tokens::Migration),
             Box::new(m20261122_000013_create_webhook_deliveries::Migration),
+            Box::new(m20261201_000014_rework_traffic_log_indexes::Migration),
         ]
     }
 }

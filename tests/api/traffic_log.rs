@@ -300,7 +300,7 @@ async fn rows_past_the_retention_are_purged_at_start_and_daily() {
     let database = TestDatabase::create().await;
     let db = keygate_core::db::connect(&database.url).await.unwrap();
     keygate_core::db::migrate(&db).await.unwrap();
-    traffic::write_batch(&db, &[record(10, "/old"), record(3, "/recent")])
+    traffic::write_rows(&db, &[record(10, "/old"), record(3, "/recent")], 500)
         .await
         .unwrap();
     let app = spawn_on(database, &[("KEYGATE_TRAFFIC_RETENTION_DAYS", "7")]).await;
@@ -366,4 +366,119 @@ async fn no_row_is_lost_when_the_server_stops_right_after_a_burst() {
         "rows dropped or failed to write"
     );
     assert_eq!(pings, 300);
+}
+
+/// A row of user `user` with key `key` from `10.0.0.<ip>`.
+fn call(user: i64, key: i64, ip: u8, path: &str, status: u16) -> TrafficRecord {
+    TrafficRecord {
+        client_ip: IpAddr::V4(Ipv4Addr::new(10, 0, 0, ip)),
+        user_id: Some(user),
+        key_id: Some(key),
+        status,
+        ..record(0, path)
+    }
+}
+
+#[tokio::test]
+async fn list_filters_combine_whichever_index_serves_them() {
+    use keygate_core::traffic::query::LogQuery;
+    use keygate_types::traffic::TrafficFilter;
+
+    let database = TestDatabase::create().await;
+    let db = keygate_core::db::connect(&database.url).await.unwrap();
+    keygate_core::db::migrate(&db).await.unwrap();
+    let mut rows = Vec::new();
+    for i in 0..40u8 {
+        let (user, key) = if i % 2 == 0 { (1, 11) } else { (2, 21) };
+        let path = if i % 4 < 2 {
+            "/api/v1/ping"
+        } else {
+            "/api/v1/funds"
+        };
+        let status = match i % 5 {
+            0 => 500,
+            1 => 403,
+            _ => 200,
+        };
+        rows.push(call(user, key, i % 3, path, status));
+    }
+    // Statements of 7 rows: several per transaction, rollups upserted across them.
+    traffic::write_rows(&db, &rows, 7).await.unwrap();
+
+    let count = |filter: TrafficFilter, user: Option<i64>| {
+        let db = db.clone();
+        async move {
+            let query = LogQuery::new(&filter, user).unwrap().with_limit(500);
+            query.page(&db).await.unwrap().items.len()
+        }
+    };
+    let expected = |user: Option<i64>, f: &dyn Fn(&TrafficRecord) -> bool| {
+        rows.iter()
+            .filter(|r| user.is_none_or(|u| r.user_id == Some(u)) && f(r))
+            .count()
+    };
+    let ip = |n: u8| Some(format!("10.0.0.{n}"));
+    let ping = || Some("/api/v1/ping".to_owned());
+    for user in [None, Some(1), Some(2)] {
+        let filter = TrafficFilter {
+            path: ping(),
+            status_class: Some("5xx".into()),
+            ..Default::default()
+        };
+        let want = expected(user, &|r| r.path == "/api/v1/ping" && r.status >= 500);
+        assert_eq!(count(filter, user).await, want, "path and 5xx, {user:?}");
+
+        let filter = TrafficFilter {
+            key_id: Some(11),
+            ip: ip(1),
+            ..Default::default()
+        };
+        let want = expected(user, &|r| {
+            r.key_id == Some(11) && r.client_ip == IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))
+        });
+        assert_eq!(count(filter, user).await, want, "key and IP, {user:?}");
+
+        let filter = TrafficFilter {
+            path: ping(),
+            status_class: Some("2xx".into()),
+            ip: ip(2),
+            ..Default::default()
+        };
+        let want = expected(user, &|r| {
+            r.path == "/api/v1/ping"
+                && r.status < 300
+                && r.client_ip == IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2))
+        });
+        assert_eq!(
+            count(filter, user).await,
+            want,
+            "path, 2xx and IP, {user:?}"
+        );
+
+        let filter = TrafficFilter {
+            status_class: Some("4xx".into()),
+            ..Default::default()
+        };
+        let want = expected(user, &|r| (400..500).contains(&r.status));
+        assert_eq!(count(filter, user).await, want, "4xx, {user:?}");
+    }
+    // Everything went into the rollups too: everyone's and each user's totals.
+    let stats = traffic::stats::range_stats(
+        &db,
+        chrono::Utc::now() - chrono::Duration::hours(1),
+        chrono::Utc::now() + chrono::Duration::minutes(1),
+        None,
+    )
+    .await
+    .unwrap();
+    assert_eq!(stats.requests, 40);
+    let bob = traffic::stats::range_stats(
+        &db,
+        chrono::Utc::now() - chrono::Duration::hours(1),
+        chrono::Utc::now() + chrono::Duration::minutes(1),
+        Some(2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(bob.requests, 20);
 }

@@ -347,13 +347,15 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                     })
                     .exclude("/health"),
             ))
+            // The trading API first: the router tries services in order, and these are its
+            // busiest paths.
+            .configure(routes::v1::configure)
             .configure(routes::health::configure)
             .configure(ws::configure)
             .service(web::redirect("/docs", "/docs/"))
             .service(
                 SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
             )
-            .configure(routes::v1::configure)
             .service(
                 web::scope("/api")
                     .wrap(session)

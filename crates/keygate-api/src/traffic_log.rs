@@ -8,6 +8,7 @@
 //! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
@@ -15,7 +16,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, HttpMessage};
 use keygate_core::traffic::TrafficRecord;
@@ -49,12 +50,34 @@ pub fn is_logged(path: &str) -> bool {
     path.starts_with("/api/") || path == "/api" || path == "/health" || path.starts_with("/webhook")
 }
 
+/// A process-unique request id: 8 hex digits of a random per-process prefix, then 12 of a counter.
 fn next_request_id() -> String {
     static PREFIX: OnceLock<u32> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let prefix = *PREFIX.get_or_init(rand::random::<u32>);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    format!("{prefix:08x}{n:012x}")
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff_ffff;
+    let value = (u128::from(prefix) << 48) | u128::from(n);
+    (0..20)
+        .rev()
+        .map(|digit| char::from(HEX[((value >> (digit * 4)) & 0xf) as usize]))
+        .collect()
+}
+
+fn method_name(method: &Method) -> Cow<'static, str> {
+    const STANDARD: [(Method, &str); 7] = [
+        (Method::GET, "GET"),
+        (Method::POST, "POST"),
+        (Method::PUT, "PUT"),
+        (Method::PATCH, "PATCH"),
+        (Method::DELETE, "DELETE"),
+        (Method::HEAD, "HEAD"),
+        (Method::OPTIONS, "OPTIONS"),
+    ];
+    STANDARD.iter().find(|(m, _)| m == method).map_or_else(
+        || method.as_str().to_owned().into(),
+        |(_, name)| (*name).into(),
+    )
 }
 
 fn class_of(status: StatusCode) -> Option<&'static str> {
@@ -95,7 +118,7 @@ pub async fn record_traffic(
                 .map_or(0, |d| d.as_millis() as i64);
             let record = TrafficRecord {
                 ts_ms,
-                method: req.method().as_str().to_owned(),
+                method: method_name(req.method()),
                 path: crate::routes::webhooks::redact_path(req.path()).into_owned(),
                 status: 0,
                 duration_us: 0,

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
 /// Connects to `url`. For a SQLite file URL the parent directory is created first.
@@ -22,15 +23,22 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .min_connections(1)
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(10))
-        .sqlx_logging(false);
+        .sqlx_logging(false)
+        // Every pooled connection (these pragmas are per connection): in WAL mode, NORMAL
+        // synchronisation is durable across crashes of keygate and loses at most the last
+        // commits on a power cut, and saves an fsync per commit. 16 KiB pages (for a new file)
+        // make the traffic log's appends split pages a quarter as often as 4 KiB ones.
+        .map_sqlx_sqlite_opts(|opts| {
+            opts.page_size(16384)
+                .synchronous(SqliteSynchronous::Normal)
+                .busy_timeout(Duration::from_secs(5))
+                .foreign_keys(true)
+        });
     let db = Database::connect(options).await?;
     if db.get_database_backend() == DbBackend::Sqlite {
-        // WAL lets readers run beside the one writer; a busy timeout makes concurrent writers (two
-        // keygate processes, the CLI) wait instead of failing.
-        db.execute_unprepared(
-            "PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000; PRAGMA foreign_keys=ON;",
-        )
-        .await?;
+        // WAL lets readers run beside the one writer (and is kept in the file); the busy timeout
+        // above makes concurrent writers (two keygate processes, the CLI) wait instead of failing.
+        db.execute_unprepared("PRAGMA journal_mode=WAL;").await?;
     }
     Ok(db)
 }

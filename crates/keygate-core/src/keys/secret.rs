@@ -100,9 +100,14 @@ impl KeyCrypto {
     /// Hex HMAC-SHA256 of a presented key: the indexed lookup column and the cache key. Cheap (about
     /// a microsecond), so an unknown key is rejected without any Argon2 work.
     pub fn lookup_digest(&self, raw: &str) -> String {
+        hex::encode(self.lookup_digest_bytes(raw))
+    }
+
+    /// The lookup digest as bytes: the in-memory cache key (no hex string per request).
+    pub fn lookup_digest_bytes(&self, raw: &str) -> [u8; 32] {
         let mut mac = self.lookup_mac.clone();
         mac.update(raw.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        mac.finalize().into_bytes().into()
     }
 
     /// Argon2id hash of the key, keyed with the pepper (on the blocking pool).

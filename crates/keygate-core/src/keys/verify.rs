@@ -49,6 +49,9 @@ pub enum Refusal {
     Unavailable,
 }
 
+/// The lookup digest of a presented key (HMAC-SHA256 under the pepper-derived key).
+type Digest = [u8; 32];
+
 /// A verified secret as cached: everything needed to decide a request without the database.
 #[derive(Debug)]
 struct CachedKey {
@@ -64,8 +67,8 @@ struct CachedKey {
 pub struct KeyVerifier {
     db: DatabaseConnection,
     crypto: Arc<KeyCrypto>,
-    verified: moka::future::Cache<String, Arc<CachedKey>>,
-    unknown: moka::sync::Cache<String, ()>,
+    verified: moka::future::Cache<Digest, Arc<CachedKey>>,
+    unknown: moka::sync::Cache<Digest, ()>,
     /// Bumped on every invalidation, so a load that raced with one is not kept.
     generation: AtomicU64,
     argon2_runs: AtomicU64,
@@ -107,7 +110,7 @@ impl KeyVerifier {
         let Some(_) = PlainApiKey::parse(raw) else {
             return Err(Refusal::Invalid);
         };
-        let digest = self.crypto.lookup_digest(raw);
+        let digest = self.crypto.lookup_digest_bytes(raw);
         let cached = match self.verified.get(&digest).await {
             Some(hit) => hit,
             None => {
@@ -131,11 +134,11 @@ impl KeyVerifier {
         Ok(cached.identity)
     }
 
-    async fn load(&self, raw: &str, digest: String) -> Result<Arc<CachedKey>, Refusal> {
+    async fn load(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
         let generation = self.generation.load(Ordering::Acquire);
         let loaded = self
             .verified
-            .try_get_with(digest.clone(), self.fetch_and_verify(raw, &digest))
+            .try_get_with(digest, self.fetch_and_verify(raw, &digest))
             .await;
         match loaded {
             Ok(cached) => {
@@ -155,9 +158,13 @@ impl KeyVerifier {
         }
     }
 
-    async fn fetch_and_verify(&self, raw: &str, digest: &str) -> Result<Arc<CachedKey>, Refusal> {
+    async fn fetch_and_verify(
+        &self,
+        raw: &str,
+        digest: &Digest,
+    ) -> Result<Arc<CachedKey>, Refusal> {
         let row = api_key_secret::Entity::find()
-            .filter(api_key_secret::Column::LookupDigest.eq(digest))
+            .filter(api_key_secret::Column::LookupDigest.eq(hex::encode(digest)))
             .find_also_related(api_key::Entity)
             .one(&self.db)
             .await

@@ -9,11 +9,13 @@
 pub mod query;
 pub mod stats;
 pub mod store;
+mod summary;
 pub mod writer;
 
+use std::borrow::Cow;
 use std::net::IpAddr;
 
-pub use store::{purge_older_than, write_batch};
+pub use store::{purge_older_than, write_rows};
 pub use writer::{TrafficSink, TrafficWriter};
 
 /// One request as the middleware saw it. Never a body, a header value or a key.
@@ -21,8 +23,8 @@ pub use writer::{TrafficSink, TrafficWriter};
 pub struct TrafficRecord {
     /// Arrival, Unix milliseconds.
     pub ts_ms: i64,
-    /// HTTP method.
-    pub method: String,
+    /// HTTP method (borrowed for the standard ones, so recording a request allocates less).
+    pub method: Cow<'static, str>,
     /// Path without the query string (cut at 255 bytes).
     pub path: String,
     /// Response status.

@@ -14,7 +14,7 @@ use sea_orm::{
 
 use super::percentiles;
 use super::query::from_millis;
-use super::store::ALL_USERS;
+use super::summary::ALL_USERS;
 use crate::entities::{traffic_ip_rollup, traffic_latency_rollup, traffic_rollup};
 use crate::error::CoreResult;
 

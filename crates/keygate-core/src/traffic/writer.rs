@@ -8,11 +8,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use super::{write_batch, TrafficRecord};
+use super::{write_rows, TrafficRecord};
 use crate::config::TrafficSettings;
 
 /// Most batches written in one transaction when rows are waiting.
@@ -129,14 +129,7 @@ async fn write(
     if buf.is_empty() {
         return;
     }
-    let result = async {
-        let txn = db.begin().await?;
-        for chunk in buf.chunks(batch) {
-            write_batch(&txn, chunk).await?;
-        }
-        txn.commit().await
-    }
-    .await;
+    let result = write_rows(db, buf, batch).await;
     let n = buf.len() as u64;
     match result {
         Ok(()) => {

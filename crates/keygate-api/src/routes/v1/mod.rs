@@ -51,36 +51,43 @@ pub type ReadCall = ApiCall<ReadBody>;
 
 /// Wires `/api/v1/*`.
 ///
-/// Mounted at the app level, ahead of the session-authenticated `/api` scope, so the hot path
-/// carries no session or CORS middleware.
+/// Mounted first at the app level, ahead of the session-authenticated `/api` scope, so the hot path
+/// carries no session or CORS middleware. Each path is two static resources (with and without the
+/// trailing slash): a resource with two patterns would be matched by a regex set on every call.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    let routes: [(&str, actix_web::Route); 19] = [
-        ("ping", web::post().to(ping::ping)),
-        ("placeorder", web::post().to(orders::place_order)),
-        ("placesmartorder", web::post().to(orders::place_smart_order)),
-        ("modifyorder", web::post().to(orders::modify_order)),
-        ("cancelorder", web::post().to(orders::cancel_order)),
-        ("cancelallorder", web::post().to(orders::cancel_all_orders)),
-        ("closeposition", web::post().to(orders::close_position)),
-        ("orderstatus", web::post().to(account::order_status)),
-        ("openposition", web::post().to(account::open_position)),
-        ("orderbook", web::post().to(account::order_book)),
-        ("tradebook", web::post().to(account::trade_book)),
-        ("positionbook", web::post().to(account::position_book)),
-        ("holdings", web::post().to(account::holdings)),
-        ("funds", web::post().to(account::funds)),
-        ("quotes", web::post().to(data::quotes)),
-        ("multiquotes", web::post().to(data::multi_quotes)),
-        ("depth", web::post().to(data::depth)),
-        ("analyzer", web::post().to(analyzer::analyzer_status)),
-        ("analyzer/toggle", web::post().to(analyzer::toggle_analyzer)),
-    ];
-    let mut scope = web::scope("/api/v1").default_service(web::to(not_found));
-    for (name, route) in routes {
-        scope =
-            scope.service(web::resource([format!("/{name}"), format!("/{name}/")]).route(route));
-    }
+    let scope = web::scope("/api/v1").default_service(web::to(not_found));
+    let scope = post(scope, "ping", ping::ping);
+    let scope = post(scope, "placeorder", orders::place_order);
+    let scope = post(scope, "placesmartorder", orders::place_smart_order);
+    let scope = post(scope, "modifyorder", orders::modify_order);
+    let scope = post(scope, "cancelorder", orders::cancel_order);
+    let scope = post(scope, "cancelallorder", orders::cancel_all_orders);
+    let scope = post(scope, "closeposition", orders::close_position);
+    let scope = post(scope, "orderstatus", account::order_status);
+    let scope = post(scope, "openposition", account::open_position);
+    let scope = post(scope, "orderbook", account::order_book);
+    let scope = post(scope, "tradebook", account::trade_book);
+    let scope = post(scope, "positionbook", account::position_book);
+    let scope = post(scope, "holdings", account::holdings);
+    let scope = post(scope, "funds", account::funds);
+    let scope = post(scope, "quotes", data::quotes);
+    let scope = post(scope, "multiquotes", data::multi_quotes);
+    let scope = post(scope, "depth", data::depth);
+    let scope = post(scope, "analyzer", analyzer::analyzer_status);
+    let scope = post(scope, "analyzer/toggle", analyzer::toggle_analyzer);
     cfg.service(scope);
+}
+
+/// Adds `POST /{name}` and `POST /{name}/` to `scope`.
+fn post<F, Args>(scope: actix_web::Scope, name: &str, handler: F) -> actix_web::Scope
+where
+    F: actix_web::Handler<Args> + Clone,
+    Args: actix_web::FromRequest + 'static,
+    F::Output: actix_web::Responder + 'static,
+{
+    scope
+        .service(web::resource(format!("/{name}")).route(web::post().to(handler.clone())))
+        .service(web::resource(format!("/{name}/")).route(web::post().to(handler)))
 }
 
 async fn not_found() -> actix_web::HttpResponse {

@@ -1,0 +1,216 @@
+//! What a batch of traffic rows adds to the rollups: per-minute request and error counts per
+//! endpoint, per-hour latency histograms per endpoint and per-hour counts per client address,
+//! each for the row's user and for everyone ([`ALL_USERS`]).
+//!
+//! This runs for every row under load, so rows are keyed by small interned ids rather than by
+//! cloned strings, and a batch is first added up into a few [`Cell`]s (one hash per row) from
+//! which the three rollups are summed.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+
+use super::{latency_bucket, TrafficRecord};
+
+/// The rollups' `user_id` for everyone's totals (each request is counted for its user and here),
+/// so the admin's stats read one user's worth of rollup rows through the same indexes.
+pub const ALL_USERS: i64 = -1;
+
+/// Longest stored path.
+const MAX_PATH: usize = 255;
+
+/// `path` cut to [`MAX_PATH`] bytes on a character boundary.
+pub fn cut(path: &str) -> &str {
+    if path.len() <= MAX_PATH {
+        return path;
+    }
+    let mut end = MAX_PATH;
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
+}
+
+/// Small ids for the distinct values of a batch. Consecutive rows mostly repeat the last value,
+/// which is answered without hashing.
+struct Interner<T> {
+    ids: HashMap<T, usize>,
+    values: Vec<T>,
+    last: Option<(T, usize)>,
+}
+
+impl<T: std::hash::Hash + Eq + Copy> Interner<T> {
+    fn new() -> Self {
+        Self {
+            ids: HashMap::new(),
+            values: Vec::new(),
+            last: None,
+        }
+    }
+
+    fn id(&mut self, value: T) -> usize {
+        if let Some((last, id)) = self.last {
+            if last == value {
+                return id;
+            }
+        }
+        let id = *self.ids.entry(value).or_insert_with(|| {
+            self.values.push(value);
+            self.values.len() - 1
+        });
+        self.last = Some((value, id));
+        id
+    }
+}
+
+/// The finest grain the rollups need: requests of one user, minute, endpoint, client address and
+/// latency bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Cell {
+    minute: i64,
+    user: i64,
+    endpoint: usize,
+    address: usize,
+    bucket: i32,
+}
+
+/// A rollup row's key and counts; `endpoint` and `address` index [`Summary::endpoints`] and
+/// [`Summary::addresses`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinuteCounts {
+    pub minute: i64,
+    pub user: i64,
+    pub endpoint: usize,
+    pub requests: i64,
+    pub errors: i64,
+    pub server_errors: i64,
+}
+
+/// Requests of one user, hour and endpoint in one latency bucket.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatencyCount {
+    pub hour: i64,
+    pub user: i64,
+    pub endpoint: usize,
+    pub bucket: i32,
+    pub requests: i64,
+}
+
+/// Requests of one user and hour from one client address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AddressCount {
+    pub hour: i64,
+    pub user: i64,
+    pub address: usize,
+    pub requests: i64,
+}
+
+/// A batch's rows as they are stored, and its rollup sums, each sorted by the rollup's unique key
+/// so that concurrent writers (several instances on one PostgreSQL) lock rollup rows in the same
+/// order and cannot deadlock.
+pub struct Summary<'a> {
+    /// `(method, path)` of each endpoint id.
+    pub endpoints: Vec<(&'a str, &'a str)>,
+    /// The text of each address id.
+    pub addresses: Vec<String>,
+    /// Per row: its endpoint id and address id.
+    pub row_ids: Vec<(usize, usize)>,
+    pub per_minute: Vec<MinuteCounts>,
+    pub latencies: Vec<LatencyCount>,
+    pub per_address: Vec<AddressCount>,
+}
+
+impl<'a> Summary<'a> {
+    /// Adds up `rows`.
+    pub fn of(rows: &'a [TrafficRecord]) -> Self {
+        let mut endpoints: Interner<(&str, &str)> = Interner::new();
+        let mut addresses: Interner<IpAddr> = Interner::new();
+        let mut address_text = Vec::new();
+        let mut row_ids = Vec::with_capacity(rows.len());
+        // Per cell: requests, errors (>= 400), server errors (>= 500).
+        let mut cells: HashMap<Cell, [i64; 3]> = HashMap::new();
+        for r in rows {
+            let endpoint = endpoints.id((&*r.method, cut(&r.path)));
+            let address = addresses.id(r.client_ip);
+            if address == address_text.len() {
+                address_text.push(r.client_ip.to_string());
+            }
+            row_ids.push((endpoint, address));
+            let cell = Cell {
+                minute: r.ts_ms.div_euclid(60_000),
+                user: r.user_id.unwrap_or(0),
+                endpoint,
+                address,
+                bucket: latency_bucket(r.duration_us),
+            };
+            let sums = cells.entry(cell).or_default();
+            sums[0] += 1;
+            sums[1] += i64::from(r.status >= 400);
+            sums[2] += i64::from(r.status >= 500);
+        }
+        let mut per_minute: HashMap<(i64, i64, usize), [i64; 3]> = HashMap::new();
+        let mut latencies: HashMap<(i64, i64, usize, i32), i64> = HashMap::new();
+        let mut per_address: HashMap<(i64, i64, usize), i64> = HashMap::new();
+        for (cell, [n, errors, server_errors]) in cells {
+            let hour = cell.minute.div_euclid(60);
+            for user in [cell.user, ALL_USERS] {
+                let sums = per_minute
+                    .entry((cell.minute, user, cell.endpoint))
+                    .or_default();
+                sums[0] += n;
+                sums[1] += errors;
+                sums[2] += server_errors;
+                *latencies
+                    .entry((hour, user, cell.endpoint, cell.bucket))
+                    .or_default() += n;
+                *per_address.entry((hour, user, cell.address)).or_default() += n;
+            }
+        }
+        let mut per_minute: Vec<MinuteCounts> = per_minute
+            .into_iter()
+            .map(
+                |((minute, user, endpoint), [requests, errors, server_errors])| MinuteCounts {
+                    minute,
+                    user,
+                    endpoint,
+                    requests,
+                    errors,
+                    server_errors,
+                },
+            )
+            .collect();
+        let endpoint = |id: usize| endpoints.values[id];
+        per_minute.sort_unstable_by_key(|c| (c.minute, c.user, endpoint(c.endpoint)));
+        let mut latencies: Vec<LatencyCount> = latencies
+            .into_iter()
+            .map(|((hour, user, endpoint, bucket), requests)| LatencyCount {
+                hour,
+                user,
+                endpoint,
+                bucket,
+                requests,
+            })
+            .collect();
+        latencies.sort_unstable_by_key(|c| (c.hour, c.user, endpoint(c.endpoint), c.bucket));
+        let mut per_address: Vec<AddressCount> = per_address
+            .into_iter()
+            .map(|((hour, user, address), requests)| AddressCount {
+                hour,
+                user,
+                address,
+                requests,
+            })
+            .collect();
+        per_address.sort_unstable_by(|a, b| {
+            let key = |c: &AddressCount| (c.hour, c.user, address_text[c.address].as_str());
+            key(a).cmp(&key(b))
+        });
+        Self {
+            endpoints: endpoints.values,
+            addresses: address_text,
+            row_ids,
+            per_minute,
+            latencies,
+            per_address,
+        }
+    }
+}
