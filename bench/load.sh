@@ -7,6 +7,8 @@
 # then the stats query and filtered log pages over 1,000,000 stored traffic rows (SQLite).
 # (1) and (2) alternate for ROUNDS rounds and the best round of each counts, so a burst of other
 # work on the machine does not decide the ratio.
+# Each wrk run also reports the server's CPU time per request (user + system, from /proc), which
+# other work on the machine disturbs less than requests per second.
 # Needs wrk (Debian: apt-get install wrk) and curl. Knobs: DURATION (10s), THREADS (2),
 # CONNECTIONS (64), ROUNDS (3), ROWS (1000000; 0 skips the stats part), SKIP_BUILD (use the
 # binaries already in target/release).
@@ -51,7 +53,9 @@ KEY=$("$BIN/keygate" key create --user bench --name bench --scopes read,trade 2>
 
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 "$BIN/hello" "$HELLO_ADDR" 2>/dev/null & PIDS+=($!)
+HELLO_PID=$!
 "$BIN/keygate" serve & PIDS+=($!)
+KEYGATE_PID=$!
 wait_up "http://$HELLO_ADDR/"
 wait_up "http://$KEYGATE_ADDR/health"
 
@@ -65,18 +69,29 @@ for k in f: d=d[k]
 print(d)"
 }
 
-declare -A RPS P99 ALL
-run() { # name url lua-body
-  local name=$1 url=$2 out
+# CPU time (user + system, clock ticks) a process has used: the server's CPU per request is
+# steadier than requests per second when other work shares the machine.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+TICKS=$(getconf CLK_TCK)
+
+declare -A RPS P99 ALL CPU
+run() { # name url lua-body server-pid
+  local name=$1 url=$2 out before after
+  before=$(cpu_ticks "$4")
   out=$(WRK_BODY=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post.lua "$url")
+  after=$(cpu_ticks "$4")
   echo "$out" | sed 's/^/    /'
-  local rps p99
+  local rps p99 reqs cpu
   rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  cpu=$(python3 -c "print(f'{($after - $before) / $TICKS * 1e6 / $reqs:.1f}')")
+  echo "    server CPU: $cpu µs per request"
   ALL[$name]="${ALL[$name]:-}$rps "
   if [ -z "${RPS[$name]:-}" ] || python3 -c "import sys; sys.exit(0 if $rps > ${RPS[$name]} else 1)"; then
     RPS[$name]=$rps
     P99[$name]=$p99
+    CPU[$name]=$cpu
   fi
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
   [ -z "$non2xx" ] || echo "    !! $name: $non2xx non-2xx answers"
@@ -84,15 +99,15 @@ run() { # name url lua-body
 
 for round in $(seq 1 "$ROUNDS"); do
   echo "== (1) hello-world ceiling, round $round"
-  run hello "http://$HELLO_ADDR/ping" '{}'
+  run hello "http://$HELLO_ADDR/ping" '{}' "$HELLO_PID"
   echo "== (2) keygate POST /api/v1/ping, round $round"
-  run ping "http://$KEYGATE_ADDR/api/v1/ping" "{\"apikey\":\"$KEY\"}"
+  run ping "http://$KEYGATE_ADDR/api/v1/ping" "{\"apikey\":\"$KEY\"}" "$KEYGATE_PID"
 done
 echo "== (3) keygate POST /api/v1/funds"
 FUNDS=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   -d "{\"apikey\":\"$KEY\"}" "http://$KEYGATE_ADDR/api/v1/funds")
 if [ "$FUNDS" = 200 ]; then
-  run funds "http://$KEYGATE_ADDR/api/v1/funds" "{\"apikey\":\"$KEY\"}"
+  run funds "http://$KEYGATE_ADDR/api/v1/funds" "{\"apikey\":\"$KEY\"}" "$KEYGATE_PID"
 else
   echo "    skipped: /api/v1/funds answers $FUNDS (the route does not exist yet)"
 fi
@@ -138,16 +153,17 @@ fi
 ratio=$(python3 -c "print(f'{${RPS[ping]}/${RPS[hello]}*100:.1f}')")
 echo
 echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, loopback, release)"
-printf '%-44s %12s %10s\n' scenario 'req/s' p99
-printf '%-44s %12s %10s\n' '(1) actix-web hello-world' "${RPS[hello]}" "${P99[hello]}"
-printf '%-44s %12s %10s\n' '(2) keygate POST /api/v1/ping' "${RPS[ping]}" "${P99[ping]}"
+printf '%-44s %12s %10s %16s\n' scenario 'req/s' p99 'server µs/req'
+printf '%-44s %12s %10s %16s\n' '(1) actix-web hello-world' "${RPS[hello]}" "${P99[hello]}" "${CPU[hello]}"
+printf '%-44s %12s %10s %16s\n' '(2) keygate POST /api/v1/ping' "${RPS[ping]}" "${P99[ping]}" "${CPU[ping]}"
 if [ -n "${RPS[funds]:-}" ]; then
-  printf '%-44s %12s %10s\n' '(3) keygate POST /api/v1/funds' "${RPS[funds]}" "${P99[funds]}"
+  printf '%-44s %12s %10s %16s\n' '(3) keygate POST /api/v1/funds' "${RPS[funds]}" "${P99[funds]}" "${CPU[funds]}"
 else
   printf '%-44s %12s %10s\n' '(3) keygate POST /api/v1/funds' 'skipped' '-'
 fi
 printf '%-44s %12s %10s\n' "(4) unknown keys ($UNKNOWN_REQS requests)" "${RPS[unknown]}" "${P99[unknown]}"
 echo "ping / hello: $ratio % (best rounds; all rounds req/s: hello ${ALL[hello]}| ping ${ALL[ping]})"
+echo "server CPU per request: ping ${CPU[ping]} µs, hello ${CPU[hello]} µs (of the best rounds)"
 echo "Argon2 runs during (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
 echo "traffic rows logged: $LOGGED, dropped (queue full): $DROPPED"
 echo "stats query over $ROWS rows: $STATS_MS ms; slowest filtered log page: $LIST_MS ms"
