@@ -30,43 +30,27 @@ pub async fn write_rows(
         return Ok(());
     }
     let batch = batch.clamp(1, ROWS_PER_STATEMENT);
-    // The same steps per backend: sqlx runs a query only for a concrete database (its arguments'
-    // lifetimes cannot be proven generically), so only the statements are built generically.
+    // The same steps per backend, spelled once in a macro: sqlx runs a query only for a concrete
+    // database (its arguments' lifetimes cannot be proven generically), so only the statements
+    // are built generically.
+    macro_rules! write_in {
+        ($pool:expr, $database:ty) => {{
+            let mut txn = $pool.begin().await.map_err(sqlx_error)?;
+            for chunk in rows.chunks(batch) {
+                let summary = Summary::of(chunk);
+                for insert in statements::<$database>(chunk, &summary)? {
+                    sqlx::query_with(&insert.sql, insert.args)
+                        .execute(&mut *txn)
+                        .await
+                        .map_err(sqlx_error)?;
+                }
+            }
+            txn.commit().await.map_err(sqlx_error)
+        }};
+    }
     match db.get_database_backend() {
-        DbBackend::Sqlite => {
-            let mut txn = db
-                .get_sqlite_connection_pool()
-                .begin()
-                .await
-                .map_err(sqlx_error)?;
-            for chunk in rows.chunks(batch) {
-                let summary = Summary::of(chunk);
-                for insert in statements::<sqlx::Sqlite>(chunk, &summary)? {
-                    sqlx::query_with(&insert.sql, insert.args)
-                        .execute(&mut *txn)
-                        .await
-                        .map_err(sqlx_error)?;
-                }
-            }
-            txn.commit().await.map_err(sqlx_error)
-        }
-        DbBackend::Postgres => {
-            let mut txn = db
-                .get_postgres_connection_pool()
-                .begin()
-                .await
-                .map_err(sqlx_error)?;
-            for chunk in rows.chunks(batch) {
-                let summary = Summary::of(chunk);
-                for insert in statements::<sqlx::Postgres>(chunk, &summary)? {
-                    sqlx::query_with(&insert.sql, insert.args)
-                        .execute(&mut *txn)
-                        .await
-                        .map_err(sqlx_error)?;
-                }
-            }
-            txn.commit().await.map_err(sqlx_error)
-        }
+        DbBackend::Sqlite => write_in!(db.get_sqlite_connection_pool(), sqlx::Sqlite),
+        DbBackend::Postgres => write_in!(db.get_postgres_connection_pool(), sqlx::Postgres),
         DbBackend::MySql => Err(DbErr::Custom("MySQL is not supported".into())),
     }
 }
