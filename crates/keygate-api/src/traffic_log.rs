@@ -54,14 +54,10 @@ pub fn is_logged(path: &str) -> bool {
 fn next_request_id() -> String {
     static PREFIX: OnceLock<u32> = OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     let prefix = *PREFIX.get_or_init(rand::random::<u32>);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff_ffff;
     let value = (u128::from(prefix) << 48) | u128::from(n);
-    (0..20)
-        .rev()
-        .map(|digit| char::from(HEX[((value >> (digit * 4)) & 0xf) as usize]))
-        .collect()
+    hex::encode(&value.to_be_bytes()[6..])
 }
 
 fn method_name(method: &Method) -> Cow<'static, str> {

@@ -38,8 +38,8 @@ pub async fn write_rows(
             let mut txn = $pool.begin().await.map_err(sqlx_error)?;
             for chunk in rows.chunks(batch) {
                 let summary = Summary::of(chunk);
-                for insert in statements::<$database>(chunk, &summary)? {
-                    sqlx::query_with(&insert.sql, insert.args)
+                for (sql, args) in statements::<$database>(chunk, &summary)? {
+                    sqlx::query_with(&sql, args)
                         .execute(&mut *txn)
                         .await
                         .map_err(sqlx_error)?;
@@ -61,15 +61,18 @@ fn sqlx_error(e: sqlx::Error) -> DbErr {
 
 /// A multi-row `INSERT` being written: its SQL and its bound values.
 struct Insert<'a, DB: Database> {
+    table: &'a str,
     sql: String,
     args: DB::Arguments<'a>,
     rows: usize,
     in_row: usize,
+    /// For a rollup: its unique key and the columns a conflicting row adds to.
+    upsert: Option<(&'a [&'a str], &'a [&'a str])>,
 }
 
 impl<'a, DB: Database> Insert<'a, DB> {
     /// `INSERT INTO table (columns) VALUES `, for `rows` rows of `columns.len()` values.
-    fn new(table: &str, columns: &[&str], rows: usize) -> Self {
+    fn new(table: &'a str, columns: &[&str], rows: usize) -> Self {
         let mut sql = String::with_capacity(64 + rows * columns.len() * 6);
         sql.push_str("INSERT INTO ");
         sql.push_str(table);
@@ -79,11 +82,21 @@ impl<'a, DB: Database> Insert<'a, DB> {
         let mut args = DB::Arguments::default();
         args.reserve(rows * columns.len(), rows * columns.len() * 8);
         Self {
+            table,
             sql,
             args,
             rows: 0,
             in_row: 0,
+            upsert: None,
         }
+    }
+
+    /// An insert into a rollup (columns `key` then `sums`) that, where a row with the same key is
+    /// stored, adds each of `sums` to it.
+    fn rollup(table: &'a str, key: &'a [&'a str], sums: &'a [&'a str], rows: usize) -> Self {
+        let mut insert = Self::new(table, &[key, sums].concat(), rows);
+        insert.upsert = Some((key, sums));
+        insert
     }
 
     /// Adds the next value of the current row (the first one opens a row).
@@ -108,27 +121,31 @@ impl<'a, DB: Database> Insert<'a, DB> {
         self.rows += 1;
     }
 
-    /// Appends `ON CONFLICT (key) DO UPDATE` adding each of `sums` to the stored value.
-    fn adding_to(mut self, table: &str, key: &[&str], sums: &[&str]) -> Self {
-        self.sql.push_str(" ON CONFLICT (");
-        self.sql.push_str(&key.join(", "));
-        self.sql.push_str(") DO UPDATE SET ");
-        for (i, column) in sums.iter().enumerate() {
-            if i > 0 {
-                self.sql.push_str(", ");
+    /// The statement and its values, with a rollup's `ON CONFLICT (key) DO UPDATE` clause.
+    fn finish(mut self) -> (String, DB::Arguments<'a>) {
+        if let Some((key, sums)) = self.upsert {
+            self.sql.push_str(" ON CONFLICT (");
+            self.sql.push_str(&key.join(", "));
+            self.sql.push_str(") DO UPDATE SET ");
+            for (i, column) in sums.iter().enumerate() {
+                if i > 0 {
+                    self.sql.push_str(", ");
+                }
+                let table = self.table;
+                self.sql
+                    .push_str(&format!("{column} = {table}.{column} + excluded.{column}"));
             }
-            self.sql
-                .push_str(&format!("{column} = {table}.{column} + excluded.{column}"));
         }
-        self
+        (self.sql, self.args)
     }
 }
 
-/// The statements that store `rows`: the raw rows, then the three rollups' upserts.
+/// The statements that store `rows`, with their values: the raw rows, then the three rollups'
+/// upserts.
 fn statements<'a, DB>(
     rows: &'a [TrafficRecord],
     summary: &'a Summary<'a>,
-) -> Result<[Insert<'a, DB>; 4], DbErr>
+) -> Result<[(String, DB::Arguments<'a>); 4], DbErr>
 where
     DB: Database,
     i64: Encode<'a, DB> + Type<DB>,
@@ -140,7 +157,6 @@ where
     let endpoint = |id: usize| summary.endpoints[id];
     let address = |id: usize| summary.addresses[id].as_str();
 
-    let table = traffic_log::Entity.table_name();
     let columns = [
         "ts",
         "method",
@@ -153,7 +169,7 @@ where
         "request_id",
         "error_class",
     ];
-    let mut raw = Insert::<DB>::new(table, &columns, rows.len());
+    let mut raw = Insert::<DB>::new(traffic_log::Entity.table_name(), &columns, rows.len());
     for (r, &(e, a)) in rows.iter().zip(&summary.row_ids) {
         let (method, path) = endpoint(e);
         raw.bind(r.ts_ms)?
@@ -169,12 +185,10 @@ where
             .end_row();
     }
 
-    let table = traffic_rollup::Entity.table_name();
-    let key = ["minute", "user_id", "method", "path"];
-    let sums = ["requests", "errors", "server_errors"];
-    let mut per_minute = Insert::<DB>::new(
-        table,
-        &[&key[..], &sums[..]].concat(),
+    let mut per_minute = Insert::<DB>::rollup(
+        traffic_rollup::Entity.table_name(),
+        &["minute", "user_id", "method", "path"],
+        &["requests", "errors", "server_errors"],
         summary.per_minute.len(),
     );
     for c in &summary.per_minute {
@@ -189,13 +203,11 @@ where
             .bind(c.server_errors)?
             .end_row();
     }
-    let per_minute = per_minute.adding_to(table, &key, &sums);
 
-    let table = traffic_latency_rollup::Entity.table_name();
-    let key = ["hour", "user_id", "method", "path", "lat_bucket"];
-    let mut latencies = Insert::<DB>::new(
-        table,
-        &[&key[..], &["requests"]].concat(),
+    let mut latencies = Insert::<DB>::rollup(
+        traffic_latency_rollup::Entity.table_name(),
+        &["hour", "user_id", "method", "path", "lat_bucket"],
+        &["requests"],
         summary.latencies.len(),
     );
     for c in &summary.latencies {
@@ -209,13 +221,11 @@ where
             .bind(c.requests)?
             .end_row();
     }
-    let latencies = latencies.adding_to(table, &key, &["requests"]);
 
-    let table = traffic_ip_rollup::Entity.table_name();
-    let key = ["hour", "user_id", "client_ip"];
-    let mut per_address = Insert::<DB>::new(
-        table,
-        &[&key[..], &["requests"]].concat(),
+    let mut per_address = Insert::<DB>::rollup(
+        traffic_ip_rollup::Entity.table_name(),
+        &["hour", "user_id", "client_ip"],
+        &["requests"],
         summary.per_address.len(),
     );
     for c in &summary.per_address {
@@ -226,9 +236,13 @@ where
             .bind(c.requests)?
             .end_row();
     }
-    let per_address = per_address.adding_to(table, &key, &["requests"]);
 
-    Ok([raw, per_minute, latencies, per_address])
+    Ok([
+        raw.finish(),
+        per_minute.finish(),
+        latencies.finish(),
+        per_address.finish(),
+    ])
 }
 
 /// Deletes rows (and rollups) older than `days` days; returns how many raw rows went.
