@@ -2,11 +2,10 @@
 //! query extractors report through the envelope, and any bare error response (unknown route, wrong
 //! method, body too large) is rewritten into it.
 
-use actix_web::body::{BoxBody, MessageBody};
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
 use actix_web::{web, HttpRequest, HttpResponse};
 use keygate_types::ErrorBody;
 
@@ -51,23 +50,23 @@ pub fn query_config() -> web::QueryConfig {
     })
 }
 
-/// Rewrites any error response that is not already JSON into the envelope.
-pub fn envelope_errors<B: MessageBody + 'static>() -> ErrorHandlers<B> {
-    ErrorHandlers::new().default_handler(ensure_envelope)
-}
-
-fn ensure_envelope<B: MessageBody + 'static>(
+/// Rewrites an error response that is not already JSON (unknown route, wrong method, body too
+/// large, ...) into the envelope; any other response passes through. The traffic middleware applies
+/// it to every response.
+pub fn envelope<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
-) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_json = res
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if is_json {
-        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
-    }
+) -> ServiceResponse<EitherBody<B>> {
     let status = res.status();
+    let is_error = status.is_client_error() || status.is_server_error();
+    let is_json = || {
+        res.headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json"))
+    };
+    if !is_error || is_json() {
+        return res.map_into_left_body();
+    }
     let message = match status {
         StatusCode::NOT_FOUND => "Not found".to_owned(),
         StatusCode::METHOD_NOT_ALLOWED => "Method not allowed".to_owned(),
@@ -83,7 +82,5 @@ fn ensure_envelope<B: MessageBody + 'static>(
         }
     }
     let response: HttpResponse<BoxBody> = builder.json(ErrorBody::new(message));
-    Ok(ErrorHandlerResponse::Response(
-        ServiceResponse::new(req, response).map_into_right_body(),
-    ))
+    ServiceResponse::new(req, response).map_into_right_body()
 }

@@ -1,7 +1,8 @@
 //! Rate limits in categories, each a stack of windows (`10/s,200/min`): per API key for
 //! key-authenticated routes (counted in the [`ApiCall`](crate::auth::ApiCall) extractor right
 //! after the key is verified, so keys sent in the JSON body count too), per client IP for every
-//! other `/api` route ([`limit_by_ip`]) and per IP and username for sign-in
+//! other `/api` route ([`limit_by_ip`], called by the traffic middleware) and per IP and username
+//! for sign-in
 //! ([`crate::login_limit`]).
 //!
 //! The limiters are governor's keyed GCRA limiters (the engine under actix-governor), checked in
@@ -15,9 +16,7 @@ use std::hash::Hash;
 use std::net::IpAddr;
 use std::num::NonZeroU32;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
+use actix_web::dev::ServiceRequest;
 use actix_web::{web, HttpMessage};
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
@@ -219,20 +218,17 @@ pub fn ip_category(path: &str) -> Option<RateCategory> {
     (rest.is_empty() || rest.starts_with('/')).then_some(RateCategory::Default)
 }
 
-/// Middleware: per-IP limits for the routes [`ip_category`] names.
-pub async fn limit_by_ip(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    if let Some(category) = ip_category(req.path()) {
-        if let Some(state) = req.app_data::<web::Data<AppState>>().cloned() {
-            let ip = ClientIp::of(req.request()).0;
-            if let Err(error) = state.rate_limits.check_ip(&req, category, ip) {
-                return Ok(req.error_response(error).map_into_right_body());
-            }
-        }
-    }
-    Ok(next.call(req).await?.map_into_left_body())
+/// Counts a request in its per-IP category, for the routes [`ip_category`] names (the traffic
+/// middleware calls it before any routing, so a refused request costs no further work).
+pub fn limit_by_ip(req: &ServiceRequest) -> Result<(), ApiError> {
+    let Some(category) = ip_category(req.path()) else {
+        return Ok(());
+    };
+    let Some(state) = req.app_data::<web::Data<AppState>>() else {
+        return Ok(());
+    };
+    let ip = ClientIp::of(req.request()).0;
+    state.rate_limits.check_ip(req, category, ip)
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::auth::session_store::DbSessionStore;
 use crate::errors_config;
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
-use crate::rate_limit::{self, RateLimits};
+use crate::rate_limit::RateLimits;
 use crate::routes;
 use crate::security::SecurityMonitor;
 use crate::state::AppState;
@@ -328,8 +328,6 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             .app_data(web::PayloadConfig::new(settings.max_body_bytes))
             .app_data(errors_config::path_config())
             .app_data(errors_config::query_config())
-            .wrap(errors_config::envelope_errors())
-            .wrap(middleware::from_fn(rate_limit::limit_by_ip))
             .wrap(middleware::from_fn(traffic_log::record_traffic))
             .wrap(middleware::Condition::new(
                 // The access log costs an allocation or two per request even when info logging

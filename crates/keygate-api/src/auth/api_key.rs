@@ -22,6 +22,8 @@ use crate::traffic_log::{Caller, ErrorClass};
 
 /// Header that may carry the key.
 pub const API_KEY_HEADER: &str = "X-API-KEY";
+/// Its name as HTTP/1 and HTTP/2 store it, looked up without case folding.
+const API_KEY_HEADER_LOWER: &str = "x-api-key";
 /// The message OpenAlgo clients expect for a missing, malformed or unknown key.
 pub const INVALID_KEY: &str = "Invalid openalgo apikey";
 
@@ -75,7 +77,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             let body_key = fields.remove("apikey");
             let header_key = req
                 .headers()
-                .get(API_KEY_HEADER)
+                .get(header::HeaderName::from_static(API_KEY_HEADER_LOWER))
                 .and_then(|v| v.to_str().ok());
             let presented = match (header_key, &body_key) {
                 (Some(h), _) => h,

@@ -1,19 +1,27 @@
 //! Verification of a presented API key: the hot path of every `/api/v1` call.
 //!
-//! Order: format check → verified-key cache (keyed by the lookup digest, never the plaintext) →
-//! negative cache → one indexed query by lookup digest → one Argon2 verify of that single row →
-//! state, expiry, grace and IP allowlist. An unknown key therefore costs no Argon2 at all and a valid
-//! key on a cold cache exactly one, whatever the number of stored keys.
+//! Order: format check → this thread's memo of keys verified in the last second → verified-key
+//! cache (keyed by the lookup digest, never the plaintext) → negative cache → one indexed query by
+//! lookup digest → one Argon2 verify of that single row → state, expiry, grace and IP allowlist. An
+//! unknown key therefore costs no Argon2 at all and a valid key on a cold cache exactly one,
+//! whatever the number of stored keys.
+//!
+//! The memo spares the hot keys the shared cache's bookkeeping (hashing, its access log and the
+//! maintenance it triggers): every entry carries the verifier's invalidation generation, so a
+//! revoked or rolled key is never answered from it, and it lasts a second, so the cache still sees
+//! every hot key's use. Last-used data is noted once a second per key, address and thread.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use ipnet::IpNet;
 use keygate_types::keys::OrderMode;
+use rustc_hash::FxHashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
 use super::policy::{self, Scopes};
@@ -63,8 +71,31 @@ struct CachedKey {
     allowlist: Vec<IpNet>,
 }
 
+/// How long a thread answers a key from its memo before it asks the shared cache again.
+const MEMO_FOR: Duration = Duration::from_secs(1);
+/// Most keys in one thread's memo (it is emptied when full).
+const MEMO_KEYS: usize = 1024;
+
+/// A key this thread verified lately.
+struct Recent {
+    /// The verifier's generation when the key was read from the cache.
+    generation: u64,
+    cached: Arc<CachedKey>,
+    fresh_until: Instant,
+    /// The address and Unix second of the last use this thread noted.
+    noted: Option<(IpAddr, i64)>,
+}
+
+thread_local! {
+    /// Per thread, keyed by verifier (tests run several in one process) and lookup digest (an HMAC
+    /// under the server's pepper, so clients cannot aim at the fast hash's collisions).
+    static RECENT: RefCell<FxHashMap<(u64, Digest), Recent>> = RefCell::new(FxHashMap::default());
+}
+
 /// Verifies API keys with a positive and a negative cache, and records their use.
 pub struct KeyVerifier {
+    /// Tells this verifier's memo entries from other verifiers' in the same thread.
+    id: u64,
     db: DatabaseConnection,
     crypto: Arc<KeyCrypto>,
     verified: moka::future::Cache<Digest, Arc<CachedKey>>,
@@ -80,7 +111,9 @@ pub struct KeyVerifier {
 impl KeyVerifier {
     /// A verifier over `db`, with empty caches.
     pub fn new(db: DatabaseConnection, crypto: Arc<KeyCrypto>, usage: Arc<UsageRecorder>) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             db,
             crypto,
             verified: moka::future::Cache::builder()
@@ -111,13 +144,41 @@ impl KeyVerifier {
             return Err(Refusal::Invalid);
         };
         let digest = self.crypto.lookup_digest_bytes(raw);
-        let cached = match self.verified.get(&digest).await {
+        // Read before the cache, so an entry read across an invalidation is stored as stale.
+        let generation = self.generation.load(Ordering::Acquire);
+        let memo = RECENT.with_borrow(|recent| {
+            recent
+                .get(&(self.id, digest))
+                .filter(|r| r.generation == generation && r.fresh_until > Instant::now())
+                .map(|r| (r.cached.clone(), r.noted))
+        });
+        let (cached, noted) = match memo {
             Some(hit) => hit,
             None => {
-                if self.unknown.contains_key(&digest) {
-                    return Err(Refusal::Invalid);
-                }
-                self.load(raw, digest).await?
+                let cached = match self.verified.get(&digest).await {
+                    Some(hit) => hit,
+                    None => {
+                        if self.unknown.contains_key(&digest) {
+                            return Err(Refusal::Invalid);
+                        }
+                        self.load(raw, digest).await?
+                    }
+                };
+                RECENT.with_borrow_mut(|recent| {
+                    if recent.len() >= MEMO_KEYS {
+                        recent.clear();
+                    }
+                    recent.insert(
+                        (self.id, digest),
+                        Recent {
+                            generation,
+                            cached: cached.clone(),
+                            fresh_until: Instant::now() + MEMO_FOR,
+                            noted: None,
+                        },
+                    );
+                });
+                (cached, None)
             }
         };
         let now = Utc::now();
@@ -130,7 +191,15 @@ impl KeyVerifier {
         if !policy::ip_allowed(&cached.allowlist, ip) {
             return Err(Refusal::IpNotAllowed);
         }
-        self.usage.record(cached.identity.secret_id, ip, now);
+        let second = now.timestamp();
+        if noted != Some((ip, second)) {
+            self.usage.record(cached.identity.secret_id, ip, now);
+            RECENT.with_borrow_mut(|recent| {
+                if let Some(r) = recent.get_mut(&(self.id, digest)) {
+                    r.noted = Some((ip, second));
+                }
+            });
+        }
         Ok(cached.identity)
     }
 

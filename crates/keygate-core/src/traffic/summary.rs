@@ -4,10 +4,13 @@
 //!
 //! This runs for every row under load, so rows are keyed by small interned ids rather than by
 //! cloned strings, and a batch is first added up into a few [`Cell`]s (one hash per row) from
-//! which the three rollups are summed.
+//! which the three rollups are summed. Maps keyed by those ids use the fast Fx hash; the interners,
+//! keyed by what clients send (paths, addresses), keep std's keyed hash.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
+
+use rustc_hash::FxHashMap;
 
 use super::{latency_bucket, TrafficRecord};
 
@@ -127,7 +130,7 @@ impl<'a> Summary<'a> {
         let mut address_text = Vec::new();
         let mut row_ids = Vec::with_capacity(rows.len());
         // Per cell: requests, errors (>= 400), server errors (>= 500).
-        let mut cells: HashMap<Cell, [i64; 3]> = HashMap::new();
+        let mut cells: FxHashMap<Cell, [i64; 3]> = FxHashMap::default();
         for r in rows {
             let endpoint = endpoints.id((&*r.method, cut(&r.path)));
             let address = addresses.id(r.client_ip);
@@ -147,9 +150,9 @@ impl<'a> Summary<'a> {
             sums[1] += i64::from(r.status >= 400);
             sums[2] += i64::from(r.status >= 500);
         }
-        let mut per_minute: HashMap<(i64, i64, usize), [i64; 3]> = HashMap::new();
-        let mut latencies: HashMap<(i64, i64, usize, i32), i64> = HashMap::new();
-        let mut per_address: HashMap<(i64, i64, usize), i64> = HashMap::new();
+        let mut per_minute: FxHashMap<(i64, i64, usize), [i64; 3]> = FxHashMap::default();
+        let mut latencies: FxHashMap<(i64, i64, usize, i32), i64> = FxHashMap::default();
+        let mut per_address: FxHashMap<(i64, i64, usize), i64> = FxHashMap::default();
         for (cell, [n, errors, server_errors]) in cells {
             let hour = cell.minute.div_euclid(60);
             for user in [cell.user, ALL_USERS] {
