@@ -482,3 +482,26 @@ async fn list_filters_combine_whichever_index_serves_them() {
     .unwrap();
     assert_eq!(bob.requests, 20);
 }
+
+#[tokio::test]
+async fn a_write_that_fails_part_way_commits_nothing() {
+    use keygate_core::entities::traffic_rollup;
+    use sea_orm::ConnectionTrait;
+
+    let database = TestDatabase::create().await;
+    let db = keygate_core::db::connect(&database.url).await.unwrap();
+    keygate_core::db::migrate(&db).await.unwrap();
+    // The per-address rollup is each statement group's last insert: with it gone, the raw rows
+    // and the other rollups are written first, then the transaction fails.
+    db.execute_unprepared("DROP TABLE traffic_ip_rollups")
+        .await
+        .unwrap();
+    let rows: Vec<TrafficRecord> = (0..20u8)
+        .map(|i| call(1, 11, i, "/api/v1/ping", 200))
+        .collect();
+
+    assert!(traffic::write_rows(&db, &rows, 7).await.is_err());
+
+    assert_eq!(traffic_log::Entity::find().count(&db).await.unwrap(), 0);
+    assert_eq!(traffic_rollup::Entity::find().count(&db).await.unwrap(), 0);
+}

@@ -74,7 +74,16 @@ impl<'a, DB: Database> Insert<'a, DB> {
     /// `INSERT INTO table (columns) VALUES `, for `rows` rows of `columns.len()` values.
     fn new(table: &'a str, columns: &[&str], rows: usize) -> Self {
         let mut sql = String::with_capacity(64 + rows * columns.len() * 6);
-        sql.push_str("INSERT INTO ");
+        // Inside a transaction, SQLite gives a multi-row statement that may abort a statement
+        // journal: a temporary file holding a copy of every page the statement changes, so that
+        // the statement alone can be undone. `OR FAIL` keeps the rows written before a failing
+        // one instead, which needs no journal and halves the writer's file writes; the writer then
+        // rolls the whole transaction back, so nothing partial is ever committed.
+        sql.push_str(if DB::NAME == "SQLite" {
+            "INSERT OR FAIL INTO "
+        } else {
+            "INSERT INTO "
+        });
         sql.push_str(table);
         sql.push_str(" (");
         sql.push_str(&columns.join(", "));
