@@ -155,15 +155,9 @@ impl KeyVerifier {
         let (cached, noted) = match memo {
             Some(hit) => hit,
             None => {
-                let cached = match self.verified.get(&digest).await {
-                    Some(hit) => hit,
-                    None => {
-                        if self.unknown.contains_key(&digest) {
-                            return Err(Refusal::Invalid);
-                        }
-                        self.load(raw, digest).await?
-                    }
-                };
+                // Boxed: the cache's and the loader's futures are large, and unboxed they would
+                // make every call's future (copied into the request's box) as large.
+                let cached = Box::pin(self.shared_lookup(raw, digest)).await?;
                 RECENT.with_borrow_mut(|recent| {
                     if recent.len() >= MEMO_KEYS {
                         recent.clear();
@@ -201,6 +195,17 @@ impl KeyVerifier {
             });
         }
         Ok(cached.identity)
+    }
+
+    /// The shared caches, then the database.
+    async fn shared_lookup(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
+        if let Some(hit) = self.verified.get(&digest).await {
+            return Ok(hit);
+        }
+        if self.unknown.contains_key(&digest) {
+            return Err(Refusal::Invalid);
+        }
+        self.load(raw, digest).await
     }
 
     async fn load(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
