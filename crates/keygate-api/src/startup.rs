@@ -299,7 +299,7 @@ fn cors(settings: &Settings) -> Cors {
             header::CONTENT_TYPE,
             header::ACCEPT,
             header::HeaderName::from_static("x-csrf-token"),
-            header::HeaderName::from_static("x-api-key"),
+            crate::auth::api_key::API_KEY_HEADER,
         ])
         .supports_credentials()
         .max_age(3600)

@@ -20,10 +20,8 @@ use crate::rate_limit::RateCategory;
 use crate::state::AppState;
 use crate::traffic_log::{Caller, ErrorClass};
 
-/// Header that may carry the key.
-pub const API_KEY_HEADER: &str = "X-API-KEY";
-/// Its name as HTTP/1 and HTTP/2 store it, looked up without case folding.
-const API_KEY_HEADER_LOWER: &str = "x-api-key";
+/// Header that may carry the key (`X-API-KEY`; header names are stored lowercase).
+pub const API_KEY_HEADER: header::HeaderName = header::HeaderName::from_static("x-api-key");
 /// The message OpenAlgo clients expect for a missing, malformed or unknown key.
 pub const INVALID_KEY: &str = "Invalid openalgo apikey";
 
@@ -77,7 +75,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             let body_key = fields.remove("apikey");
             let header_key = req
                 .headers()
-                .get(header::HeaderName::from_static(API_KEY_HEADER_LOWER))
+                .get(API_KEY_HEADER)
                 .and_then(|v| v.to_str().ok());
             let presented = match (header_key, &body_key) {
                 (Some(h), _) => h,
