@@ -324,6 +324,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
         let static_dir = settings.static_dir.clone();
         App::new()
             .app_data(state.clone())
+            .app_data(traffic_log::WorkerSink::new(state.traffic.clone()))
             .app_data(errors_config::json_config(settings.max_body_bytes))
             .app_data(web::PayloadConfig::new(settings.max_body_bytes))
             .app_data(errors_config::path_config())

@@ -10,8 +10,9 @@
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
 
 use std::borrow::Cow;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::body::{EitherBody, MessageBody};
@@ -19,13 +20,12 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{web, HttpMessage};
-use keygate_core::traffic::TrafficRecord;
+use actix_web::HttpMessage;
+use keygate_core::traffic::{TrafficRecord, TrafficSink};
 
 use crate::client_ip::ClientIp;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
-use crate::state::AppState;
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -43,6 +43,23 @@ pub struct Caller {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorClass(pub &'static str);
 
+/// The traffic log's sink as each worker's app data: an `Rc` around the shared `Arc`, so a request
+/// takes a reference that only its own thread counts, instead of writing the shared count (a cache
+/// line every worker writes).
+#[derive(Clone)]
+#[expect(
+    clippy::redundant_allocation,
+    reason = "the per-thread Rc is the point: cloning it writes no shared memory"
+)]
+pub struct WorkerSink(Rc<Arc<TrafficSink>>);
+
+impl WorkerSink {
+    /// A worker's handle on `sink`.
+    pub fn new(sink: Arc<TrafficSink>) -> Self {
+        Self(Rc::new(sink))
+    }
+}
+
 /// Whether a path is logged: the API, health and webhooks; not static files, docs, or the traffic
 /// routes themselves.
 pub fn is_logged(path: &str) -> bool {
@@ -52,13 +69,16 @@ pub fn is_logged(path: &str) -> bool {
     path.starts_with("/api/") || path == "/api" || path == "/health" || path.starts_with("/webhook")
 }
 
-/// A process-unique request id, as ASCII hex: 8 digits of a random per-process prefix, then 12 of a
-/// counter.
+/// A request id, as ASCII hex: 8 digits of a random per-thread prefix, then 12 of the thread's own
+/// counter. Unique in practice (two threads draw the same prefix with odds of 1 in 2^32); a
+/// process-wide counter would be exact, but its cache line would bounce between the cores on
+/// every request.
 fn next_request_id() -> [u8; 20] {
-    static PREFIX: OnceLock<u32> = OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let prefix = *PREFIX.get_or_init(rand::random::<u32>);
-    let n = COUNTER.fetch_add(1, Ordering::Relaxed) & 0xffff_ffff_ffff;
+    thread_local! {
+        static NEXT: Cell<(u32, u64)> = Cell::new((rand::random::<u32>(), 0));
+    }
+    let (prefix, n) = NEXT.get();
+    NEXT.set((prefix, (n + 1) & 0xffff_ffff_ffff));
     let value = (u128::from(prefix) << 48) | u128::from(n);
     let mut id = [b'0'; 20];
     // 10 bytes always fit 20 digits: this cannot fail.
@@ -116,24 +136,24 @@ pub async fn record_traffic(
     let request_id = std::str::from_utf8(&request_id).unwrap_or_default();
     let logged = is_logged(req.path());
     let pending = if logged {
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        state.map(|state| {
+        let sink = req.app_data::<WorkerSink>().cloned();
+        sink.map(|sink| {
             let ts_ms = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as i64);
             let record = TrafficRecord {
                 ts_ms,
                 method: method_name(req.method()),
-                path: crate::routes::webhooks::redact_path(req.path()).into_owned(),
+                path: crate::routes::webhooks::redact_path(req.path()).into(),
                 status: 0,
                 duration_us: 0,
                 client_ip: ClientIp::of(req.request()).0,
                 user_id: None,
                 key_id: None,
-                request_id: request_id.to_owned(),
+                request_id: request_id.into(),
                 error_class: None,
             };
-            (state, record)
+            (sink, record)
         })
     } else {
         None
@@ -153,7 +173,7 @@ pub async fn record_traffic(
         }
         Err(e) => (e.as_response_error().status_code(), None, None),
     };
-    if let Some((state, mut record)) = pending {
+    if let Some((sink, mut record)) = pending {
         record.status = status.as_u16();
         record.duration_us = started.elapsed().as_micros() as u64;
         record.user_id = caller.map(|c| c.user_id);
@@ -163,7 +183,7 @@ pub async fn record_traffic(
         } else {
             None
         };
-        state.traffic.record(record);
+        sink.0.record(record);
     }
     let mut res = result?;
     let rate = res.request().extensions().get::<RateInfo>().copied();

@@ -24,7 +24,7 @@ fn row(seq: u64) -> TrafficRecord {
         client_ip: IpAddr::V4(Ipv4Addr::LOCALHOST),
         user_id: Some(1),
         key_id: Some(1),
-        request_id: format!("{seq:020x}"),
+        request_id: format!("{seq:020x}").into(),
         error_class: None,
     }
 }

@@ -94,7 +94,7 @@ async fn main() -> anyhow::Result<()> {
                         )),
                         user_id: Some(1 + rng.below(5) as i64),
                         key_id: Some(1 + rng.below(20) as i64),
-                        request_id: format!("{seq:020x}"),
+                        request_id: format!("{seq:020x}").into(),
                         error_class: (status >= 400).then_some("forbidden"),
                     }
                 })

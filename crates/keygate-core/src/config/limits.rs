@@ -157,8 +157,9 @@ pub fn parse_trusted_proxies(raw: Option<String>) -> Result<Vec<IpNet>, ConfigEr
 pub struct TrafficSettings {
     /// `KEYGATE_TRAFFIC_RETENTION_DAYS`: rows older than this are purged daily. Default 30.
     pub retention_days: u32,
-    /// `KEYGATE_TRAFFIC_QUEUE`: rows waiting for the writer; beyond it rows are dropped and
-    /// counted. Default 65536.
+    /// `KEYGATE_TRAFFIC_QUEUE`: rows one worker thread may have waiting for the writer; beyond
+    /// it that thread's rows are dropped and counted. Default 32768 (at 50,000 requests a second
+    /// over two workers, over a second of slack for a slow write).
     pub queue: usize,
     /// `KEYGATE_TRAFFIC_BATCH`: most rows per insert. Default 500.
     pub batch: usize,

@@ -132,7 +132,7 @@ impl Settings {
         let rate_limits = RateLimitSettings::load(&get, login_per_minute, login_per_hour)?;
         let traffic = TrafficSettings {
             retention_days: parse_or(&get, "KEYGATE_TRAFFIC_RETENTION_DAYS", 30)?,
-            queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 65_536usize)?.max(1),
+            queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 32_768usize)?.max(1),
             batch: parse_or(&get, "KEYGATE_TRAFFIC_BATCH", 500usize)?.clamp(1, 1000),
             flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 200)?,
         };

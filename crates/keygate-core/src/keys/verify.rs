@@ -86,6 +86,20 @@ struct Recent {
     noted: Option<(IpAddr, i64)>,
 }
 
+/// Whether a cached key lets a call from `ip` through at `now`.
+fn decide(cached: &CachedKey, ip: IpAddr, now: DateTime<Utc>) -> Result<Identity, Refusal> {
+    if cached.revoked || (cached.retired && cached.grace_until.is_none_or(|g| g <= now)) {
+        return Err(Refusal::Invalid);
+    }
+    if cached.expires_at.is_some_and(|e| e <= now) {
+        return Err(Refusal::Expired);
+    }
+    if !policy::ip_allowed(&cached.allowlist, ip) {
+        return Err(Refusal::IpNotAllowed);
+    }
+    Ok(cached.identity)
+}
+
 thread_local! {
     /// Per thread, keyed by verifier (tests run several in one process) and lookup digest (an HMAC
     /// under the server's pepper, so clients cannot aim at the fast hash's collisions).
@@ -146,18 +160,22 @@ impl KeyVerifier {
         let digest = self.crypto.lookup_digest_bytes(raw);
         // Read before the cache, so an entry read across an invalidation is stored as stale.
         let generation = self.generation.load(Ordering::Acquire);
+        let now = Utc::now();
+        // A hit is decided inside the memo, on the borrowed entry: cloning its `Arc` would write
+        // the reference count, a cache line every worker thread shares.
         let memo = RECENT.with_borrow(|recent| {
             recent
                 .get(&(self.id, digest))
                 .filter(|r| r.generation == generation && r.fresh_until > Instant::now())
-                .map(|r| (r.cached.clone(), r.noted))
+                .map(|r| (decide(&r.cached, ip, now), r.noted))
         });
-        let (cached, noted) = match memo {
+        let (decision, noted) = match memo {
             Some(hit) => hit,
             None => {
                 // Boxed: the cache's and the loader's futures are large, and unboxed they would
                 // make every call's future (copied into the request's box) as large.
                 let cached = Box::pin(self.shared_lookup(raw, digest)).await?;
+                let decision = decide(&cached, ip, now);
                 RECENT.with_borrow_mut(|recent| {
                     if recent.len() >= MEMO_KEYS {
                         recent.clear();
@@ -166,35 +184,26 @@ impl KeyVerifier {
                         (self.id, digest),
                         Recent {
                             generation,
-                            cached: cached.clone(),
+                            cached,
                             fresh_until: Instant::now() + MEMO_FOR,
                             noted: None,
                         },
                     );
                 });
-                (cached, None)
+                (decision, None)
             }
         };
-        let now = Utc::now();
-        if cached.revoked || (cached.retired && cached.grace_until.is_none_or(|g| g <= now)) {
-            return Err(Refusal::Invalid);
-        }
-        if cached.expires_at.is_some_and(|e| e <= now) {
-            return Err(Refusal::Expired);
-        }
-        if !policy::ip_allowed(&cached.allowlist, ip) {
-            return Err(Refusal::IpNotAllowed);
-        }
+        let identity = decision?;
         let second = now.timestamp();
         if noted != Some((ip, second)) {
-            self.usage.record(cached.identity.secret_id, ip, now);
+            self.usage.record(identity.secret_id, ip, now);
             RECENT.with_borrow_mut(|recent| {
                 if let Some(r) = recent.get_mut(&(self.id, digest)) {
                     r.noted = Some((ip, second));
                 }
             });
         }
-        Ok(cached.identity)
+        Ok(identity)
     }
 
     /// The shared caches, then the database.
