@@ -156,6 +156,10 @@ async fn run(
         }
         // After a stop, the server has stopped taking requests: this takes everything queued.
         sink.take_into(&mut rows, &mut spare);
+        // Shard after shard, the rows are runs in time order: merged back into one (the sort finds
+        // the runs), they are appended at the end of the time-ordered indexes instead of being
+        // inserted in their middle (measured: a third more database time per row).
+        rows.sort_by_key(|r| r.ts_ms);
         backlog = rows.len() >= most;
         for chunk in rows.chunks(most) {
             write(&db, chunk, &sink, batch).await;
