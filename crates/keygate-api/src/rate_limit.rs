@@ -2,8 +2,7 @@
 //! key-authenticated routes (counted in the [`ApiCall`](crate::auth::ApiCall) extractor right
 //! after the key is verified, so keys sent in the JSON body count too), per client IP for every
 //! other `/api` route ([`limit_by_ip`], called by the traffic middleware) and per IP and username
-//! for sign-in
-//! ([`crate::login_limit`]).
+//! for sign-in ([`crate::login_limit`]).
 //!
 //! The limiters are governor's keyed GCRA limiters (the engine under actix-governor), checked in
 //! memory without a lock shared by all requests. actix-governor's own middleware is not used: it

@@ -1,10 +1,9 @@
 //! The traffic-log middleware, which also applies the per-IP limits and the error envelope. For
-//! every request it sets `X-Request-Id` (and the `RateLimit-*`
-//! headers when a limit was checked), and for every logged request it hands one row to the
-//! background writer after the response is ready: method, path (never the query string; webhook
-//! tokens in it redacted), status, duration, client IP, user and key ids, request id and error
-//! class. Never a body, a header value or a key. The writer's queue never blocks: a full queue
-//! drops the row and counts it.
+//! every request it sets `X-Request-Id` (and the `RateLimit-*` headers when a limit was checked),
+//! and for every logged request it hands one row to the background writer after the response is
+//! ready: method, path (never the query string; webhook tokens in it redacted), status, duration,
+//! client IP, user and key ids, request id and error class. Never a body, a header value or a key.
+//! The writer's queue never blocks: a full queue drops the row and counts it.
 //!
 //! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
@@ -57,6 +56,11 @@ impl WorkerSink {
     /// A worker's handle on `sink`.
     pub fn new(sink: Arc<TrafficSink>) -> Self {
         Self(Rc::new(sink))
+    }
+
+    /// Queues a row for the writer (see [`TrafficSink::record`]).
+    pub fn record(&self, row: TrafficRecord) {
+        self.0.record(row);
     }
 }
 
@@ -183,7 +187,7 @@ pub async fn record_traffic(
         } else {
             None
         };
-        sink.0.record(record);
+        sink.record(record);
     }
     let mut res = result?;
     let rate = res.request().extensions().get::<RateInfo>().copied();
