@@ -300,7 +300,9 @@ async fn rows_past_the_retention_are_purged_at_start_and_daily() {
     let database = TestDatabase::create().await;
     let db = keygate_core::db::connect(&database.url).await.unwrap();
     keygate_core::db::migrate(&db).await.unwrap();
-    traffic::write_rows(&db, &[record(10, "/old"), record(3, "/recent")], 500)
+    traffic::TrafficStore::open(db, &database.url)
+        .unwrap()
+        .write(&[record(10, "/old"), record(3, "/recent")], 500)
         .await
         .unwrap();
     let app = spawn_on(database, &[("KEYGATE_TRAFFIC_RETENTION_DAYS", "7")]).await;
@@ -403,7 +405,8 @@ async fn list_filters_combine_whichever_index_serves_them() {
         rows.push(call(user, key, i % 3, path, status));
     }
     // Statements of 7 rows: several per transaction, rollups upserted across them.
-    traffic::write_rows(&db, &rows, 7).await.unwrap();
+    let store = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
+    store.write(&rows, 7).await.unwrap();
 
     let count = |filter: TrafficFilter, user: Option<i64>| {
         let db = db.clone();
@@ -463,24 +466,26 @@ async fn list_filters_combine_whichever_index_serves_them() {
         assert_eq!(count(filter, user).await, want, "4xx, {user:?}");
     }
     // Everything went into the rollups too: everyone's and each user's totals.
-    let stats = traffic::stats::range_stats(
-        &db,
-        chrono::Utc::now() - chrono::Duration::hours(1),
-        chrono::Utc::now() + chrono::Duration::minutes(1),
-        None,
-    )
-    .await
-    .unwrap();
+    let stats = last_hour_stats(&db, None).await;
     assert_eq!(stats.requests, 40);
-    let bob = traffic::stats::range_stats(
-        &db,
-        chrono::Utc::now() - chrono::Duration::hours(1),
-        chrono::Utc::now() + chrono::Duration::minutes(1),
-        Some(2),
+    let bob = last_hour_stats(&db, Some(2)).await;
+    assert_eq!(bob.requests, 20);
+}
+
+/// The rollups' stats over the last hour, for everyone (`None`) or one user.
+async fn last_hour_stats(
+    db: &sea_orm::DatabaseConnection,
+    user: Option<i64>,
+) -> traffic::stats::RangeStats {
+    let now = chrono::Utc::now();
+    traffic::stats::range_stats(
+        db,
+        now - chrono::Duration::hours(1),
+        now + chrono::Duration::minutes(1),
+        user,
     )
     .await
-    .unwrap();
-    assert_eq!(bob.requests, 20);
+    .unwrap()
 }
 
 #[tokio::test]
@@ -500,8 +505,36 @@ async fn a_write_that_fails_part_way_commits_nothing() {
         .map(|i| call(1, 11, i, "/api/v1/ping", 200))
         .collect();
 
-    assert!(traffic::write_rows(&db, &rows, 7).await.is_err());
+    let store = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
+    assert!(store.write(&rows, 7).await.is_err());
 
     assert_eq!(traffic_log::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(traffic_rollup::Entity::find().count(&db).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn writers_of_two_processes_on_one_database_wait_for_each_other_and_both_land() {
+    let database = TestDatabase::create().await;
+    let db = keygate_core::db::connect(&database.url).await.unwrap();
+    keygate_core::db::migrate(&db).await.unwrap();
+    // Each store is what one keygate process writes through (on SQLite, a connection of its own).
+    let first = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
+    let second = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
+    let rows: Vec<TrafficRecord> = (0..3000u16)
+        .map(|i| call(1, 11, (i % 7) as u8, "/api/v1/ping", 200 + i % 2 * 300))
+        .collect();
+
+    for _ in 0..4 {
+        let (a, b) = tokio::join!(first.write(&rows, 500), second.write(&rows, 500));
+        a.unwrap();
+        b.unwrap();
+    }
+
+    assert_eq!(
+        traffic_log::Entity::find().count(&db).await.unwrap(),
+        24_000
+    );
+    let stats = last_hour_stats(&db, None).await;
+    assert_eq!(stats.requests, 24_000);
+    assert_eq!(stats.errors, 12_000);
 }

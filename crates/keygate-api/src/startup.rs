@@ -14,7 +14,7 @@ use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
 use keygate_core::keys::changes::{self, ChangeFollower};
 use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
-use keygate_core::traffic::{self, TrafficWriter};
+use keygate_core::traffic::{self, TrafficStore, TrafficWriter};
 use keygate_core::{db, sessions, Settings};
 use keygate_types::ErrorBody;
 use sea_orm::DatabaseConnection;
@@ -82,8 +82,8 @@ impl Application {
         // that must still happen then (the traffic flush, last-used data) use a pool opened here,
         // on the runtime that outlives the server.
         let background_db = db::connect(&settings.database_url).await?;
-        let (traffic, traffic_writer) =
-            TrafficWriter::start(background_db.clone(), &settings.traffic);
+        let traffic_store = TrafficStore::open(background_db.clone(), &settings.database_url)?;
+        let (traffic, traffic_writer) = TrafficWriter::start(traffic_store, &settings.traffic);
         let (market, paper) = build_paper(&db).await?;
         let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
         let state = web::Data::new(build_state(settings, db, traffic, market, broker)?);

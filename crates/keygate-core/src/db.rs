@@ -53,7 +53,8 @@ pub async fn is_reachable(db: &DatabaseConnection) -> bool {
     db.execute_unprepared("SELECT 1").await.is_ok()
 }
 
-fn sqlite_file(url: &str) -> Option<&str> {
+/// The file path of a SQLite URL (None for other databases and in-memory SQLite).
+pub(crate) fn sqlite_file(url: &str) -> Option<&str> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;

@@ -1,5 +1,5 @@
 //! Seeds a keygate database with N traffic rows (default 1,000,000) spread over the last 24 hours,
-//! through the same `write_rows` the traffic writer uses (raw rows and rollups), then times the
+//! through the same `TrafficStore` the traffic writer uses (raw rows and rollups), then times the
 //! stats query over the whole range (admin scope and one user's) and first log pages under each
 //! filter.
 //!
@@ -13,7 +13,7 @@ use crate::seeded::PATHS;
 use chrono::{Duration, Utc};
 use keygate_core::traffic::query::LogQuery;
 use keygate_core::traffic::stats::range_stats;
-use keygate_core::traffic::{write_rows, TrafficRecord};
+use keygate_core::traffic::{TrafficRecord, TrafficStore};
 use keygate_core::{db, entities::traffic_log};
 use keygate_types::traffic::TrafficFilter;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -66,6 +66,7 @@ async fn main() -> anyhow::Result<()> {
         let span_ms = 24 * 3_600_000u64;
         let to_add = rows - existing;
         let mut added = 0u64;
+        let store = TrafficStore::open(conn.clone(), &url)?;
         while added < to_add {
             // Transactions of 50,000 rows in statements of 500, as the writer takes a backlog.
             let n = (to_add - added).min(50_000);
@@ -99,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 })
                 .collect();
-            write_rows(&conn, &rows, 500).await?;
+            store.write(&rows, 500).await?;
             added += n;
         }
         println!(

@@ -17,7 +17,7 @@ use std::net::IpAddr;
 
 use compact_str::CompactString;
 
-pub use store::{purge_older_than, write_rows};
+pub use store::{purge_older_than, TrafficStore};
 pub use writer::{TrafficSink, TrafficWriter};
 
 /// One request as the middleware saw it. Never a body, a header value or a key.

@@ -13,11 +13,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-use super::{write_rows, TrafficRecord};
+use super::{TrafficRecord, TrafficStore};
 use crate::config::TrafficSettings;
 
 /// Most batches written in one transaction when rows are waiting.
@@ -110,12 +109,12 @@ pub struct TrafficWriter {
 }
 
 impl TrafficWriter {
-    /// Starts the writer over `db`; returns the sink for the middleware and the writer handle.
-    pub fn start(db: DatabaseConnection, settings: &TrafficSettings) -> (Arc<TrafficSink>, Self) {
+    /// Starts the writer over `store`; returns the sink for the middleware and the writer handle.
+    pub fn start(store: TrafficStore, settings: &TrafficSettings) -> (Arc<TrafficSink>, Self) {
         let (stop, stopped) = watch::channel(false);
         let sink = Arc::new(TrafficSink::new(settings.queue));
         let task = tokio::spawn(run(
-            db,
+            store,
             stopped,
             sink.clone(),
             settings.batch,
@@ -134,7 +133,7 @@ impl TrafficWriter {
 }
 
 async fn run(
-    db: DatabaseConnection,
+    store: TrafficStore,
     mut stopped: watch::Receiver<bool>,
     sink: Arc<TrafficSink>,
     batch: usize,
@@ -162,7 +161,7 @@ async fn run(
         rows.sort_by_key(|r| r.ts_ms);
         backlog = rows.len() >= most;
         for chunk in rows.chunks(most) {
-            write(&db, chunk, &sink, batch).await;
+            write(&store, chunk, &sink, batch).await;
         }
         rows.clear();
         if stopping {
@@ -171,8 +170,8 @@ async fn run(
     }
 }
 
-async fn write(db: &DatabaseConnection, chunk: &[TrafficRecord], sink: &TrafficSink, batch: usize) {
-    let result = write_rows(db, chunk, batch).await;
+async fn write(store: &TrafficStore, chunk: &[TrafficRecord], sink: &TrafficSink, batch: usize) {
+    let result = store.write(chunk, batch).await;
     let n = chunk.len() as u64;
     match result {
         Ok(()) => {

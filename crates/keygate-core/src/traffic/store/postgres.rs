@@ -1,58 +1,42 @@
-//! Writing traffic rows (raw rows plus their rollups) and purging old ones.
-//!
-//! This is the traffic writer's hot loop (tens of thousands of rows a second under load). It goes
-//! to sqlx directly, under sea-orm, with multi-row statements whose values are bound by reference:
-//! sea-orm's `Statement` owns and then clones every value, and sqlx's `QueryBuilder` formats each
-//! placeholder; together they cost the writer a quarter of its time. The statements are the same
-//! on SQLite and PostgreSQL apart from the placeholders, which sqlx's arguments write.
+//! The traffic writer on PostgreSQL: multi-row statements through sqlx, under sea-orm, whose
+//! values are bound by reference. sea-orm's `Statement` owns and then clones every value, and
+//! sqlx's `QueryBuilder` formats each placeholder; together they cost the writer a quarter of its
+//! time.
 
-use sea_orm::sqlx::{self, Arguments, Database, Encode, Type};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityName, EntityTrait,
-    QueryFilter, RuntimeErr,
-};
+use sea_orm::sqlx::postgres::PgArguments;
+use sea_orm::sqlx::{self, Arguments, Encode, Postgres, Type};
+use sea_orm::{DatabaseConnection, DbErr, EntityName, RuntimeErr};
 
-use super::summary::Summary;
-use super::TrafficRecord;
+use super::super::summary::Summary;
+use super::super::TrafficRecord;
 use crate::entities::{traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup};
 
-/// Most rows in one statement: keeps every statement under SQLite's 32,766 bound values.
+/// Most rows in one statement: keeps every statement well under PostgreSQL's 65,535 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
 
 /// Inserts `rows` and adds them to the rollups, in one transaction (so the raw rows and the
 /// rollups never disagree) and statements of at most `batch` rows.
-pub async fn write_rows(
+pub async fn write(
     db: &DatabaseConnection,
     rows: &[TrafficRecord],
     batch: usize,
 ) -> Result<(), DbErr> {
-    if rows.is_empty() {
-        return Ok(());
-    }
     let batch = batch.clamp(1, ROWS_PER_STATEMENT);
-    // The same steps per backend, spelled once in a macro: sqlx runs a query only for a concrete
-    // database (its arguments' lifetimes cannot be proven generically), so only the statements
-    // are built generically.
-    macro_rules! write_in {
-        ($pool:expr, $database:ty) => {{
-            let mut txn = $pool.begin().await.map_err(sqlx_error)?;
-            for chunk in rows.chunks(batch) {
-                let summary = Summary::of(chunk);
-                for (sql, args) in statements::<$database>(chunk, &summary)? {
-                    sqlx::query_with(&sql, args)
-                        .execute(&mut *txn)
-                        .await
-                        .map_err(sqlx_error)?;
-                }
-            }
-            txn.commit().await.map_err(sqlx_error)
-        }};
+    let mut txn = db
+        .get_postgres_connection_pool()
+        .begin()
+        .await
+        .map_err(sqlx_error)?;
+    for chunk in rows.chunks(batch) {
+        let summary = Summary::of(chunk);
+        for (sql, args) in statements(chunk, &summary)? {
+            sqlx::query_with(&sql, args)
+                .execute(&mut *txn)
+                .await
+                .map_err(sqlx_error)?;
+        }
     }
-    match db.get_database_backend() {
-        DbBackend::Sqlite => write_in!(db.get_sqlite_connection_pool(), sqlx::Sqlite),
-        DbBackend::Postgres => write_in!(db.get_postgres_connection_pool(), sqlx::Postgres),
-        DbBackend::MySql => Err(DbErr::Custom("MySQL is not supported".into())),
-    }
+    txn.commit().await.map_err(sqlx_error)
 }
 
 fn sqlx_error(e: sqlx::Error) -> DbErr {
@@ -60,35 +44,26 @@ fn sqlx_error(e: sqlx::Error) -> DbErr {
 }
 
 /// A multi-row `INSERT` being written: its SQL and its bound values.
-struct Insert<'a, DB: Database> {
+struct Insert<'a> {
     table: &'a str,
     sql: String,
-    args: DB::Arguments<'a>,
+    args: PgArguments,
     rows: usize,
     in_row: usize,
     /// For a rollup: its unique key and the columns a conflicting row adds to.
     upsert: Option<(&'a [&'a str], &'a [&'a str])>,
 }
 
-impl<'a, DB: Database> Insert<'a, DB> {
+impl<'a> Insert<'a> {
     /// `INSERT INTO table (columns) VALUES `, for `rows` rows of `columns.len()` values.
     fn new(table: &'a str, columns: &[&str], rows: usize) -> Self {
         let mut sql = String::with_capacity(64 + rows * columns.len() * 6);
-        // Inside a transaction, SQLite gives a multi-row statement that may abort a statement
-        // journal: a temporary file holding a copy of every page the statement changes, so that
-        // the statement alone can be undone. `OR FAIL` keeps the rows written before a failing
-        // one instead, which needs no journal and halves the writer's file writes; the writer then
-        // rolls the whole transaction back, so nothing partial is ever committed.
-        sql.push_str(if DB::NAME == "SQLite" {
-            "INSERT OR FAIL INTO "
-        } else {
-            "INSERT INTO "
-        });
+        sql.push_str("INSERT INTO ");
         sql.push_str(table);
         sql.push_str(" (");
         sql.push_str(&columns.join(", "));
         sql.push_str(") VALUES ");
-        let mut args = DB::Arguments::default();
+        let mut args = PgArguments::default();
         args.reserve(rows * columns.len(), rows * columns.len() * 8);
         Self {
             table,
@@ -109,7 +84,10 @@ impl<'a, DB: Database> Insert<'a, DB> {
     }
 
     /// Adds the next value of the current row (the first one opens a row).
-    fn bind<T: 'a + Encode<'a, DB> + Type<DB>>(&mut self, value: T) -> Result<&mut Self, DbErr> {
+    fn bind<T: 'a + Encode<'a, Postgres> + Type<Postgres>>(
+        &mut self,
+        value: T,
+    ) -> Result<&mut Self, DbErr> {
         self.sql.push_str(match (self.in_row, self.rows) {
             (0, 0) => "(",
             (0, _) => ", (",
@@ -131,7 +109,7 @@ impl<'a, DB: Database> Insert<'a, DB> {
     }
 
     /// The statement and its values, with a rollup's `ON CONFLICT (key) DO UPDATE` clause.
-    fn finish(mut self) -> (String, DB::Arguments<'a>) {
+    fn finish(mut self) -> (String, PgArguments) {
         if let Some((key, sums)) = self.upsert {
             self.sql.push_str(" ON CONFLICT (");
             self.sql.push_str(&key.join(", "));
@@ -151,18 +129,10 @@ impl<'a, DB: Database> Insert<'a, DB> {
 
 /// The statements that store `rows`, with their values: the raw rows, then the three rollups'
 /// upserts.
-fn statements<'a, DB>(
+fn statements<'a>(
     rows: &'a [TrafficRecord],
     summary: &'a Summary<'a>,
-) -> Result<[(String, DB::Arguments<'a>); 4], DbErr>
-where
-    DB: Database,
-    i64: Encode<'a, DB> + Type<DB>,
-    i32: Encode<'a, DB> + Type<DB>,
-    Option<i64>: Encode<'a, DB> + Type<DB>,
-    &'a str: Encode<'a, DB> + Type<DB>,
-    Option<&'a str>: Encode<'a, DB> + Type<DB>,
-{
+) -> Result<[(String, PgArguments); 4], DbErr> {
     let endpoint = |id: usize| summary.endpoints[id];
     let address = |id: usize| summary.addresses[id].as_str();
 
@@ -178,7 +148,7 @@ where
         "request_id",
         "error_class",
     ];
-    let mut raw = Insert::<DB>::new(traffic_log::Entity.table_name(), &columns, rows.len());
+    let mut raw = Insert::new(traffic_log::Entity.table_name(), &columns, rows.len());
     for (r, &(e, a)) in rows.iter().zip(&summary.row_ids) {
         let (method, path) = endpoint(e);
         raw.bind(r.ts_ms)?
@@ -194,7 +164,7 @@ where
             .end_row();
     }
 
-    let mut per_minute = Insert::<DB>::rollup(
+    let mut per_minute = Insert::rollup(
         traffic_rollup::Entity.table_name(),
         &["minute", "user_id", "method", "path"],
         &["requests", "errors", "server_errors"],
@@ -213,7 +183,7 @@ where
             .end_row();
     }
 
-    let mut latencies = Insert::<DB>::rollup(
+    let mut latencies = Insert::rollup(
         traffic_latency_rollup::Entity.table_name(),
         &["hour", "user_id", "method", "path", "lat_bucket"],
         &["requests"],
@@ -231,7 +201,7 @@ where
             .end_row();
     }
 
-    let mut per_address = Insert::<DB>::rollup(
+    let mut per_address = Insert::rollup(
         traffic_ip_rollup::Entity.table_name(),
         &["hour", "user_id", "client_ip"],
         &["requests"],
@@ -252,29 +222,4 @@ where
         latencies.finish(),
         per_address.finish(),
     ])
-}
-
-/// Deletes rows (and rollups) older than `days` days; returns how many raw rows went.
-pub async fn purge_older_than(db: &impl ConnectionTrait, days: u32) -> Result<u64, DbErr> {
-    let cutoff_ms = chrono::Utc::now().timestamp_millis() - i64::from(days) * 86_400_000;
-    let cutoff_minute = cutoff_ms.div_euclid(60_000);
-    let cutoff_hour = cutoff_ms.div_euclid(3_600_000);
-    let removed = traffic_log::Entity::delete_many()
-        .filter(traffic_log::Column::Ts.lt(cutoff_ms))
-        .exec(db)
-        .await?
-        .rows_affected;
-    traffic_rollup::Entity::delete_many()
-        .filter(traffic_rollup::Column::Minute.lt(cutoff_minute))
-        .exec(db)
-        .await?;
-    traffic_latency_rollup::Entity::delete_many()
-        .filter(traffic_latency_rollup::Column::Hour.lt(cutoff_hour))
-        .exec(db)
-        .await?;
-    traffic_ip_rollup::Entity::delete_many()
-        .filter(traffic_ip_rollup::Column::Hour.lt(cutoff_hour))
-        .exec(db)
-        .await?;
-    Ok(removed)
 }
