@@ -6,6 +6,10 @@ use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteSynchronous;
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr};
 
+/// How long a SQLite connection waits for another writer (a second keygate process, the CLI, the
+/// traffic writer's own connection) before giving up.
+pub(crate) const SQLITE_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// Connects to `url`. For a SQLite file URL the parent directory is created first.
 pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
     if let Some(path) = sqlite_file(url) {
@@ -31,7 +35,7 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
         .map_sqlx_sqlite_opts(|opts| {
             opts.page_size(16384)
                 .synchronous(SqliteSynchronous::Normal)
-                .busy_timeout(Duration::from_secs(5))
+                .busy_timeout(SQLITE_BUSY_TIMEOUT)
                 .foreign_keys(true)
         });
     let db = Database::connect(options).await?;
