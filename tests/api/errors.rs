@@ -150,6 +150,107 @@ async fn an_oversized_body_is_a_413_envelope() {
     }
 }
 
+/// Sends `parts` over one plain TCP connection, pausing between them so the server reads them as
+/// separate chunks, and answers the response's status code.
+async fn status_of_raw_request(app: &TestApp, parts: Vec<Vec<u8>>) -> u16 {
+    let address = app.address.trim_start_matches("http://").to_owned();
+    tokio::task::spawn_blocking(move || {
+        use std::io::{Read, Write};
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        for part in parts {
+            stream.write_all(&part).unwrap();
+            stream.flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let mut response = Vec::new();
+        stream.read_to_end(&mut response).unwrap();
+        let response = String::from_utf8_lossy(&response);
+        response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|code| code.parse().ok())
+            .unwrap_or_else(|| panic!("no status line in {response:?}"))
+    })
+    .await
+    .unwrap()
+}
+
+fn ping_head(extra_headers: &str) -> Vec<u8> {
+    format!(
+        "POST /api/v1/ping HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Connection: close\r\n{extra_headers}\r\n"
+    )
+    .into_bytes()
+}
+
+fn chunk(data: &[u8]) -> Vec<u8> {
+    let mut framed = format!("{:x}\r\n", data.len()).into_bytes();
+    framed.extend_from_slice(data);
+    framed.extend_from_slice(b"\r\n");
+    framed
+}
+
+#[tokio::test]
+async fn a_key_call_body_that_arrives_in_pieces_is_read_whole_and_within_the_limit() {
+    let app = spawn_app_with(&[("KEYGATE_MAX_BODY_BYTES", "256")]).await;
+    app.setup_admin("admin").await;
+    let (key, _) = app.create_key(json!({"name": "pieces"})).await;
+    let body = json!({"apikey": key}).to_string().into_bytes();
+    let (front, back) = body.split_at(body.len() / 2);
+
+    // Content-Length, the body split across two writes (the key itself cut in half).
+    let mut head = ping_head(&format!("Content-Length: {}\r\n", body.len()));
+    head.extend_from_slice(front);
+    let split = status_of_raw_request(&app, vec![head, back.to_vec()]).await;
+    // Chunked, in two chunks.
+    let chunked = status_of_raw_request(
+        &app,
+        vec![
+            ping_head("Transfer-Encoding: chunked\r\n"),
+            chunk(front),
+            [chunk(back), b"0\r\n\r\n".to_vec()].concat(),
+        ],
+    )
+    .await;
+    // Chunked, past the limit only once the chunks are added up (no Content-Length to refuse).
+    let padding = format!(r#","padding":"{}"}}"#, "x".repeat(300));
+    let oversized = status_of_raw_request(
+        &app,
+        vec![
+            ping_head("Transfer-Encoding: chunked\r\n"),
+            chunk(&body[..body.len() - 1]),
+            [chunk(padding.as_bytes()), b"0\r\n\r\n".to_vec()].concat(),
+        ],
+    )
+    .await;
+
+    assert_eq!((split, chunked, oversized), (200, 200, 413));
+}
+
+#[tokio::test]
+async fn a_gzip_encoded_key_call_body_is_decoded() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    app.setup_admin("admin").await;
+    let (key, _) = app.create_key(json!({"name": "gzip"})).await;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder
+        .write_all(json!({"apikey": key}).to_string().as_bytes())
+        .unwrap();
+    let gzipped = encoder.finish().unwrap();
+
+    let response = new_client()
+        .post(app.url("/api/v1/ping"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::CONTENT_ENCODING, "gzip")
+        .body(gzipped)
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(response.status(), 200);
+}
+
 #[tokio::test]
 async fn an_unknown_api_route_is_a_404_envelope() {
     let app = signed_in_app().await;

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 use keygate_core::CoreError;
 use keygate_types::ErrorBody;
@@ -93,7 +94,7 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         if let ApiError::Reply { body, .. } = self {
-            return HttpResponse::build(status).json(body);
+            return crate::json::respond(status, body);
         }
         let body = match self {
             ApiError::Core(CoreError::Validation { message, errors }) => ErrorBody {
@@ -107,11 +108,13 @@ impl ResponseError for ApiError {
             }
             _ => ErrorBody::new(self.to_string()),
         };
-        let mut response = HttpResponse::build(status);
+        let mut response = crate::json::respond(status, body);
         if let ApiError::RateLimited { retry_after, .. } = self {
-            response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
         }
-        response.json(body)
+        response
     }
 }
 

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod client_ip;
 pub mod error;
 pub mod errors_config;
+pub mod json;
 pub mod login_limit;
 pub mod openalgo;
 pub mod openapi;

@@ -12,8 +12,9 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
 use serde::de::DeserializeOwned;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
+use super::body::{self, BodyKey, SplitBody};
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::rate_limit::RateCategory;
@@ -52,7 +53,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut actix_web::dev::Payload) -> Self::Future {
         let req = req.clone();
-        let bytes = web::Bytes::from_request(&req, payload);
+        let payload = payload.take();
         Box::pin(async move {
             // Borrowed, not cloned: the state's reference count is a cache line every worker shares.
             let state = req
@@ -64,22 +65,18 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
                 return Err(ApiError::forbidden(BANNED));
             }
             refuse_misplaced_keys(&req)?;
-            let bytes = bytes.await.map_err(|e| {
-                if e.as_response_error().status_code() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::status(StatusCode::PAYLOAD_TOO_LARGE, "Request body is too large")
-                } else {
-                    ApiError::bad_request("Could not read the request body")
-                }
-            })?;
-            let mut fields = parse_object(&bytes)?;
-            let body_key = fields.remove("apikey");
+            let bytes = body::read(&req, payload, state.settings.max_body_bytes).await?;
+            let SplitBody {
+                key: body_key,
+                fields,
+            } = SplitBody::parse(&bytes)?;
             let header_key = req
                 .headers()
                 .get(API_KEY_HEADER)
                 .and_then(|v| v.to_str().ok());
             let presented = match (header_key, &body_key) {
                 (Some(h), _) => h,
-                (None, Some(Value::String(b))) => b.as_str(),
+                (None, Some(BodyKey::Text(b))) => b,
                 _ => {
                     state.security.record_invalid(ip);
                     req.extensions_mut().insert(ErrorClass("invalid_key"));
@@ -150,20 +147,6 @@ fn refuse_misplaced_keys(req: &HttpRequest) -> Result<(), ApiError> {
         ));
     }
     Ok(())
-}
-
-/// The body as a JSON object; an empty body counts as `{}`.
-fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Ok(Map::new());
-    }
-    match serde_json::from_slice::<Value>(bytes) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::bad_request(
-            "The request body must be a JSON object",
-        )),
-        Err(e) => Err(ApiError::bad_request(format!("Malformed JSON: {e}"))),
-    }
 }
 
 fn refusal_error(refusal: Refusal) -> ApiError {

@@ -35,7 +35,7 @@ pub fn success(ledger: Ledger, fields: Value) -> Value {
 
 /// 200 with a JSON body.
 pub fn ok(body: Value) -> HttpResponse {
-    HttpResponse::Ok().json(body)
+    crate::json::respond(StatusCode::OK, body)
 }
 
 /// An error answer: `{"status":"error","message":...}` plus `extra`, plus `"mode":"analyze"`

@@ -29,9 +29,13 @@ impl PlainApiKey {
 
     /// Accepts exactly 64 lowercase hex characters; anything else is not a keygate key.
     pub fn parse(raw: &str) -> Option<Self> {
-        let ok =
-            raw.len() == KEY_LEN && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
-        ok.then(|| Self(raw.to_owned()))
+        Self::is_well_formed(raw).then(|| Self(raw.to_owned()))
+    }
+
+    /// Whether `raw` has a key's form (what [`parse`](Self::parse) accepts), without copying it:
+    /// the check every presented key goes through.
+    pub fn is_well_formed(raw: &str) -> bool {
+        raw.len() == KEY_LEN && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
     }
 
     /// The plaintext, for the one answer that shows it.

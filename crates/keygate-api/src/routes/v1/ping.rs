@@ -1,5 +1,6 @@
 //! `POST /api/v1/ping`: checks that a key works.
 
+use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde::Serialize;
 
@@ -15,16 +16,16 @@ pub type PingRequest = super::ReadBody;
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PingData {
     /// Always `pong`.
-    pub message: String,
+    pub message: &'static str,
     /// The broker behind this keygate.
-    pub broker: String,
+    pub broker: &'static str,
 }
 
 /// Ping's answer.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PingResponse {
     /// Always `success`.
-    pub status: String,
+    pub status: &'static str,
     /// The pong.
     pub data: PingData,
 }
@@ -48,11 +49,14 @@ pub struct PingResponse {
 )]
 pub async fn ping(call: ApiCall<PingRequest>) -> Result<HttpResponse, ApiError> {
     requests::empty(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
-    Ok(HttpResponse::Ok().json(PingResponse {
-        status: "success".into(),
-        data: PingData {
-            message: "pong".into(),
-            broker: "paper".into(),
+    Ok(crate::json::respond(
+        StatusCode::OK,
+        PingResponse {
+            status: "success",
+            data: PingData {
+                message: "pong",
+                broker: "paper",
+            },
         },
-    }))
+    ))
 }
