@@ -129,22 +129,11 @@ fn class_of(status: StatusCode) -> Option<&'static str> {
 /// are made once: cloning a static value copies two words, where a new one allocates.
 fn header_number(n: u64) -> HeaderValue {
     const CACHED: usize = 1024;
+    // Each number's text is made once per process and kept for its lifetime, as static values
+    // must be.
     static SMALL: LazyLock<Vec<HeaderValue>> = LazyLock::new(|| {
-        let mut digits = String::new();
-        let mut ends = Vec::with_capacity(CACHED);
-        for i in 0..CACHED {
-            digits.push_str(&i.to_string());
-            ends.push(digits.len());
-        }
-        // Made once per process and kept for its lifetime, as static values must be.
-        let digits: &'static str = digits.leak();
-        let mut start = 0;
-        ends.into_iter()
-            .map(|end| {
-                let value = HeaderValue::from_static(&digits[start..end]);
-                start = end;
-                value
-            })
+        (0..CACHED)
+            .map(|i| HeaderValue::from_static(i.to_string().leak()))
             .collect()
     });
     usize::try_from(n)
