@@ -6,6 +6,7 @@ mod argon2_cost;
 mod bans;
 mod cli;
 mod config;
+mod crash_safety;
 mod csrf;
 mod errors;
 mod health;

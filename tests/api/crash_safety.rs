@@ -1,0 +1,273 @@
+//! Crash safety: a keygate process killed with SIGKILL in the middle of order, key-management and
+//! approval traffic loses nothing it acknowledged. Every order, fill, key change and approval that
+//! was answered with success before the kill is there after a restart on the same database.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use keygate_tests::{base_env, new_client, Browser, TestDatabase, PASSWORD};
+use serde_json::{json, Value};
+
+use crate::process::KeygateProcess;
+use crate::v1_support::market;
+
+/// How long the load runs before the kill.
+const LOAD_BEFORE_KILL: Duration = Duration::from_secs(3);
+/// Order-placing clients running at once.
+const ORDER_CLIENTS: usize = 4;
+
+/// What the clients were told succeeded before the kill.
+#[derive(Default)]
+struct Acknowledged {
+    /// Order ids of MARKET orders answered 200 (each fills at once).
+    orders: Vec<String>,
+    /// Key id → its current secret, for keys whose creation or last roll was answered.
+    live_keys: HashMap<i64, String>,
+    /// Secrets replaced by an acknowledged roll (no grace) or of acknowledged revoked keys.
+    dead_secrets: Vec<String>,
+    /// Pending ids answered 200 on approval → the broker order id they got.
+    approvals: HashMap<i64, String>,
+}
+
+type Shared = Arc<Mutex<Acknowledged>>;
+
+fn env_of(database: &TestDatabase) -> HashMap<String, String> {
+    let mut env = base_env(&database.url);
+    for (name, value) in [
+        ("KEYGATE_RATE_ORDERS", "off"),
+        ("KEYGATE_RATE_DATA", "off"),
+        ("KEYGATE_RATE_DEFAULT", "off"),
+        ("KEYGATE_MAX_KEYS_PER_USER", "10000"),
+    ] {
+        env.insert(name.to_owned(), value.to_owned());
+    }
+    env
+}
+
+async fn v1(address: &str, name: &str, key: &str, mut body: Value) -> Option<(u16, Value)> {
+    body["apikey"] = json!(key);
+    let response = new_client()
+        .post(format!("{address}/api/v1/{name}"))
+        .json(&body)
+        .send()
+        .await
+        .ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().await.ok()?))
+}
+
+/// Places MARKET orders until the server goes away.
+async fn place_orders(address: String, key: String, acked: Shared) {
+    loop {
+        let Some((status, body)) =
+            v1(&address, "placeorder", &key, market("SBIN", "BUY", "1")).await
+        else {
+            return;
+        };
+        if status == 200 {
+            let id = body["orderid"].as_str().expect("orderid").to_owned();
+            acked.lock().unwrap().orders.push(id);
+        }
+    }
+}
+
+async fn send(browser: &Browser, path: &str, body: Value) -> Option<(u16, Value)> {
+    let mut request = browser.client.post(browser.url(path)).json(&body);
+    if let Some(token) = browser.csrf_token() {
+        request = request.header("X-CSRF-Token", token);
+    }
+    let response = request.send().await.ok()?;
+    let status = response.status().as_u16();
+    Some((status, response.json().await.ok()?))
+}
+
+/// Creates, rolls and revokes keys until the server goes away.
+async fn manage_keys(browser: Browser, acked: Shared) {
+    for round in 0.. {
+        let Some((201, created)) =
+            send(&browser, "/api/keys", json!({"name": format!("k{round}")})).await
+        else {
+            return;
+        };
+        let id = created["key"]["id"].as_i64().expect("id");
+        let first = created["api_key"].as_str().expect("api_key").to_owned();
+        acked.lock().unwrap().live_keys.insert(id, first.clone());
+
+        let path = format!("/api/keys/{id}/roll");
+        let Some((200, rolled)) = send(&browser, &path, json!({"grace_seconds": 0})).await else {
+            return;
+        };
+        let second = rolled["api_key"].as_str().expect("api_key").to_owned();
+        {
+            let mut acked = acked.lock().unwrap();
+            acked.live_keys.insert(id, second.clone());
+            acked.dead_secrets.push(first);
+        }
+        if round % 3 == 0 {
+            let path = format!("/api/keys/{id}/revoke");
+            let Some((200, _)) = send(&browser, &path, json!({})).await else {
+                return;
+            };
+            let mut acked = acked.lock().unwrap();
+            acked.live_keys.remove(&id);
+            acked.dead_secrets.push(second);
+        }
+    }
+}
+
+/// Queues orders with a `semi_auto` key and approves them until the server goes away.
+async fn queue_and_approve(browser: Browser, key: String, acked: Shared) {
+    loop {
+        let Some((200, queued)) = v1(
+            &browser.address,
+            "placeorder",
+            &key,
+            market("INFY", "BUY", "1"),
+        )
+        .await
+        else {
+            return;
+        };
+        let pending = queued["pending_order_id"].as_i64().expect("queued");
+        let path = format!("/api/action-center/{pending}/approve");
+        let Some((status, item)) = send(&browser, &path, json!({"confirm": true})).await else {
+            return;
+        };
+        if status == 200 {
+            let order = item["broker_order_id"]
+                .as_str()
+                .expect("order id")
+                .to_owned();
+            acked.lock().unwrap().approvals.insert(pending, order);
+        }
+    }
+}
+
+async fn signed_in(address: &str) -> Browser {
+    let browser = Browser::new(address);
+    let (status, body) = browser.login("admin", PASSWORD).await;
+    assert_eq!(status, 200, "login: {body}");
+    browser
+}
+
+#[tokio::test]
+async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
+    let database = TestDatabase::create().await;
+    let env = env_of(&database);
+    let first = KeygateProcess::spawn(&env).await;
+    let admin = Browser::new(&first.address);
+    admin.setup_admin("admin").await;
+    let (trader, _) = admin
+        .create_key(json!({"name": "trader", "scopes": ["trade"]}))
+        .await;
+    let (semi, _) = admin
+        .create_key(json!({"name": "semi", "scopes": ["trade"], "order_mode": "semi_auto"}))
+        .await;
+
+    let acked = Shared::default();
+    let mut load = Vec::new();
+    for _ in 0..ORDER_CLIENTS {
+        load.push(tokio::spawn(place_orders(
+            first.address.clone(),
+            trader.clone(),
+            acked.clone(),
+        )));
+    }
+    load.push(tokio::spawn(manage_keys(
+        signed_in(&first.address).await,
+        acked.clone(),
+    )));
+    load.push(tokio::spawn(queue_and_approve(
+        signed_in(&first.address).await,
+        semi.clone(),
+        acked.clone(),
+    )));
+    tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    // Drop sends SIGKILL: no shutdown hook, no flush.
+    tokio::task::spawn_blocking(move || drop(first))
+        .await
+        .unwrap();
+    for task in load {
+        task.await.expect("load task");
+    }
+    let acked = std::mem::take(&mut *acked.lock().unwrap());
+    assert!(
+        acked.orders.len() >= 5 && !acked.dead_secrets.is_empty(),
+        "too little load before the kill to prove anything: {} orders, {} rolled or revoked secrets",
+        acked.orders.len(),
+        acked.dead_secrets.len()
+    );
+    println!(
+        "acknowledged before the kill: {} orders, {} live keys, {} dead secrets, {} approvals",
+        acked.orders.len(),
+        acked.live_keys.len(),
+        acked.dead_secrets.len(),
+        acked.approvals.len()
+    );
+
+    let second = KeygateProcess::spawn(&env).await;
+    let (status, book) = v1(&second.address, "orderbook", &trader, json!({}))
+        .await
+        .expect("orderbook");
+    assert_eq!(status, 200, "{book}");
+    let complete: HashSet<&str> = book["data"]["orders"]
+        .as_array()
+        .expect("orders")
+        .iter()
+        .filter(|o| o["order_status"] == "complete")
+        .filter_map(|o| o["orderid"].as_str())
+        .collect();
+    let (status, trades) = v1(&second.address, "tradebook", &trader, json!({}))
+        .await
+        .expect("tradebook");
+    assert_eq!(status, 200, "{trades}");
+    let filled: HashSet<&str> = trades["data"]
+        .as_array()
+        .expect("trades")
+        .iter()
+        .filter_map(|t| t["orderid"].as_str())
+        .collect();
+    for id in acked.orders.iter().chain(acked.approvals.values()) {
+        assert!(
+            complete.contains(id.as_str()),
+            "order {id} lost or not complete"
+        );
+        assert!(filled.contains(id.as_str()), "fill of order {id} lost");
+    }
+
+    for (id, secret) in &acked.live_keys {
+        let (status, body) = v1(&second.address, "ping", secret, json!({}))
+            .await
+            .expect("ping");
+        assert_eq!(
+            status, 200,
+            "key {id}: its acknowledged secret stopped working: {body}"
+        );
+    }
+    for secret in &acked.dead_secrets {
+        let (status, _) = v1(&second.address, "ping", secret, json!({}))
+            .await
+            .expect("ping");
+        assert_eq!(status, 403, "a rolled-away or revoked secret works again");
+    }
+
+    let admin = signed_in(&second.address).await;
+    let items: Vec<Value> = admin
+        .get("/api/action-center?state=approved")
+        .await
+        .json()
+        .await
+        .expect("list");
+    let approved: HashMap<i64, &str> = items
+        .iter()
+        .filter_map(|i| Some((i["id"].as_i64()?, i["broker_order_id"].as_str()?)))
+        .collect();
+    for (pending, order) in &acked.approvals {
+        assert_eq!(
+            approved.get(pending).copied(),
+            Some(order.as_str()),
+            "approval of item {pending} lost"
+        );
+    }
+}
