@@ -1,5 +1,6 @@
 //! Open feed connections are capped per client address (429 before the upgrade) and per API key
-//! (an error frame and close 4429 at authentication), counted over both listeners.
+//! (an error frame and close 4429 at authentication), counted over both listeners; a client may
+//! send only so many frames a second.
 
 use std::time::Duration;
 
@@ -98,4 +99,20 @@ async fn a_key_past_its_cap_is_refused_at_authentication_and_closed() {
         let pong = ws.ask(json!({"action": "ping", "timestamp": 1})).await;
         assert_eq!(pong["type"], "pong", "{pong}");
     }
+}
+
+#[tokio::test]
+async fn a_client_sending_more_frames_a_second_than_allowed_is_disconnected() {
+    let app = spawn_app_with(&[("KEYGATE_WS_MAX_MESSAGES_PER_SEC", "20")]).await;
+    let mut ws = Ws::connect(&http_ws(&app)).await;
+
+    for i in 0..50 {
+        ws.send(json!({"action": "ping", "timestamp": i})).await;
+    }
+
+    let refusal = ws.frame_where(|f| f["status"] == "error").await;
+    assert_eq!(refusal["code"], "RATE_LIMITED", "{refusal}");
+    let close = ws.close_frame(WAIT).await.expect("close frame");
+    assert_eq!(close.code, CloseCode::Policy);
+    assert_eq!(close.reason, "message rate limit exceeded");
 }
