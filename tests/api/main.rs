@@ -20,6 +20,7 @@ mod multi_process;
 mod openapi;
 mod process;
 mod rate_limits;
+mod secrets_sweep;
 mod security_headers;
 mod sessions;
 mod setup;

@@ -69,7 +69,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
                 &req,
                 payload,
                 state.settings.max_body_bytes,
-                crate::body_deadline::body_timeout(&state),
+                crate::body_deadline::body_timeout(state),
             )
             .await?;
             let SplitBody {
