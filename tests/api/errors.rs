@@ -228,30 +228,6 @@ async fn a_key_call_body_that_arrives_in_pieces_is_read_whole_and_within_the_lim
 }
 
 #[tokio::test]
-async fn a_gzip_encoded_key_call_body_is_decoded() {
-    use std::io::Write;
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "gzip"})).await;
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder
-        .write_all(json!({"apikey": key}).to_string().as_bytes())
-        .unwrap();
-    let gzipped = encoder.finish().unwrap();
-
-    let response = new_client()
-        .post(app.url("/api/v1/ping"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::CONTENT_ENCODING, "gzip")
-        .body(gzipped)
-        .send()
-        .await
-        .unwrap();
-
-    assert_eq!(response.status(), 200);
-}
-
-#[tokio::test]
 async fn an_unknown_api_route_is_a_404_envelope() {
     let app = signed_in_app().await;
 

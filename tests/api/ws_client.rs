@@ -28,6 +28,14 @@ impl Ws {
             .expect("send");
     }
 
+    /// Sends a message; an error once the server has hung up.
+    pub async fn try_send(
+        &mut self,
+        message: Message,
+    ) -> Result<(), tokio_tungstenite::tungstenite::Error> {
+        self.0.send(message).await
+    }
+
     pub async fn send_raw(&mut self, text: &str) {
         self.0.send(Message::text(text)).await.expect("send");
     }

@@ -28,6 +28,9 @@ pub fn json_error(err: &JsonPayloadError) -> ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Content-Type must be application/json",
         ),
+        JsonPayloadError::Payload(e) if crate::body_deadline::is_timeout(e) => {
+            crate::auth::body::timed_out()
+        }
         JsonPayloadError::Deserialize(e) if e.is_data() => {
             ApiError::bad_request(format!("Invalid request body: {e}"))
         }

@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod body_deadline;
+pub mod body_encoding;
 pub mod client_ip;
 pub mod error;
 pub mod errors_config;
@@ -13,6 +15,7 @@ pub mod openapi;
 pub mod rate_limit;
 pub mod routes;
 pub mod security;
+pub mod security_headers;
 pub mod startup;
 pub mod state;
 pub mod trading;

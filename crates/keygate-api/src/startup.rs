@@ -30,6 +30,7 @@ use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::routes;
 use crate::security::SecurityMonitor;
+use crate::security_headers::SecurityHeaders;
 use crate::state::AppState;
 use crate::traffic_log;
 use crate::ws;
@@ -206,6 +207,7 @@ fn build_state(
         market,
         broker,
         analyzer: Default::default(),
+        ws_connections: ws::limits::WsConnections::new(&settings.ws),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login),
         rate_limits: RateLimits::new(&settings.rate_limits),
         traffic,
@@ -309,6 +311,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
     let settings = state.settings.clone();
     let key = session_key(&settings);
     let store = DbSessionStore::new(state.db.clone());
+    let security_headers = SecurityHeaders::new(&settings.static_dir, settings.cookie_secure);
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(SESSION_COOKIE.to_owned())
@@ -325,6 +328,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
         App::new()
             .app_data(state.clone())
             .app_data(traffic_log::WorkerSink::new(state.traffic.clone()))
+            .app_data(security_headers)
             .app_data(errors_config::json_config(settings.max_body_bytes))
             .app_data(web::PayloadConfig::new(settings.max_body_bytes))
             .app_data(errors_config::path_config())

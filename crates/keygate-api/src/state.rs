@@ -38,4 +38,6 @@ pub struct AppState {
     pub broker: Arc<dyn keygate_broker::Broker>,
     /// Per-user analyzer flags, cached (see `trading::ledger_for`).
     pub analyzer: crate::trading::AnalyzerCache,
+    /// Open WebSocket feed connections per address and per key (both listeners).
+    pub ws_connections: Arc<crate::ws::limits::WsConnections>,
 }

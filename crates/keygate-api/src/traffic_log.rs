@@ -5,6 +5,10 @@
 //! client IP, user and key ids, request id and error class. Never a body, a header value or a key.
 //! The writer's queue never blocks: a full queue drops the row and counts it.
 //!
+//! Before routing it refuses encoded bodies ([`refuse_encoded`]) and puts a deadline on the body
+//! ([`body_deadline::guard`]); on every response it sets the security headers
+//! ([`SecurityHeaders`]).
+//!
 //! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
 
@@ -22,9 +26,12 @@ use actix_web::middleware::Next;
 use actix_web::HttpMessage;
 use keygate_core::traffic::{TrafficRecord, TrafficSink};
 
+use crate::body_deadline;
+use crate::body_encoding::refuse_encoded;
 use crate::client_ip::ClientIp;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
+use crate::security_headers::{self, SecurityHeaders};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -147,7 +154,7 @@ fn header_number(n: u64) -> HeaderValue {
 /// ([`rate_limit::limit_by_ip`]) and the error envelope ([`errors_config::envelope`]): one layer
 /// instead of three, because each middleware layer costs every request a boxed call.
 pub async fn record_traffic(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     let started = Instant::now();
@@ -177,7 +184,13 @@ pub async fn record_traffic(
     } else {
         None
     };
-    let result = match rate_limit::limit_by_ip(&req) {
+    body_deadline::guard(&mut req);
+    let page = security_headers::Page::of(req.path());
+    let security = req
+        .app_data::<SecurityHeaders>()
+        .copied()
+        .unwrap_or_default();
+    let result = match refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req)) {
         Err(refusal) => Ok(req.error_response(refusal).map_into_right_body()),
         Ok(()) => next.call(req).await.map(errors_config::envelope),
     };
@@ -207,6 +220,7 @@ pub async fn record_traffic(
     let mut res = result?;
     let rate = res.request().extensions().get::<RateInfo>().copied();
     let headers = res.headers_mut();
+    security.apply(page, headers);
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static(REQUEST_ID), value);
     }

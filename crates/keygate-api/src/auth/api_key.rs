@@ -65,7 +65,13 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
                 return Err(ApiError::forbidden(BANNED));
             }
             refuse_misplaced_keys(&req)?;
-            let bytes = body::read(&req, payload, state.settings.max_body_bytes).await?;
+            let bytes = body::read(
+                &req,
+                payload,
+                state.settings.max_body_bytes,
+                crate::body_deadline::body_timeout(state),
+            )
+            .await?;
             let SplitBody {
                 key: body_key,
                 fields,

@@ -8,10 +8,11 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Bytes, BytesMut};
-use actix_web::{dev, FromRequest, HttpRequest};
+use actix_web::{dev, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
@@ -19,18 +20,34 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// Reads the body whole, refusing more than `limit` bytes (413). A body with a `Content-Encoding`
-/// goes through actix's extractor, which decodes it.
+/// Reads the body whole, as sent, refusing more than `limit` bytes (413), any
+/// `Content-Encoding` but `identity` (415, see [`crate::body_encoding`]: nothing is inflated) and
+/// a body not received within `timeout` (408, see [`crate::body_deadline`]).
 pub async fn read(
+    req: &HttpRequest,
+    payload: dev::Payload,
+    limit: usize,
+    timeout: Duration,
+) -> Result<Bytes, ApiError> {
+    crate::body_encoding::refuse_encoded(req.headers())?;
+    tokio::time::timeout(timeout, read_plain(req, payload, limit))
+        .await
+        .unwrap_or_else(|_| Err(timed_out()))
+}
+
+/// The 408 answer to a body that did not arrive in time.
+pub fn timed_out() -> ApiError {
+    ApiError::status(
+        StatusCode::REQUEST_TIMEOUT,
+        "The request body was not received in time",
+    )
+}
+
+async fn read_plain(
     req: &HttpRequest,
     mut payload: dev::Payload,
     limit: usize,
 ) -> Result<Bytes, ApiError> {
-    if req.headers().contains_key(header::CONTENT_ENCODING) {
-        return Bytes::from_request(req, &mut payload)
-            .await
-            .map_err(|e| read_error(e.as_response_error().status_code()));
-    }
     let announced = req
         .headers()
         .get(header::CONTENT_LENGTH)

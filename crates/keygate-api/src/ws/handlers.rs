@@ -114,9 +114,30 @@ async fn authenticate(
                 conn.subs.clear();
                 conn.sync_ticks();
             }
+            let slot = match conn.authed.take() {
+                Some(previous) if previous.slot.key_id() == identity.key_id => previous.slot,
+                _ => match conn.state.ws_connections.claim_key(identity.key_id) {
+                    Some(slot) => slot,
+                    None => {
+                        conn.send(&error_frame(
+                            "CONNECTION_LIMIT",
+                            &format!(
+                                "Too many WebSocket connections for this API key (at most {})",
+                                conn.state.ws_connections.max_per_key()
+                            ),
+                            id,
+                        ))?;
+                        return Err(End::Close(reason(
+                            4429,
+                            "too many connections for this api key",
+                        )));
+                    }
+                },
+            };
             conn.authed = Some(Authed {
                 identity,
                 key: SecretString::from(key),
+                slot,
             });
             return conn.send(&with_request_id(auth_success(&identity), id));
         }

@@ -11,20 +11,26 @@
 //!   bounded send queue.
 //! - [`subscriptions`]: a connection's (symbol, exchange, mode) set and its market watches.
 //! - [`frames`]: `market_data` frames per mode.
+//! - [`limits`]: open connections per address and per key.
 
 mod frames;
 mod handlers;
+pub mod limits;
 pub mod protocol;
 mod session;
 mod subscriptions;
 
 use std::net::TcpListener;
 
-use actix_web::dev::Server;
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, Next};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use keygate_types::ErrorBody;
 
 use crate::client_ip::ClientIp;
+use crate::errors_config;
+use crate::security_headers::{Page, SecurityHeaders};
 use crate::state::AppState;
 
 /// Largest client message accepted (a subscribe with a long `symbols` list fits easily).
@@ -42,12 +48,18 @@ pub async fn upgrade(
             "Too many invalid API keys from this address",
         )));
     }
+    let Some(slot) = state.ws_connections.claim_ip(ip) else {
+        return Ok(HttpResponse::TooManyRequests().json(ErrorBody::new(format!(
+            "Too many WebSocket connections from this address (at most {})",
+            state.ws_connections.max_per_ip()
+        ))));
+    };
     let (response, session, stream) = actix_ws::handle(&req, body)?;
     let stream = stream
         .max_frame_size(MAX_MESSAGE_BYTES)
         .aggregate_continuations()
         .max_continuation_size(MAX_MESSAGE_BYTES);
-    actix_web::rt::spawn(session::run(state, ip, session, stream));
+    actix_web::rt::spawn(session::run(state, slot, ip, session, stream));
     Ok(response)
 }
 
@@ -56,11 +68,23 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(web::resource(["/ws", "/ws/"]).route(web::get().to(upgrade)));
 }
 
+/// On the feed's own listener: what the HTTP listener's middleware does for every answer (refusals
+/// in the envelope, the security headers).
+async fn finish_answer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody>>> {
+    let mut res = errors_config::envelope(next.call(req).await?);
+    SecurityHeaders::default().apply(Page::Api, res.headers_mut());
+    Ok(res)
+}
+
 /// Starts the feed's own server on `listener`: every path upgrades.
 pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .wrap(middleware::from_fn(finish_answer))
             .default_service(web::to(upgrade))
     })
     .listen(listener)?

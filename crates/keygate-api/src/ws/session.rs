@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::{interval_at, sleep, Instant};
 
 use super::handlers;
+use super::limits::{IpSlot, KeySlot};
 use super::protocol::{self, error_frame};
 use super::subscriptions::Subscriptions;
 use crate::state::AppState;
@@ -58,6 +59,35 @@ pub(super) struct Authed {
     pub identity: Identity,
     /// Kept to re-check the key; never logged or sent.
     pub key: SecretString,
+    /// The connection's place in its key's connection count.
+    pub slot: KeySlot,
+}
+
+/// Frames a client may send per second: a fixed one-second window.
+struct MessageBudget {
+    max: u32,
+    window_start: Instant,
+    used: u32,
+}
+
+impl MessageBudget {
+    fn new(max: u32) -> Self {
+        Self {
+            max,
+            window_start: Instant::now(),
+            used: 0,
+        }
+    }
+
+    /// Counts a frame received at `now`; false once the window's budget is spent.
+    fn take(&mut self, now: Instant) -> bool {
+        if now.duration_since(self.window_start) >= Duration::from_secs(1) {
+            self.window_start = now;
+            self.used = 0;
+        }
+        self.used += 1;
+        self.used <= self.max
+    }
 }
 
 /// A connection's state.
@@ -167,6 +197,8 @@ async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
 /// Runs one connection to its end.
 pub async fn run(
     state: web::Data<AppState>,
+    // Held until the connection ends: its place in its address's connection count.
+    _slot: IpSlot,
     ip: IpAddr,
     session: Session,
     mut stream: AggregatedMessageStream,
@@ -191,13 +223,14 @@ pub async fn run(
     let mut heartbeat = interval_at(Instant::now() + ping_every, ping_every);
     let mut key_check = interval_at(Instant::now() + check_every, check_every);
     let mut last_seen = Instant::now();
+    let mut budget = MessageBudget::new(settings.max_messages_per_sec);
 
     let end = loop {
         let step = tokio::select! {
             message = stream.recv() => match message {
                 Some(Ok(message)) => {
                     last_seen = Instant::now();
-                    match message {
+                    if budget.take(last_seen) { match message {
                         AggregatedMessage::Text(text) => handlers::handle(&mut conn, &text).await,
                         AggregatedMessage::Binary(bytes) => match std::str::from_utf8(&bytes) {
                             Ok(text) => handlers::handle(&mut conn, text).await,
@@ -206,6 +239,8 @@ pub async fn run(
                         AggregatedMessage::Ping(bytes) => conn.push(Out::Pong(bytes)),
                         AggregatedMessage::Pong(_) => Ok(()),
                         AggregatedMessage::Close(reason) => Err(End::Client(reason)),
+                    } } else {
+                        too_many_messages(&conn, settings.max_messages_per_sec)
                     }
                 }
                 // A protocol error or the end of the stream: the client is gone.
@@ -261,6 +296,19 @@ pub async fn run(
     {
         log::debug!("websocket writer did not finish closing in time");
     }
+}
+
+/// Ends a connection that sent more frames than its budget allows.
+fn too_many_messages(conn: &Connection, max: u32) -> Result<(), End> {
+    conn.send(&error_frame(
+        "RATE_LIMITED",
+        &format!("Too many messages: at most {max} per second"),
+        None,
+    ))?;
+    Err(End::Close(CloseReason {
+        code: CloseCode::Policy,
+        description: Some("message rate limit exceeded".to_owned()),
+    }))
 }
 
 /// The frame answering a successful authentication.

@@ -50,6 +50,10 @@ pub struct Settings {
     pub key_poll_ms: u64,
     /// `KEYGATE_MAX_BODY_BYTES`: largest accepted JSON body, default 65536.
     pub max_body_bytes: usize,
+    /// `KEYGATE_BODY_TIMEOUT_MS`: a request body must arrive whole within this long of the
+    /// request's start, or the request is refused (a client that stalls mid-body holds nothing
+    /// for longer). Default 10000.
+    pub body_timeout_ms: u64,
     /// `KEYGATE_LOGIN_PER_MINUTE` / `KEYGATE_LOGIN_PER_HOUR`: login attempts per IP and per
     /// username, default 5 and 25.
     pub login_per_minute: u32,
@@ -162,6 +166,7 @@ impl Settings {
             max_keys_per_user: parse_or(&get, "KEYGATE_MAX_KEYS_PER_USER", 20)?,
             key_poll_ms: parse_or(&get, "KEYGATE_KEY_POLL_MS", 250)?,
             max_body_bytes: parse_or(&get, "KEYGATE_MAX_BODY_BYTES", 64 * 1024)?,
+            body_timeout_ms: parse_or(&get, "KEYGATE_BODY_TIMEOUT_MS", 10_000u64)?.max(1),
             login_per_minute,
             login_per_hour,
             rate_limits,

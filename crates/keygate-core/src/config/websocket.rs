@@ -29,6 +29,15 @@ pub struct WsSettings {
     /// `KEYGATE_WS_MAX_SUBSCRIPTIONS`: (symbol, exchange, mode) subscriptions per connection.
     /// Default 1000.
     pub max_subscriptions: usize,
+    /// `KEYGATE_WS_MAX_PER_IP`: open connections per client address (IPv6: per /64), over both
+    /// listeners; more are refused with 429 before the upgrade. Default 20.
+    pub max_per_ip: usize,
+    /// `KEYGATE_WS_MAX_PER_KEY`: open connections authenticated with one API key; another is
+    /// refused at authentication (close 4429). Default 10.
+    pub max_per_key: usize,
+    /// `KEYGATE_WS_MAX_MESSAGES_PER_SEC`: frames a client may send per second; a client that
+    /// sends more is disconnected (close 1008). Default 100.
+    pub max_messages_per_sec: u32,
 }
 
 impl WsSettings {
@@ -52,6 +61,10 @@ impl WsSettings {
             key_check_ms: super::parse_or(get, "KEYGATE_WS_KEY_CHECK_MS", 1_000u64)?.max(1),
             send_queue: super::parse_or(get, "KEYGATE_WS_SEND_QUEUE", 1024usize)?.max(8),
             max_subscriptions: super::parse_or(get, "KEYGATE_WS_MAX_SUBSCRIPTIONS", 1000usize)?
+                .max(1),
+            max_per_ip: super::parse_or(get, "KEYGATE_WS_MAX_PER_IP", 20usize)?.max(1),
+            max_per_key: super::parse_or(get, "KEYGATE_WS_MAX_PER_KEY", 10usize)?.max(1),
+            max_messages_per_sec: super::parse_or(get, "KEYGATE_WS_MAX_MESSAGES_PER_SEC", 100u32)?
                 .max(1),
         })
     }
@@ -83,5 +96,8 @@ mod tests {
         let error = load(&[("KEYGATE_WS_BIND", "8765")]).unwrap_err();
         assert!(error.0.contains("KEYGATE_WS_BIND"), "{error}");
         assert!(load(&[("KEYGATE_WS_AUTH_GRACE_MS", "soon")]).is_err());
+        assert_eq!((defaults.max_per_ip, defaults.max_per_key), (20, 10));
+        assert_eq!(defaults.max_messages_per_sec, 100);
+        assert!(load(&[("KEYGATE_WS_MAX_PER_KEY", "-1")]).is_err());
     }
 }
