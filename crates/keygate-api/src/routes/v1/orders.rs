@@ -1,9 +1,10 @@
 //! Order-changing endpoints (§5.2–§5.7): place, smart, modify, cancel, cancel all, close.
 //!
 //! Flow: the extractor verified the key, counted the call and checked the permission (`read`
-//! keys get 403 here); then the body is validated, an `exit_only` key's place/smart/modify is
-//! checked to only reduce an existing position, a `semi_auto` key's call is queued in the Action
-//! Center, and an `auto` key's call runs through [`trading::execute`] on the user's ledger.
+//! keys get 403 here); then the body is validated and [`trading::submit`] queues a `semi_auto`
+//! key's call in the Action Center or runs an `auto` key's call through [`trading::execute`] on
+//! the user's ledger. An `exit_only` key's place/smart/modify runs reduce-only: the broker
+//! refuses (403) what would not only reduce an existing position.
 
 use actix_web::{web, HttpResponse};
 use keygate_broker::{Ledger, OrderRequest};
@@ -66,10 +67,6 @@ async fn reference_price(
         .map_err(|e| openalgo::broker_error(e, ledger))
 }
 
-fn is_exit_only(identity: &Identity) -> bool {
-    !identity.scopes.allows(Permission::Open)
-}
-
 fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
     openalgo::invalid(inv, with_mode && ledger == Ledger::Analyze)
 }
@@ -100,9 +97,6 @@ pub async fn place_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let order = requests::place_order(call.body.0).map_err(|i| invalid(i, ledger, false))?;
-    if is_exit_only(&identity) {
-        trading::check_reduce_only(&state, identity.user_id, ledger, &order, None).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &order, ledger).await?),
         OrderMode::Auto => None,
@@ -141,9 +135,6 @@ pub async fn place_smart_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let smart = requests::smart_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    if is_exit_only(&identity) {
-        trading::check_smart_reduce_only(&state, identity.user_id, ledger, &smart).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &smart.order, ledger).await?),
         OrderMode::Auto => None,
@@ -182,9 +173,6 @@ pub async fn modify_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let modify = requests::modify_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    if is_exit_only(&identity) {
-        trading::check_modify_reduce_only(&state, identity.user_id, ledger, &modify).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &modify.order, ledger).await?),
         OrderMode::Auto => None,

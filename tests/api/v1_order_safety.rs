@@ -1,0 +1,62 @@
+//! Orders a hostile or hurried client sends to get around the account's limits: concurrent exits
+//! of an `exit_only` key racing past the reduce-only check, and a marketable LIMIT priced to dodge
+//! the margin check.
+
+use futures_util::future::join_all;
+use serde_json::json;
+
+use crate::v1_support::{app_with_keys, market, net, orderid};
+
+#[tokio::test]
+async fn concurrent_exits_of_an_exit_only_key_close_a_position_exactly_once() {
+    let (app, k) = app_with_keys().await;
+    orderid(
+        &app.v1("placeorder", &k.trade, market("SBIN", "BUY", "100"))
+            .await,
+    );
+
+    let exits = (0..10).map(|_| app.v1("placeorder", &k.exit, market("SBIN", "SELL", "100")));
+    let answers = join_all(exits).await;
+
+    let placed = answers.iter().filter(|(status, _)| *status == 200).count();
+    assert_eq!(placed, 1, "exactly one exit passes: {answers:?}");
+    for (status, body) in answers.iter().filter(|(status, _)| *status != 200) {
+        assert_eq!(*status, 403, "{body}");
+        assert!(
+            body["message"].as_str().unwrap().contains("exit_only"),
+            "{body}"
+        );
+    }
+    assert_eq!(
+        net(&app, &k.trade, "SBIN").await,
+        0,
+        "never reversed to short"
+    );
+}
+
+#[tokio::test]
+async fn a_marketable_limit_priced_far_through_the_market_is_margined_at_the_market() {
+    let (app, k) = app_with_keys().await;
+    let mut order = market("SBIN", "SELL", "1000000");
+    order["pricetype"] = json!("LIMIT");
+    order["price"] = json!("0.05");
+
+    let (status, body) = app.v1("placeorder", &k.trade, order).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Insufficient funds"),
+        "{body}"
+    );
+    let (status, funds) = app.v1("funds", &k.trade, json!({})).await;
+    assert_eq!(status, 200, "{funds}");
+    let cash: f64 = funds["data"]["availablecash"]
+        .as_str()
+        .expect("a string")
+        .parse()
+        .expect("a number");
+    assert_eq!(cash, 10_000_000.0, "nothing was blocked or lost");
+    assert_eq!(net(&app, &k.trade, "SBIN").await, 0);
+}
