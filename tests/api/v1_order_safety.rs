@@ -5,33 +5,50 @@
 use futures_util::future::join_all;
 use serde_json::json;
 
-use crate::v1_support::{app_with_keys, market, net, orderid};
+use crate::v1_support::{app_with_keys, app_with_keys_and, market, net, orderid};
+
+/// Rounds of the race: each opens a long 100 and fires `EXITS` exits of 100 at once with a key
+/// not used before (its first verification is where the concurrent calls line up).
+const ROUNDS: usize = 30;
+const EXITS: usize = 10;
 
 #[tokio::test]
 async fn concurrent_exits_of_an_exit_only_key_close_a_position_exactly_once() {
-    let (app, k) = app_with_keys().await;
-    orderid(
-        &app.v1("placeorder", &k.trade, market("SBIN", "BUY", "100"))
-            .await,
-    );
+    let (app, k) = app_with_keys_and(&[
+        ("KEYGATE_RATE_ORDERS", "off"),
+        ("KEYGATE_RATE_DATA", "off"),
+        ("KEYGATE_MAX_KEYS_PER_USER", "100"),
+    ])
+    .await;
+    for round in 0..ROUNDS {
+        orderid(
+            &app.v1("placeorder", &k.trade, market("SBIN", "BUY", "100"))
+                .await,
+        );
+        let (exit, _) = app
+            .create_key(json!({"name": format!("exit {round}"), "scopes": ["exit_only"]}))
+            .await;
+        let exits = (0..EXITS).map(|_| app.v1("placeorder", &exit, market("SBIN", "SELL", "100")));
+        let answers = join_all(exits).await;
 
-    let exits = (0..10).map(|_| app.v1("placeorder", &k.exit, market("SBIN", "SELL", "100")));
-    let answers = join_all(exits).await;
-
-    let placed = answers.iter().filter(|(status, _)| *status == 200).count();
-    assert_eq!(placed, 1, "exactly one exit passes: {answers:?}");
-    for (status, body) in answers.iter().filter(|(status, _)| *status != 200) {
-        assert_eq!(*status, 403, "{body}");
-        assert!(
-            body["message"].as_str().unwrap().contains("exit_only"),
-            "{body}"
+        let placed = answers.iter().filter(|(status, _)| *status == 200).count();
+        assert_eq!(
+            placed, 1,
+            "round {round}: exactly one exit passes: {answers:?}"
+        );
+        for (status, body) in answers.iter().filter(|(status, _)| *status != 200) {
+            assert_eq!(*status, 403, "{body}");
+            assert!(
+                body["message"].as_str().unwrap().contains("exit_only"),
+                "{body}"
+            );
+        }
+        assert_eq!(
+            net(&app, &k.trade, "SBIN").await,
+            0,
+            "round {round}: never reversed to short"
         );
     }
-    assert_eq!(
-        net(&app, &k.trade, "SBIN").await,
-        0,
-        "never reversed to short"
-    );
 }
 
 #[tokio::test]
