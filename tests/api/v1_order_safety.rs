@@ -77,3 +77,29 @@ async fn a_marketable_limit_priced_far_through_the_market_is_margined_at_the_mar
     assert_eq!(cash, 10_000_000.0, "nothing was blocked or lost");
     assert_eq!(net(&app, &k.trade, "SBIN").await, 0);
 }
+
+#[tokio::test]
+async fn cancel_all_and_close_position_count_against_the_orders_limit() {
+    let (app, k) = app_with_keys_and(&[
+        ("KEYGATE_RATE_ORDERS", "2/min"),
+        ("KEYGATE_RATE_DATA", "off"),
+    ])
+    .await;
+    let strategy = json!({"strategy": "test"});
+    assert_eq!(
+        app.v1("cancelallorder", &k.trade, strategy.clone()).await.0,
+        200
+    );
+    assert_eq!(
+        app.v1("closeposition", &k.trade, strategy.clone()).await.0,
+        200
+    );
+    let (status, body) = app.v1("cancelallorder", &k.trade, strategy.clone()).await;
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(app.v1("closeposition", &k.trade, strategy).await.0, 429);
+    assert_eq!(
+        app.v1("funds", &k.trade, json!({})).await.0,
+        200,
+        "data calls are apart"
+    );
+}

@@ -32,8 +32,9 @@ v1_body!(
     CancelBody, Permission::Exit, RateCategory::Orders
 );
 v1_body!(
-    /// cancelallorder / closeposition: `trade` or `exit_only`.
-    ExitBody, Permission::Exit, RateCategory::Data
+    /// cancelallorder / closeposition: `trade` or `exit_only`. Counted as order calls (one
+    /// per call), since each cancels or places orders.
+    ExitBody, Permission::Exit, RateCategory::Orders
 );
 
 /// Queues for `semi_auto`, else executes; shared by every handler here.
@@ -233,7 +234,7 @@ pub async fn cancel_order(
             example = json!({"canceled_orders": ["26112212345678"], "failed_cancellations": [], "message": "Canceled 1 orders. Failed to cancel 0 orders.", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
-        (status = 429, description = "rate limit (data)", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
     )
 )]
 pub async fn cancel_all_orders(
@@ -254,7 +255,7 @@ pub async fn cancel_all_orders(
             example = json!({"message": "All Open Positions Squared Off", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
-        (status = 429, description = "rate limit (data)", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
     )
 )]
 pub async fn close_position(
