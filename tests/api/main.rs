@@ -29,6 +29,7 @@ mod traffic_log;
 mod v1_account;
 mod v1_analyzer;
 mod v1_data;
+mod v1_order_safety;
 mod v1_orders;
 mod v1_support;
 mod v1_validation;

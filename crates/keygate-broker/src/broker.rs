@@ -9,8 +9,8 @@ use crate::engine::smart::{smart_order, SmartDecision};
 use crate::error::BrokerError;
 use crate::instruments::Instrument;
 use crate::types::{
-    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Funds, Holding, Ledger, ModifyRequest,
-    Order, OrderRequest, Position, Quote, Trade,
+    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Exposure, Funds, Holding, Ledger,
+    ModifyRequest, Order, OrderRequest, Position, Quote, Trade,
 };
 
 /// What a smart order did (§5.3).
@@ -24,6 +24,23 @@ pub enum SmartOrderOutcome {
     NothingToDo,
 }
 
+/// An order-changing call to test against the reduce-only rule without running it (a queued
+/// call's early refusal; running it with [`Exposure::ReduceOnly`] checks again, atomically).
+#[derive(Debug, Clone, Copy)]
+pub enum ReduceOnlyCheck<'a> {
+    /// A new order.
+    Place(&'a OrderRequest),
+    /// The order a smart order would place to reach `position_size`.
+    Smart {
+        /// The smart order's fields.
+        request: &'a OrderRequest,
+        /// Its target net position.
+        position_size: f64,
+    },
+    /// A working order as the modify would change it.
+    Modify(&'a ModifyRequest),
+}
+
 /// A broker: orders, account views and market data. Account calls take the user and the ledger
 /// (`Live` or `Analyze`); market data is the same for everyone.
 #[async_trait]
@@ -32,21 +49,35 @@ pub trait Broker: Send + Sync {
     fn name(&self) -> &str;
 
     /// Places an order. A request that breaks a rule is refused (`Rule`) without being stored; one
-    /// that is stored as rejected answers `Rejected` with its id.
+    /// that is stored as rejected answers `Rejected` with its id. With [`Exposure::ReduceOnly`]
+    /// an order that would not only reduce a position is refused (`ReduceOnly`), checked
+    /// atomically with the placement.
     async fn place_order(
         &self,
         user_id: i64,
         ledger: Ledger,
         request: OrderRequest,
+        exposure: Exposure,
     ) -> Result<Order, BrokerError>;
 
-    /// Changes quantity, price and trigger price of a working order.
+    /// Changes quantity, price and trigger price of a working order. With
+    /// [`Exposure::ReduceOnly`] the changed order must still only reduce the position.
     async fn modify_order(
         &self,
         user_id: i64,
         ledger: Ledger,
         request: ModifyRequest,
+        exposure: Exposure,
     ) -> Result<Order, BrokerError>;
+
+    /// Whether the call would pass the reduce-only rule now; changes nothing. `ReduceOnly` when
+    /// it would not.
+    async fn check_reduce_only(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        call: ReduceOnlyCheck<'_>,
+    ) -> Result<(), BrokerError>;
 
     /// Cancels a working order.
     async fn cancel_order(
@@ -107,13 +138,15 @@ pub trait Broker: Send + Sync {
     ) -> Result<Arc<Instrument>, BrokerError>;
 
     /// §5.3: brings the net position of (symbol, exchange, product) to `position_size`, placing at
-    /// most one order. Provided in terms of `positions` and `place_order`.
+    /// most one order (checked as `exposure` says). Provided in terms of `positions` and
+    /// `place_order`; a broker that can should read the position and place under one lock.
     async fn place_smart_order(
         &self,
         user_id: i64,
         ledger: Ledger,
         request: OrderRequest,
         position_size: f64,
+        exposure: Exposure,
     ) -> Result<SmartOrderOutcome, BrokerError> {
         let current = self
             .positions(user_id, ledger)
@@ -133,7 +166,7 @@ pub trait Broker: Send + Sync {
                     ..request
                 };
                 Ok(SmartOrderOutcome::Placed(
-                    self.place_order(user_id, ledger, order).await?,
+                    self.place_order(user_id, ledger, order, exposure).await?,
                 ))
             }
             SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),

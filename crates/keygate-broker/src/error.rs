@@ -1,13 +1,15 @@
 //! The broker layer's errors. Every message a client can see is the contract's exact text (§5, §7);
 //! `kind()` tells the API layer which HTTP status family to answer with.
 
-use crate::types::{Exchange, OrderStatus, PriceType, Segment};
+use crate::types::{Action, Exchange, OrderStatus, PriceType, Product, Segment};
 
 /// The HTTP-ish class of a broker error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ErrorKind {
     /// 400: the request breaks a trading rule or names an unknown symbol.
     BadRequest,
+    /// 403: a reduce-only order would open, add to or reverse a position.
+    Forbidden,
     /// 404: the order does not exist in this ledger.
     NotFound,
     /// 400 with an `orderid`: the order was stored as `rejected`.
@@ -74,6 +76,35 @@ pub enum RuleViolation {
     },
 }
 
+/// A reduce-only order ([`crate::Exposure::ReduceOnly`]) that would open, add to or reverse a
+/// position. `Display` gives the figures: the order against the net position it would trade.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{action} {quantity} {symbol} {exchange} {product} against a net position of {net}{}", working_note(*.working))]
+pub struct ReduceOnlyViolation {
+    /// Side of the order.
+    pub action: Action,
+    /// Its quantity.
+    pub quantity: f64,
+    /// Its symbol.
+    pub symbol: String,
+    /// Its exchange.
+    pub exchange: Exchange,
+    /// Its product.
+    pub product: Product,
+    /// The signed net position (for CNC longs, at least the holdings).
+    pub net: f64,
+    /// Quantity of other working orders on the order's side.
+    pub working: f64,
+}
+
+fn working_note(working: f64) -> String {
+    if working > 0.0 {
+        format!(" with {working} already working on that side")
+    } else {
+        String::new()
+    }
+}
+
 /// An error from a `Broker` call.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum BrokerError {
@@ -91,6 +122,9 @@ pub enum BrokerError {
     /// The request breaks a trading rule; nothing was stored.
     #[error(transparent)]
     Rule(#[from] RuleViolation),
+    /// A reduce-only order would open, add to or reverse a position; nothing was stored.
+    #[error("A reduce-only order may only reduce an existing position, never open, add to or reverse one ({0})")]
+    ReduceOnly(ReduceOnlyViolation),
     /// The order was stored as `rejected` with this reason (e.g. a CNC SELL without holdings).
     #[error("{reason}")]
     Rejected {
@@ -109,6 +143,7 @@ impl BrokerError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             BrokerError::SymbolNotFound { .. } | BrokerError::Rule(_) => ErrorKind::BadRequest,
+            BrokerError::ReduceOnly(_) => ErrorKind::Forbidden,
             BrokerError::OrderNotFound(_) => ErrorKind::NotFound,
             BrokerError::Rejected { .. } => ErrorKind::Rejected,
             BrokerError::Store(_) => ErrorKind::Internal,
@@ -117,11 +152,7 @@ impl BrokerError {
 }
 
 /// Product rules of §7 for a segment, shared by validation and docs.
-pub(crate) fn product_rule(
-    exchange: Exchange,
-    product: crate::types::Product,
-) -> Result<(), RuleViolation> {
-    use crate::types::Product;
+pub(crate) fn product_rule(exchange: Exchange, product: Product) -> Result<(), RuleViolation> {
     match (exchange.segment(), product) {
         (Segment::Equity, Product::Nrml) => Err(RuleViolation::NrmlOnEquity(exchange)),
         (Segment::Derivative | Segment::Crypto, Product::Cnc) => {

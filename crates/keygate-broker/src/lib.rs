@@ -20,8 +20,8 @@ pub mod paper;
 pub mod store;
 pub mod types;
 
-pub use broker::{Broker, SmartOrderOutcome};
-pub use error::{BrokerError, ErrorKind, RuleViolation};
+pub use broker::{Broker, ReduceOnlyCheck, SmartOrderOutcome};
+pub use error::{BrokerError, ErrorKind, ReduceOnlyViolation, RuleViolation};
 pub use instruments::{Instrument, InstrumentKind, InstrumentMaster};
 pub use market::Market;
 pub use paper::PaperBroker;

@@ -4,7 +4,8 @@
 //! operations on one account are serialised while different accounts run in parallel. Every
 //! operation first catches the account's working orders up with the market, then applies the
 //! engine call and saves its changes in one store transaction; if saving fails the cached account
-//! is dropped (the next call reloads the last saved state) and the call answers `Store`.
+//! is dropped (the next call reloads the last saved state) and the call answers `Store`. Checks
+//! that depend on the account (reduce-only, margin) run inside that lock with the change itself.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -13,15 +14,17 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::{DateTime, SubsecRound, Utc};
 
-use crate::broker::Broker;
-use crate::engine::{Account, DEFAULT_STARTING_CAPITAL};
+use crate::broker::{Broker, ReduceOnlyCheck, SmartOrderOutcome};
+use crate::engine::smart::{smart_order, SmartDecision};
+use crate::engine::{Account, ReducingOrder, DEFAULT_STARTING_CAPITAL};
 use crate::error::BrokerError;
 use crate::instruments::Instrument;
 use crate::market::Market;
 use crate::store::LedgerStore;
+use crate::types::num::round_qty;
 use crate::types::{
-    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Funds, Holding, Ledger, ModifyRequest,
-    Order, OrderRequest, Position, Quote, Trade,
+    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Exposure, Funds, Holding, Ledger,
+    ModifyRequest, Order, OrderRequest, Position, Quote, Trade,
 };
 
 /// Settings of the paper broker.
@@ -198,12 +201,41 @@ impl PaperBroker {
         Ok((inst, quote))
     }
 
+    /// Places `request` on the locked account, first checking the reduce-only rule when
+    /// `exposure` asks for it (same lock, so no other order slips in between).
+    fn place_on(
+        &self,
+        account: &mut Account,
+        request: &OrderRequest,
+        exposure: Exposure,
+        now: DateTime<Utc>,
+    ) -> Result<Order, BrokerError> {
+        let (inst, quote) = self.priced(&request.symbol, request.exchange, now)?;
+        if exposure == Exposure::ReduceOnly {
+            account.check_reduce_only(ReducingOrder::new(&inst, request), None)?;
+        }
+        account.place(request, &inst, &quote, now)
+    }
+
     fn price_of(&self, symbol: &str, exchange: Exchange) -> Option<(f64, f64)> {
         let inst = self.market.instrument(symbol, exchange).ok()?;
         let now = self.now().timestamp_millis();
         let q = self.market.quote_at(symbol, exchange, now).ok()?;
         Some((q.ltp, inst.lot_size))
     }
+}
+
+/// What a smart order for `request` would do against the account's position now.
+fn smart_decision(account: &Account, request: &OrderRequest, position_size: f64) -> SmartDecision {
+    let current = account
+        .positions()
+        .find(|p| {
+            p.symbol == request.symbol
+                && p.exchange == request.exchange
+                && p.product == request.product
+        })
+        .map_or(0.0, |p| p.quantity);
+    smart_order(position_size, current, request.action, request.quantity)
 }
 
 #[async_trait]
@@ -217,10 +249,10 @@ impl Broker for PaperBroker {
         user_id: i64,
         ledger: Ledger,
         request: OrderRequest,
+        exposure: Exposure,
     ) -> Result<Order, BrokerError> {
         self.with_account(user_id, ledger, |a, now| {
-            let (inst, quote) = self.priced(&request.symbol, request.exchange, now)?;
-            a.place(&request, &inst, &quote, now)
+            self.place_on(a, &request, exposure, now)
         })
         .await
     }
@@ -230,13 +262,90 @@ impl Broker for PaperBroker {
         user_id: i64,
         ledger: Ledger,
         request: ModifyRequest,
+        exposure: Exposure,
     ) -> Result<Order, BrokerError> {
         self.with_account(user_id, ledger, |a, now| {
             let order = a
                 .order(&request.orderid)
+                .cloned()
                 .ok_or_else(|| BrokerError::OrderNotFound(request.orderid.clone()))?;
             let (inst, quote) = self.priced(&order.symbol, order.exchange, now)?;
+            if exposure == Exposure::ReduceOnly {
+                let changed = ReducingOrder {
+                    quantity: round_qty(request.quantity),
+                    ..ReducingOrder::of(&order)
+                };
+                a.check_reduce_only(changed, Some(&order.orderid))?;
+            }
             a.modify(&request, &inst, &quote, now)
+        })
+        .await
+    }
+
+    /// Reads the position and places the one order under the account's lock, so a
+    /// reduce-only smart order is checked against the position it was computed from.
+    async fn place_smart_order(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        self.with_account(user_id, ledger, |a, now| {
+            match smart_decision(a, &request, position_size) {
+                SmartDecision::Place { action, quantity } => {
+                    let order = OrderRequest {
+                        action,
+                        quantity,
+                        ..request
+                    };
+                    let placed = self.place_on(a, &order, exposure, now)?;
+                    Ok(SmartOrderOutcome::Placed(placed))
+                }
+                SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
+                SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
+            }
+        })
+        .await
+    }
+
+    async fn check_reduce_only(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        call: ReduceOnlyCheck<'_>,
+    ) -> Result<(), BrokerError> {
+        self.with_account(user_id, ledger, |a, _| {
+            let (request, replacing) = match call {
+                ReduceOnlyCheck::Place(request) => (request.clone(), None),
+                ReduceOnlyCheck::Smart {
+                    request,
+                    position_size,
+                } => match smart_decision(a, request, position_size) {
+                    SmartDecision::Place { action, quantity } => (
+                        OrderRequest {
+                            action,
+                            quantity,
+                            ..request.clone()
+                        },
+                        None,
+                    ),
+                    SmartDecision::AlreadyMatched | SmartDecision::NothingToDo => return Ok(()),
+                },
+                ReduceOnlyCheck::Modify(modify) => {
+                    let order = a
+                        .order(&modify.orderid)
+                        .ok_or_else(|| BrokerError::OrderNotFound(modify.orderid.clone()))?;
+                    let changed = ReducingOrder {
+                        quantity: round_qty(modify.quantity),
+                        ..ReducingOrder::of(order)
+                    };
+                    return a.check_reduce_only(changed, Some(&modify.orderid));
+                }
+            };
+            let inst = self.market.instrument(&request.symbol, request.exchange)?;
+            a.check_reduce_only(ReducingOrder::new(&inst, &request), replacing)
         })
         .await
     }

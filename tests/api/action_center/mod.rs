@@ -3,7 +3,7 @@
 //! expire, and other users never see them.
 
 use keygate_core::entities::pending_order;
-use keygate_tests::{assert_error, json_body, new_client, spawn_app, TestApp};
+use keygate_tests::{assert_error, json_body, new_client, spawn_app, spawn_app_with, TestApp};
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
@@ -62,3 +62,4 @@ pub async fn set_column(app: &TestApp, id: i64, column: pending_order::Column, v
 
 pub mod approval;
 mod decisions;
+mod key_state;

@@ -67,13 +67,28 @@ pub fn invalid(inv: Invalid, analyze: bool) -> ApiError {
     error(StatusCode::BAD_REQUEST, inv.message(), analyze, extra)
 }
 
-/// A broker failure: rule violations and unknown symbols 400, unknown orders 404, stored
-/// rejections 400 with their `orderid`, storage failures 500 (cause logged, not shown).
+/// A broker failure: rule violations and unknown symbols 400, reduce-only refusals (an
+/// `exit_only` key's) 403, unknown orders 404, stored rejections 400 with their `orderid`,
+/// storage failures 500 (cause logged, not shown).
 pub fn broker_error(e: BrokerError, ledger: Ledger) -> ApiError {
     let analyze = ledger == Ledger::Analyze;
     let mut extra = Map::new();
     let status = match e.kind() {
         ErrorKind::BadRequest => StatusCode::BAD_REQUEST,
+        ErrorKind::Forbidden => {
+            if let BrokerError::ReduceOnly(figures) = &e {
+                // Only an exit_only key's orders are placed reduce-only: say so in its words.
+                return error(
+                    StatusCode::FORBIDDEN,
+                    format!(
+                        "This API key is exit_only: it may only reduce an existing position, never open, add to or reverse one ({figures})"
+                    ),
+                    analyze,
+                    extra,
+                );
+            }
+            StatusCode::FORBIDDEN
+        }
         ErrorKind::NotFound => StatusCode::NOT_FOUND,
         ErrorKind::Rejected => {
             if let BrokerError::Rejected { orderid, .. } = &e {

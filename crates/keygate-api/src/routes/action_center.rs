@@ -2,17 +2,20 @@
 //! Session-authenticated, CSRF on every change; another user's item answers 404.
 //!
 //! Approval executes the stored request through [`crate::trading::execute`] against the ledger
-//! recorded when it was queued. Before that it compares the market price with the one recorded at
-//! queueing: a move beyond `KEYGATE_APPROVAL_MAX_MOVE_PCT` answers 409 with the figures, unless the
-//! request says `"confirm": true`. An item is decided exactly once (see
-//! [`keygate_core::action_center::claim`]).
+//! recorded when it was queued, under the item's key as it is now: a key that is gone, revoked,
+//! expired or without `trade`/`exit_only` refuses it (403), and an `exit_only` key's order runs
+//! reduce-only, so it counts the items approved before it. Before that it compares the market
+//! price with the one recorded at queueing: a move beyond `KEYGATE_APPROVAL_MAX_MOVE_PCT` answers
+//! 409 with the figures, unless the request says `"confirm": true`. An item is decided exactly
+//! once (see [`keygate_core::action_center::claim`]).
 
 use std::str::FromStr;
 use std::time::Duration;
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse, ResponseError};
 use keygate_broker::Exchange;
-use keygate_core::action_center::{self, move_pct};
+use keygate_core::action_center::{self, move_pct, Claimed};
 use keygate_types::action_center::{
     ApproveOrder, PendingOrder, PendingState, PriceMoveWarning, RejectOrder,
 };
@@ -38,7 +41,7 @@ fn current_price(state: &AppState, item: &PendingOrder) -> Option<f64> {
 /// What a failed call tells its caller: the message and, for contract answers, the whole body.
 /// A 5xx says nothing internal (the cause goes to the log).
 pub fn describe_error(error: &ApiError) -> (String, Option<serde_json::Value>) {
-    if actix_web::ResponseError::status_code(error).is_server_error() {
+    if error.status_code().is_server_error() {
         log::error!("an approved or webhook order failed: {error:?}");
         return ("Internal server error".to_owned(), None);
     }
@@ -91,7 +94,10 @@ pub async fn list_pending_orders(
 }
 
 /// Approves a pending item: executes the stored call now and records the broker's order id and
-/// status (state `approved`), or the error (state `failed`).
+/// status (state `approved`), or the error (state `failed`). The item's key must still exist, be
+/// neither revoked nor expired and hold `trade` or `exit_only`; an `exit_only` key's order must
+/// still only reduce the position (counting what was approved before it). Otherwise the answer
+/// is 403 with the reason, and the item is `failed` with that reason.
 #[utoipa::path(
     post,
     path = "/api/action-center/{id}/approve",
@@ -105,7 +111,7 @@ pub async fn list_pending_orders(
         (status = 200, description = "the decided item (`approved`, or `failed` with the broker's error)", body = PendingOrder),
         (status = 400, description = "malformed body", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
-        (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
+        (status = 403, description = "missing or wrong CSRF token, or the item's key can no longer execute it (gone, revoked, expired, lacks the scope, or an exit_only order that no longer only reduces the position): the item is then `failed` with that reason", body = ErrorBody),
         (status = 404, description = "no such item of this user", body = ErrorBody),
         (status = 409, description = "already decided or expired (ErrorBody), or the price moved more than the limit since queueing: repeat with `confirm: true` (PriceMoveWarning)", body = PriceMoveWarning),
     )
@@ -141,14 +147,8 @@ pub async fn approve_pending_order(
         }
     }
     let claimed = action_center::claim(&state.db, user_id, id, ttl, &user.user.username).await?;
-    let outcome = match TradeOp::from_str(&claimed.op) {
-        Ok(op) => trading::execute(&state, user_id, claimed.ledger, op, claimed.body).await,
-        Err(_) => Err(ApiError::bad_request(format!(
-            "Unknown operation {}",
-            claimed.op
-        ))),
-    };
-    match outcome {
+    let ledger = claimed.ledger;
+    match execute_claimed(&state, user_id, claimed).await {
         Ok(answer) => {
             let order_id = answer
                 .get("orderid")
@@ -157,7 +157,7 @@ pub async fn approve_pending_order(
             let status = match &order_id {
                 Some(order_id) => state
                     .broker
-                    .order_status(user_id, claimed.ledger, order_id)
+                    .order_status(user_id, ledger, order_id)
                     .await
                     .ok()
                     .map(|order| order.order_status.as_str().to_owned()),
@@ -174,9 +174,25 @@ pub async fn approve_pending_order(
         Err(error) => {
             let (message, body) = describe_error(&error);
             action_center::record_failure(&state.db, id, &message, body.as_ref()).await?;
+            if error.status_code() == StatusCode::FORBIDDEN {
+                return Err(error);
+            }
         }
     }
     Ok(HttpResponse::Ok().json(action_center::get(&state.db, user_id, id, ttl).await?))
+}
+
+/// Runs a claimed item under its key as it is now (see [`approve_pending_order`]).
+async fn execute_claimed(
+    state: &AppState,
+    user_id: i64,
+    claimed: Claimed,
+) -> Result<serde_json::Value, ApiError> {
+    let op = TradeOp::from_str(&claimed.op)
+        .map_err(|_| ApiError::bad_request(format!("Unknown operation {}", claimed.op)))?;
+    let scopes = action_center::scopes_for_approval(&state.db, user_id, claimed.key_id).await?;
+    let exposure = trading::exposure_for(scopes);
+    trading::execute(state, user_id, claimed.ledger, op, claimed.body, exposure).await
 }
 
 /// Rejects a pending item with a reason; it is never executed.

@@ -3,7 +3,8 @@
 //! request, and get back the exact success JSON the endpoint answers.
 //!
 //! Also here: which ledger a user's calls go to ([`ledger_for`], cached per user), and (in
-//! `exit_only.rs`) the `exit_only` rule ([`check_reduce_only`], [`check_exit_only`]).
+//! `exit_only.rs`) how a key's scopes become the broker's [`Exposure`] ([`exposure_for`]) and the
+//! early `exit_only` refusal of a call about to be queued ([`check_exit_only`]).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -12,7 +13,9 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use actix_web::http::StatusCode;
-use keygate_broker::{CancelAllOutcome, Ledger, ModifyRequest, OrderRequest, SmartOrderOutcome};
+use keygate_broker::{
+    CancelAllOutcome, Exposure, Ledger, ModifyRequest, OrderRequest, SmartOrderOutcome,
+};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
@@ -26,9 +29,7 @@ use crate::openalgo::{broker_error, error, success};
 use crate::state::AppState;
 
 mod exit_only;
-pub use exit_only::{
-    check_exit_only, check_modify_reduce_only, check_reduce_only, check_smart_reduce_only,
-};
+pub use exit_only::{check_exit_only, exposure_for};
 
 /// An order-changing call, named as its endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -98,15 +99,29 @@ pub(crate) fn parse<T: DeserializeOwned>(op: TradeOp, body: Value) -> Result<T, 
         .map_err(|e| ApiError::bad_request(format!("Not a valid {op} request: {e}")))
 }
 
+/// The broker's change request for a validated modify.
+pub(crate) fn modify_request(m: &ModifyOrder) -> ModifyRequest {
+    ModifyRequest {
+        orderid: m.orderid.clone(),
+        quantity: m.order.quantity,
+        price: m.order.price,
+        trigger_price: m.order.trigger_price,
+        disclosed_quantity: m.order.disclosed_quantity,
+    }
+}
+
 /// Executes `op` for `user_id` on `ledger`. `body` is the validated request (without `apikey`)
-/// as the v1 handlers serialise it. Returns the endpoint's success body (with `"mode":"analyze"`
-/// on the sandbox ledger); broker failures become the contract's error answers.
+/// as the v1 handlers serialise it; `exposure` is what the key's scopes allow now
+/// ([`exposure_for`]), enforced by the broker under the account's lock. Returns the endpoint's
+/// success body (with `"mode":"analyze"` on the sandbox ledger); broker failures become the
+/// contract's error answers (a reduce-only refusal is 403).
 pub async fn execute(
     state: &AppState,
     user_id: i64,
     ledger: Ledger,
     op: TradeOp,
     body: Value,
+    exposure: Exposure,
 ) -> Result<Value, ApiError> {
     let broker = &state.broker;
     let fail = |e| broker_error(e, ledger);
@@ -115,7 +130,7 @@ pub async fn execute(
         TradeOp::PlaceOrder => {
             let order: OrderRequest = parse(op, body)?;
             let placed = broker
-                .place_order(user_id, ledger, order)
+                .place_order(user_id, ledger, order, exposure)
                 .await
                 .map_err(fail)?;
             json!({ "orderid": placed.orderid })
@@ -123,7 +138,7 @@ pub async fn execute(
         TradeOp::PlaceSmartOrder => {
             let smart: SmartOrder = parse(op, body)?;
             let outcome = broker
-                .place_smart_order(user_id, ledger, smart.order, smart.position_size)
+                .place_smart_order(user_id, ledger, smart.order, smart.position_size, exposure)
                 .await
                 .map_err(fail)?;
             match outcome {
@@ -136,15 +151,8 @@ pub async fn execute(
         }
         TradeOp::ModifyOrder => {
             let m: ModifyOrder = parse(op, body)?;
-            let request = ModifyRequest {
-                orderid: m.orderid,
-                quantity: m.order.quantity,
-                price: m.order.price,
-                trigger_price: m.order.trigger_price,
-                disclosed_quantity: m.order.disclosed_quantity,
-            };
             let o = broker
-                .modify_order(user_id, ledger, request)
+                .modify_order(user_id, ledger, modify_request(&m), exposure)
                 .await
                 .map_err(fail)?;
             if analyze {
@@ -231,7 +239,9 @@ pub fn queued(id: i64) -> Value {
 
 /// Queues the call in the Action Center for a `semi_auto` key, else executes it; returns the
 /// answer to send. `reference_price` is what an approval later compares the market with. The one
-/// place where order mode decides, for the v1 handlers and the webhooks alike.
+/// place where order mode and scopes decide, for the v1 handlers and the webhooks alike: an
+/// `exit_only` key's call runs reduce-only, and one that could not run now is refused before it
+/// is queued.
 pub async fn submit(
     state: &AppState,
     identity: &Identity,
@@ -240,9 +250,12 @@ pub async fn submit(
     body: Value,
     reference_price: Option<f64>,
 ) -> Result<Value, ApiError> {
+    let user_id = identity.user_id;
     if identity.order_mode != OrderMode::SemiAuto {
-        return execute(state, identity.user_id, ledger, op, body).await;
+        let exposure = exposure_for(identity.scopes);
+        return execute(state, user_id, ledger, op, body, exposure).await;
     }
+    check_exit_only(state, identity.scopes, user_id, ledger, op, &body).await?;
     let request = QueueRequest {
         user_id: identity.user_id,
         key_id: identity.key_id,

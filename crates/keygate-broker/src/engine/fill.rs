@@ -1,5 +1,7 @@
 //! Fills: an order completes in one trade (no partial fills), its blocked margin moves to the
-//! position, realised P&L is booked, and CNC fills update holdings at once (no T+1 wait).
+//! position, realised P&L is booked, and CNC fills update holdings at once (no T+1 wait). A
+//! resting order's margin is re-checked at its fill price, which may be worse than the price it
+//! was margined on when it was placed.
 
 use chrono::{DateTime, Utc};
 
@@ -7,7 +9,9 @@ use crate::types::num::{round2, round_qty};
 use crate::types::{Action, OrderStatus, PriceType, Product, Quote, Trade};
 
 use super::account::{Account, HoldingState, PositionState};
-use super::rules::margin_rate;
+use super::orders::shape;
+use super::rules::{margin_at, margin_rate};
+use crate::error::RuleViolation;
 
 impl Account {
     /// Releases the margin an order holds.
@@ -67,6 +71,39 @@ impl Account {
         if order.product == Product::Cnc {
             self.apply_to_holding(&order.symbol, order.exchange, signed, price, now);
         }
+    }
+
+    /// Fills resting order `i` at `price` if the account can carry it there: the margin of the
+    /// part that opens or adds, at `price`, must fit in free cash plus what the order blocked.
+    /// Otherwise the order is rejected (its margin released) rather than filled into negative
+    /// cash. Returns whether it filled.
+    pub(crate) fn fill_if_affordable(&mut self, i: usize, price: f64, now: DateTime<Utc>) -> bool {
+        let order = &self.orders[i];
+        let needed = margin_at(
+            &shape(order),
+            order.exchange,
+            price,
+            self.net_position(order),
+        );
+        let available = round2(self.state.available_cash + order.blocked_margin);
+        if needed <= available {
+            self.fill(i, price, now);
+            return true;
+        }
+        let reason = RuleViolation::InsufficientFunds {
+            required: needed,
+            available,
+        }
+        .to_string();
+        self.release_order_margin(i, now);
+        let order = &mut self.orders[i];
+        order.order_status = OrderStatus::Rejected;
+        order.pending_quantity = 0.0;
+        order.rejection_reason = Some(reason);
+        order.updated_at = now;
+        self.touch_order(i);
+        self.touch_account(now);
+        false
     }
 
     fn apply_to_position(
@@ -137,7 +174,8 @@ impl Account {
     /// Matches this account's working orders on the quote's symbol against it: SL/SL-M trigger
     /// when the LTP crosses `trigger_price` (BUY: LTP ≥ trigger, SELL: LTP ≤ trigger), SL-M then
     /// fills at the touch and SL becomes a LIMIT at `price`; a LIMIT fills at the touch once it is
-    /// at or better than `price`. Returns the ids of the orders that filled.
+    /// at or better than `price`. A fill the account can no longer afford at that price is rejected
+    /// instead ([`Account::fill_if_affordable`]). Returns the ids of the orders that filled.
     pub fn process_tick(&mut self, quote: &Quote, now: DateTime<Utc>) -> Vec<String> {
         let mut filled = Vec::new();
         for i in 0..self.orders.len() {
@@ -157,8 +195,9 @@ impl Account {
                     continue;
                 }
                 if o.pricetype == PriceType::SlM {
-                    self.fill(i, quote.touch(o.action), now);
-                    filled.push(self.orders[i].orderid.clone());
+                    if self.fill_if_affordable(i, quote.touch(o.action), now) {
+                        filled.push(self.orders[i].orderid.clone());
+                    }
                     continue;
                 }
                 self.orders[i].order_status = OrderStatus::Open;
@@ -167,8 +206,9 @@ impl Account {
             }
             if limit_crosses(&self.orders[i], quote) {
                 let price = quote.touch(self.orders[i].action);
-                self.fill(i, price, now);
-                filled.push(self.orders[i].orderid.clone());
+                if self.fill_if_affordable(i, price, now) {
+                    filled.push(self.orders[i].orderid.clone());
+                }
             }
         }
         filled

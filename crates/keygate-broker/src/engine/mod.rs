@@ -7,12 +7,14 @@
 //! marketable, else rests `open` until a later quote crosses; SL/SL-M rest as `trigger pending`
 //! until the LTP crosses the trigger. Fills are complete (no partial fills). Margin: see
 //! [`rules`]. CNC BUY fills add to holdings immediately (no T+1), and a CNC SELL beyond free
-//! holdings is stored `rejected`.
+//! holdings is stored `rejected`. A reduce-only order ([`crate::Exposure::ReduceOnly`]) is checked
+//! against the position and the working orders ([`Account::check_reduce_only`]).
 
 mod account;
 mod fill;
 pub mod ids;
 mod orders;
+mod reduce_only;
 pub mod rules;
 pub mod smart;
 mod views;
@@ -22,6 +24,7 @@ pub use account::{
     DEFAULT_STARTING_CAPITAL,
 };
 pub use fill::trade_into;
+pub use reduce_only::ReducingOrder;
 pub use views::PriceSource;
 
 #[cfg(test)]

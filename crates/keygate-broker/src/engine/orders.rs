@@ -15,7 +15,8 @@ use super::fill::limit_crosses;
 use super::ids::order_id;
 use super::rules::{required_margin, validate, OrderShape};
 
-fn shape(o: &Order) -> OrderShape {
+/// The rule-relevant fields of an order.
+pub(super) fn shape(o: &Order) -> OrderShape {
     OrderShape {
         action: o.action,
         pricetype: o.pricetype,
@@ -27,7 +28,8 @@ fn shape(o: &Order) -> OrderShape {
 }
 
 impl Account {
-    fn net_position(&self, o: &Order) -> f64 {
+    /// The signed net position the order trades against.
+    pub(super) fn net_position(&self, o: &Order) -> f64 {
         self.positions
             .get(&(o.symbol.clone(), o.exchange, o.product))
             .map_or(0.0, |p| p.quantity)

@@ -11,8 +11,11 @@
 //!
 //! Derivative MIS uses the NRML rate because SEBI's peak-margin rules removed extra intraday
 //! leverage on F&O. The price basis is the touch for MARKET, `price` for LIMIT/SL and
-//! `trigger_price` for SL-M. Margin is blocked while an order works, moves to the position when it
-//! fills (recomputed there as rate × |quantity| × average price) and is released on cancel/exit.
+//! `trigger_price` for SL-M, or the touch when the order would execute now and the touch is higher
+//! (a marketable LIMIT fills at the touch, not at its limit). Margin is blocked while an order
+//! works, moves to the position when it fills (recomputed there as rate × |quantity| × average
+//! price) and is released on cancel/exit. A resting order is re-checked at its fill price when it
+//! fills: one the free cash (plus what it blocked) can no longer carry there is rejected instead.
 
 use crate::error::{product_rule, RuleViolation};
 use crate::instruments::Instrument;
@@ -74,12 +77,38 @@ pub fn validate(order: &OrderShape, inst: &Instrument) -> Result<(), RuleViolati
     Ok(())
 }
 
-/// The price margin is computed on.
-pub fn price_basis(order: &OrderShape, quote: &Quote) -> f64 {
+/// True when the order would execute against `quote` now: a LIMIT priced through the touch, an
+/// SL or SL-M whose trigger the LTP has crossed (an SL also priced through the touch).
+fn executes_now(order: &OrderShape, quote: &Quote) -> bool {
+    let triggered = match order.action {
+        Action::Buy => quote.ltp >= order.trigger_price,
+        Action::Sell => quote.ltp <= order.trigger_price,
+    };
+    let crosses = match order.action {
+        Action::Buy => quote.ask > 0.0 && quote.ask <= order.price,
+        Action::Sell => quote.bid > 0.0 && quote.bid >= order.price,
+    };
     match order.pricetype {
-        PriceType::Market => quote.touch(order.action),
+        PriceType::Market => true,
+        PriceType::Limit => crosses,
+        PriceType::Sl => triggered && crosses,
+        PriceType::SlM => triggered,
+    }
+}
+
+/// The price margin is computed on: the order's own price, or the touch when the order would
+/// execute now and the touch is higher (a SELL LIMIT at 0.05 fills at the bid, so it is
+/// margined at the bid, not at 0.05).
+pub fn price_basis(order: &OrderShape, quote: &Quote) -> f64 {
+    let own = match order.pricetype {
+        PriceType::Market => return quote.touch(order.action),
         PriceType::Limit | PriceType::Sl => order.price,
         PriceType::SlM => order.trigger_price,
+    };
+    if executes_now(order, quote) {
+        own.max(quote.touch(order.action))
+    } else {
+        own
     }
 }
 
@@ -90,6 +119,12 @@ pub fn required_margin(
     quote: &Quote,
     position: f64,
 ) -> f64 {
+    margin_at(order, exchange, price_basis(order, quote), position)
+}
+
+/// Margin an order needs at `price` (a fill's price), given the signed net position it would
+/// trade against: only the part that opens or adds to exposure needs any.
+pub fn margin_at(order: &OrderShape, exchange: Exchange, price: f64, position: f64) -> f64 {
     let reduces = position * order.action.sign() < 0.0;
     let reducible = if reduces {
         position.abs().min(order.quantity)
@@ -97,7 +132,7 @@ pub fn required_margin(
         0.0
     };
     let opening = order.quantity - reducible;
-    round2(margin_rate(exchange, order.product) * price_basis(order, quote) * opening)
+    round2(margin_rate(exchange, order.product) * price * opening)
 }
 
 #[cfg(test)]

@@ -13,4 +13,4 @@ pub use enums::{
     Action, Exchange, Ledger, OrderStatus, PriceType, Product, Segment, UnknownVariant,
 };
 pub use market::{Depth, DepthLevel, Quote};
-pub use orders::{ModifyRequest, Order, OrderRequest, Trade};
+pub use orders::{Exposure, ModifyRequest, Order, OrderRequest, Trade};

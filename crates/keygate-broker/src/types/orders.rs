@@ -33,6 +33,19 @@ pub struct OrderRequest {
     pub disclosed_quantity: i64,
 }
 
+/// What an order may do to the account's exposure. `ReduceOnly` (an `exit_only` key's orders) is
+/// checked by the broker under the account's lock, together with the placement, so two
+/// concurrent exits cannot both pass a check made before either was placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Exposure {
+    /// May open, add to or reverse a position.
+    #[default]
+    Any,
+    /// May only reduce an existing net position: opposite side and, with the working orders
+    /// already on that side, at most its size.
+    ReduceOnly,
+}
+
 /// A change to a working order. As in OpenAlgo's sandbox, only quantity, price and trigger price are
 /// changed; the other fields identify the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

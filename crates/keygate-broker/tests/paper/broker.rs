@@ -47,6 +47,7 @@ async fn market_data_and_instruments_are_served_through_the_trait_object() {
             1,
             Ledger::Live,
             order("NOSUCH", Exchange::Nse, Buy, Market, Mis, 1.0),
+            Exposure::Any,
         )
         .await
         .unwrap_err();
@@ -61,6 +62,7 @@ async fn ledgers_and_users_are_separate_accounts() {
         1,
         Ledger::Live,
         order("INFY", Exchange::Nse, Buy, Market, Cnc, 10.0),
+        Exposure::Any,
     )
     .await
     .unwrap();
@@ -81,7 +83,7 @@ async fn smart_orders_bring_the_position_to_its_target() {
     let b = h.broker.as_ref();
     let req = || order("SBIN", Exchange::Nse, Buy, Market, Mis, 0.0);
     let SmartOrderOutcome::Placed(o) = b
-        .place_smart_order(1, Ledger::Analyze, req(), 10.0)
+        .place_smart_order(1, Ledger::Analyze, req(), 10.0, Exposure::Any)
         .await
         .unwrap()
     else {
@@ -89,24 +91,24 @@ async fn smart_orders_bring_the_position_to_its_target() {
     };
     assert_eq!((o.action, o.quantity), (Buy, 10.0));
     assert_eq!(
-        b.place_smart_order(1, Ledger::Analyze, req(), 10.0)
+        b.place_smart_order(1, Ledger::Analyze, req(), 10.0, Exposure::Any)
             .await
             .unwrap(),
         SmartOrderOutcome::AlreadyMatched
     );
     let SmartOrderOutcome::Placed(o) = b
-        .place_smart_order(1, Ledger::Analyze, req(), -5.0)
+        .place_smart_order(1, Ledger::Analyze, req(), -5.0, Exposure::Any)
         .await
         .unwrap()
     else {
         panic!("expected an order");
     };
     assert_eq!((o.action, o.quantity), (Sell, 15.0));
-    b.place_smart_order(1, Ledger::Analyze, req(), 0.0)
+    b.place_smart_order(1, Ledger::Analyze, req(), 0.0, Exposure::Any)
         .await
         .unwrap();
     assert_eq!(
-        b.place_smart_order(1, Ledger::Analyze, req(), 0.0)
+        b.place_smart_order(1, Ledger::Analyze, req(), 0.0, Exposure::Any)
             .await
             .unwrap(),
         SmartOrderOutcome::NothingToDo
@@ -124,8 +126,14 @@ async fn the_matcher_triggers_resting_stops_as_the_market_moves() {
     up.trigger_price = q.ltp + 0.5;
     let mut down = order("BTCUSDT", Exchange::Crypto, Sell, SlM, Mis, 0.01);
     down.trigger_price = q.ltp - 0.5;
-    let up = b.place_order(7, Ledger::Live, up).await.unwrap();
-    let down = b.place_order(7, Ledger::Live, down).await.unwrap();
+    let up = b
+        .place_order(7, Ledger::Live, up, Exposure::Any)
+        .await
+        .unwrap();
+    let down = b
+        .place_order(7, Ledger::Live, down, Exposure::Any)
+        .await
+        .unwrap();
     let mut rounds = 0;
     loop {
         h.advance(1_000);
@@ -164,7 +172,10 @@ async fn a_failed_save_changes_nothing() {
     let b = &h.broker;
     let mut resting = order("TCS", Exchange::Nse, Buy, Limit, Mis, 1.0);
     resting.price = 10.0;
-    let o = b.place_order(3, Ledger::Live, resting).await.unwrap();
+    let o = b
+        .place_order(3, Ledger::Live, resting, Exposure::Any)
+        .await
+        .unwrap();
     h.store.fail.store(true, Ordering::SeqCst);
     let err = b
         .cancel_order(3, Ledger::Live, &o.orderid)
@@ -210,6 +221,7 @@ async fn concurrent_orders_on_one_account_are_serialised() {
                     9,
                     Ledger::Analyze,
                     order("NHPC", Exchange::Nse, Buy, Market, Mis, 100.0),
+                    Exposure::Any,
                 )
                 .await
             })

@@ -2,6 +2,7 @@
 //! `Broker` trait, over a `MemoryStore` and a simulated clock.
 
 mod broker;
+mod reduce_only;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;

@@ -7,10 +7,13 @@
 //! needed and a changed `KEYGATE_PENDING_TTL_SECS` applies to items already queued.
 //!
 //! Executing an approved item needs the broker, so it happens in the API crate, which reports the
-//! outcome back with [`record_success`] or [`record_failure`]. ChartInk webhook tokens
+//! outcome back with [`record_success`] or [`record_failure`]; before executing, it re-reads the
+//! item's key ([`scopes_for_approval`]): an item runs under the key as it is now. Revoking a key
+//! rejects its pending items ([`reject_for_key`]). ChartInk webhook tokens
 //! ([`webhook_tokens`]) and webhook idempotency ([`dedup`]) live here too.
 
 pub mod dedup;
+mod key_state;
 mod view;
 pub mod webhook_tokens;
 
@@ -27,6 +30,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
+pub use key_state::{reject_for_key, scopes_for_approval, KEY_REVOKED};
 pub use view::{order_summary, OrderSummary};
 
 use crate::entities::{api_key, pending_order};
@@ -183,6 +187,8 @@ async fn key_names(db: &impl ConnectionTrait, user_id: i64) -> CoreResult<HashMa
 pub struct Claimed {
     /// Its id.
     pub id: i64,
+    /// The key that queued it.
+    pub key_id: i64,
     /// The ledger recorded when it was queued.
     pub ledger: Ledger,
     /// The endpoint name.
@@ -219,6 +225,7 @@ pub async fn claim(
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("bad stored request: {e}")))?;
     Ok(Claimed {
         id,
+        key_id: row.key_id,
         ledger,
         op: row.op,
         body,

@@ -207,6 +207,8 @@ impl KeyStore {
         active.revoked_at = Set(Some(now));
         active.updated_at = Set(now);
         let key = active.update(&txn).await?;
+        crate::action_center::reject_for_key(&txn, key.id, crate::action_center::KEY_REVOKED)
+            .await?;
         audit::record(&txn, actor, &key, EventKind::Revoked, None).await?;
         self.commit_change(txn, key.id).await?;
         self.summary(key).await

@@ -109,6 +109,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         alice,
         Ledger::Live,
         order("RELIANCE", Exchange::Nse, Buy, Market, Cnc, 10.0),
+        Exposure::Any,
     )
     .await
     .unwrap();
@@ -116,6 +117,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         alice,
         Ledger::Live,
         order("RELIANCE", Exchange::Nse, Sell, Market, Cnc, 4.0),
+        Exposure::Any,
     )
     .await
     .unwrap();
@@ -123,6 +125,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         alice,
         Ledger::Live,
         order("TCS", Exchange::Bse, Sell, Market, Mis, 3.0),
+        Exposure::Any,
     )
     .await
     .unwrap();
@@ -130,20 +133,30 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         alice,
         Ledger::Live,
         order("BTCUSDT", Exchange::Crypto, Buy, Market, Nrml, 0.005),
+        Exposure::Any,
     )
     .await
     .unwrap();
     let mut resting = order("INFY", Exchange::Nse, Buy, Limit, Mis, 5.0);
     resting.price = 1.0;
-    let resting = b.place_order(alice, Ledger::Live, resting).await.unwrap();
+    let resting = b
+        .place_order(alice, Ledger::Live, resting, Exposure::Any)
+        .await
+        .unwrap();
     assert_eq!(resting.order_status, OrderStatus::Open);
     let mut stop = order("WIPRO", Exchange::Nse, Buy, SlM, Mis, 3.0);
     stop.trigger_price = 1_000_000.0;
-    let stop = b.place_order(alice, Ledger::Live, stop).await.unwrap();
+    let stop = b
+        .place_order(alice, Ledger::Live, stop, Exposure::Any)
+        .await
+        .unwrap();
     assert_eq!(stop.order_status, OrderStatus::TriggerPending);
     let mut cancelled = order("SBIN", Exchange::Nse, Sell, Limit, Mis, 1.0);
     cancelled.price = 1_000_000.0;
-    let cancelled = b.place_order(alice, Ledger::Live, cancelled).await.unwrap();
+    let cancelled = b
+        .place_order(alice, Ledger::Live, cancelled, Exposure::Any)
+        .await
+        .unwrap();
     b.cancel_order(alice, Ledger::Live, &cancelled.orderid)
         .await
         .unwrap();
@@ -152,6 +165,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
             alice,
             Ledger::Live,
             order("ITC", Exchange::Nse, Sell, Market, Cnc, 1.0),
+            Exposure::Any,
         )
         .await
         .unwrap_err();
@@ -163,7 +177,9 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         trigger_price: 0.0,
         disclosed_quantity: 0,
     };
-    b.modify_order(alice, Ledger::Live, modify).await.unwrap();
+    b.modify_order(alice, Ledger::Live, modify, Exposure::Any)
+        .await
+        .unwrap();
     let fut = b
         .market()
         .master()
@@ -176,6 +192,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         alice,
         Ledger::Analyze,
         order(&fut, Exchange::Nfo, Sell, Market, Nrml, 65.0),
+        Exposure::Any,
     )
     .await
     .unwrap();
@@ -183,6 +200,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
         bob,
         Ledger::Analyze,
         order("HDFCBANK", Exchange::Nse, Buy, Market, Mis, 7.0),
+        Exposure::Any,
     )
     .await
     .unwrap();

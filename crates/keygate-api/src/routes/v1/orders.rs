@@ -1,9 +1,10 @@
 //! Order-changing endpoints (§5.2–§5.7): place, smart, modify, cancel, cancel all, close.
 //!
 //! Flow: the extractor verified the key, counted the call and checked the permission (`read`
-//! keys get 403 here); then the body is validated, an `exit_only` key's place/smart/modify is
-//! checked to only reduce an existing position, a `semi_auto` key's call is queued in the Action
-//! Center, and an `auto` key's call runs through [`trading::execute`] on the user's ledger.
+//! keys get 403 here); then the body is validated and [`trading::submit`] queues a `semi_auto`
+//! key's call in the Action Center or runs an `auto` key's call through [`trading::execute`] on
+//! the user's ledger. An `exit_only` key's place/smart/modify runs reduce-only: the broker
+//! refuses (403) what would not only reduce an existing position.
 
 use actix_web::{web, HttpResponse};
 use keygate_broker::{Ledger, OrderRequest};
@@ -31,8 +32,9 @@ v1_body!(
     CancelBody, Permission::Exit, RateCategory::Orders
 );
 v1_body!(
-    /// cancelallorder / closeposition: `trade` or `exit_only`.
-    ExitBody, Permission::Exit, RateCategory::Data
+    /// cancelallorder / closeposition: `trade` or `exit_only`. Counted as order calls (one
+    /// per call), since each cancels or places orders.
+    ExitBody, Permission::Exit, RateCategory::Orders
 );
 
 /// Queues for `semi_auto`, else executes; shared by every handler here.
@@ -66,10 +68,6 @@ async fn reference_price(
         .map_err(|e| openalgo::broker_error(e, ledger))
 }
 
-fn is_exit_only(identity: &Identity) -> bool {
-    !identity.scopes.allows(Permission::Open)
-}
-
 fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
     openalgo::invalid(inv, with_mode && ledger == Ledger::Analyze)
 }
@@ -100,9 +98,6 @@ pub async fn place_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let order = requests::place_order(call.body.0).map_err(|i| invalid(i, ledger, false))?;
-    if is_exit_only(&identity) {
-        trading::check_reduce_only(&state, identity.user_id, ledger, &order, None).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &order, ledger).await?),
         OrderMode::Auto => None,
@@ -141,9 +136,6 @@ pub async fn place_smart_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let smart = requests::smart_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    if is_exit_only(&identity) {
-        trading::check_smart_reduce_only(&state, identity.user_id, ledger, &smart).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &smart.order, ledger).await?),
         OrderMode::Auto => None,
@@ -182,9 +174,6 @@ pub async fn modify_order(
     let identity = call.identity;
     let ledger = trading::ledger_for(&state, identity.user_id).await?;
     let modify = requests::modify_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    if is_exit_only(&identity) {
-        trading::check_modify_reduce_only(&state, identity.user_id, ledger, &modify).await?;
-    }
     let price = match identity.order_mode {
         OrderMode::SemiAuto => Some(reference_price(&state, &modify.order, ledger).await?),
         OrderMode::Auto => None,
@@ -245,7 +234,7 @@ pub async fn cancel_order(
             example = json!({"canceled_orders": ["26112212345678"], "failed_cancellations": [], "message": "Canceled 1 orders. Failed to cancel 0 orders.", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
-        (status = 429, description = "rate limit (data)", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
     )
 )]
 pub async fn cancel_all_orders(
@@ -266,7 +255,7 @@ pub async fn cancel_all_orders(
             example = json!({"message": "All Open Positions Squared Off", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
-        (status = 429, description = "rate limit (data)", body = ErrorBody),
+        (status = 429, description = "rate limit (orders)", body = ErrorBody),
     )
 )]
 pub async fn close_position(

@@ -112,8 +112,8 @@ pub(super) fn duplicate() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "success", "message": DUPLICATE, "duplicate": true}))
 }
 
-/// Queues (`semi_auto`) or executes (`auto`) one order, as `/api/v1/placeorder` would: an
-/// `exit_only` key may only reduce a position; a queued order records the market price (or the
+/// Queues (`semi_auto`) or executes (`auto`) one order through [`trading::submit`], as
+/// `/api/v1/placeorder` would: an `exit_only` key may only reduce a position; a queued order records the market price (or the
 /// alert's trigger price) for the price-move check.
 pub(super) async fn submit(
     state: &AppState,
@@ -122,16 +122,6 @@ pub(super) async fn submit(
     reference_price: Option<f64>,
 ) -> Result<Value, ApiError> {
     let ledger = trading::ledger_for(state, identity.user_id).await?;
-    if !identity.scopes.allows(Permission::Open) {
-        match &order {
-            Order::Place(o) => {
-                trading::check_reduce_only(state, identity.user_id, ledger, o, None).await?
-            }
-            Order::Smart(s) => {
-                trading::check_smart_reduce_only(state, identity.user_id, ledger, s).await?
-            }
-        }
-    }
     let (op, body) = match &order {
         Order::Place(o) => (TradeOp::PlaceOrder, serde_json::to_value(o)),
         Order::Smart(s) => (TradeOp::PlaceSmartOrder, serde_json::to_value(s)),

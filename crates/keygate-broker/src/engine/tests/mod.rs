@@ -1,8 +1,10 @@
 //! Engine unit tests: hand-made instruments and quotes, a fixed clock.
 
 mod cancel_modify;
+mod fill_margin;
 mod fills;
 mod margin_pnl;
+mod reduce_only;
 mod rules;
 
 use chrono::{DateTime, Utc};
