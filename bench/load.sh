@@ -46,6 +46,8 @@ export KEYGATE_BIND="$KEYGATE_ADDR"
 export KEYGATE_RATE_DATA="100000000/s"
 export KEYGATE_RATE_ORDERS="100000000/s"
 export KEYGATE_RATE_DEFAULT="off"
+# Raised, not off: the per-address check before key work is part of what a ping costs.
+export KEYGATE_RATE_API_PER_IP="100000000/s"
 export KEYGATE_BAN_THRESHOLD=0
 export RUST_LOG=warn
 

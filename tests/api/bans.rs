@@ -150,7 +150,7 @@ async fn a_ban_written_by_another_process_applies_within_a_second() {
     // What another keygate process (or the monitor there) does: write the ban to the database.
     keygate_core::bans::ban(
         &app.db,
-        IpAddr::V4(Ipv4Addr::LOCALHOST),
+        IpAddr::V4(Ipv4Addr::LOCALHOST).into(),
         "other",
         "test",
         Some(60),

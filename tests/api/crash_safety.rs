@@ -39,6 +39,7 @@ fn env_of(database: &TestDatabase) -> HashMap<String, String> {
         ("KEYGATE_RATE_DATA", "off"),
         ("KEYGATE_RATE_DEFAULT", "off"),
         ("KEYGATE_MAX_KEYS_PER_USER", "10000"),
+        ("KEYGATE_RATE_API_PER_IP", "off"),
     ] {
         env.insert(name.to_owned(), value.to_owned());
     }

@@ -12,6 +12,7 @@ mod encoded_bodies;
 mod errors;
 mod health;
 mod hostile;
+mod hostile_limits;
 mod key_isolation;
 mod key_verification;
 mod keys_create;

@@ -342,6 +342,7 @@ async fn no_row_is_lost_when_the_server_stops_right_after_a_burst() {
         ("KEYGATE_TRAFFIC_FLUSH_MS", "60000"),
         ("KEYGATE_TRAFFIC_BATCH", "1000"),
         ("KEYGATE_RATE_DATA", "off"),
+        ("KEYGATE_RATE_API_PER_IP", "off"),
     ])
     .await;
     let app = &server.app;

@@ -1,16 +1,23 @@
-//! Login throttling, the `login` rate category: attempts are limited per client IP and per
-//! username (by default 5 a minute and 25 an hour each, `KEYGATE_RATE_LOGIN`), so neither one
-//! address nor a botnet aimed at one account can guess passwords quickly.
-
-use std::net::IpAddr;
+//! Login throttling, the `login` rate category (by default 5 a minute and 25 an hour,
+//! `KEYGATE_RATE_LOGIN`), so neither one address nor a botnet aimed at one account can guess
+//! passwords quickly. Per client address group it is actix-governor middleware on the sign-in and
+//! password-change routes ([`crate::ip_governor`]); per account it is counted here, once the body
+//! is parsed. Password changes count against the same budgets as sign-in: a stolen session must
+//! not become a faster way to guess the current password.
+//!
+//! The per-account key is the username as it would be stored ([`users::parse_username`]:
+//! trimmed, at most 32 characters of a small alphabet), lowercased: a name that could never be an
+//! account is refused with 400 before it is counted, so a client cannot fill the limiter with
+//! arbitrarily long or many distinct keys cheaply.
 
 use actix_web::HttpMessage;
 use keygate_core::config::RateWindow;
+use keygate_core::users;
 
 use crate::error::ApiError;
 use crate::rate_limit::{self, Windows};
 
-/// Keyed limiters for login attempts.
+/// Keyed limiters for sign-in attempts per account.
 pub struct LoginLimiter {
     windows: Windows<String>,
 }
@@ -23,25 +30,44 @@ impl LoginLimiter {
         }
     }
 
-    /// Counts one attempt from `ip` for `username`; refuses with 429 once a window is full. The
-    /// figures for the `RateLimit-*` headers are left in `req`'s extensions.
-    pub fn check(
-        &self,
-        req: &impl HttpMessage,
-        ip: IpAddr,
-        username: &str,
-    ) -> Result<(), ApiError> {
-        rate_limit::record(
-            req,
-            self.windows
-                .check(&format!("ip:{ip}"), " for sign-in attempts"),
-        )?;
-        let user = format!("user:{}", username.trim().to_lowercase());
-        rate_limit::record(req, self.windows.check(&user, " for sign-in attempts"))
+    /// Counts one attempt for `username` (400 when it cannot be a username); refuses with 429
+    /// once a window is full. The figures for the `RateLimit-*` headers are left in `req`'s
+    /// extensions.
+    pub fn check(&self, req: &impl HttpMessage, username: &str) -> Result<(), ApiError> {
+        let key = users::parse_username(username)?.to_lowercase();
+        rate_limit::record(req, self.windows.check(&key, " for sign-in attempts"))
     }
 
     /// Forgets keys whose windows are full again, bounding memory.
     pub fn shrink(&self) {
         self.windows.shrink();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use actix_web::ResponseError;
+
+    use super::*;
+
+    #[test]
+    fn an_impossible_username_is_refused_before_it_is_counted() {
+        let windows = keygate_core::config::parse_windows("X", "1/min").unwrap();
+        let limiter = LoginLimiter::new(&windows);
+        let req = TestRequest::default().to_http_request();
+        let long = "a".repeat(100_000);
+        for name in [long.as_str(), "", "a b", "admin\u{0}"] {
+            let error = limiter.check(&req, name).unwrap_err();
+            assert_eq!(error.status_code(), 400, "{name:.20}");
+        }
+        assert_eq!(limiter.windows.key_count(), 0, "nothing was keyed");
+        limiter.check(&req, "Admin").unwrap();
+        let refused = limiter.check(&req, " admin ").unwrap_err();
+        assert_eq!(
+            refused.status_code(),
+            429,
+            "one budget per account, any case"
+        );
     }
 }

@@ -1,18 +1,19 @@
 //! Rate limits in categories, each a stack of windows (`10/s,200/min`): per API key for
 //! key-authenticated routes (counted in the [`ApiCall`](crate::auth::ApiCall) extractor right
-//! after the key is verified, so keys sent in the JSON body count too), per client IP for every
-//! other `/api` route ([`limit_by_ip`], called by the traffic middleware) and per IP and username
-//! for sign-in ([`crate::login_limit`]).
+//! after the key is verified, so keys sent in the JSON body count too), per client address group
+//! for every `/api/v1` call before any key work ([`limit_by_ip`], called by the traffic
+//! middleware), and per username for sign-in ([`crate::login_limit`]). The other per-IP limits
+//! (session API, sign-in, webhooks) are actix-governor middleware ([`crate::ip_governor`]).
 //!
-//! The limiters are governor's keyed GCRA limiters (the engine under actix-governor), checked in
-//! memory without a lock shared by all requests. actix-governor's own middleware is not used: it
-//! reads keys from headers only, emits `x-ratelimit-*` rather than `RateLimit-*` headers, and
-//! answers 429 outside keygate's JSON envelope. Every check leaves a [`RateInfo`] in the request's
-//! extensions; the traffic middleware turns it into `RateLimit-Limit`, `RateLimit-Remaining` and
-//! `RateLimit-Reset` headers, on 429s (which also carry `Retry-After`) and successes alike.
+//! The limiters here are governor's keyed GCRA limiters (the engine under actix-governor), checked
+//! in memory without a lock shared by all requests; they are not middleware because the `/api/v1`
+//! check is on the hot path (a middleware layer costs every request a boxed call) and the per-key
+//! and per-username checks need the verified key or the parsed body. A per-key check leaves a
+//! [`RateInfo`] in the request's extensions; the traffic middleware turns it into
+//! `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers, on 429s (which also
+//! carry `Retry-After`) and successes alike.
 
 use std::hash::Hash;
-use std::net::IpAddr;
 use std::num::NonZeroU32;
 
 use actix_web::dev::ServiceRequest;
@@ -22,6 +23,7 @@ use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
 use governor::{Quota, RateLimiter};
 use keygate_core::config::{RateLimitSettings, RateWindow};
+use keygate_core::ip_group::IpGroup;
 
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
@@ -34,12 +36,6 @@ pub enum RateCategory {
     Orders,
     /// Data and account queries, and ping (per key).
     Data,
-    /// Webhooks (per client IP).
-    Webhook,
-    /// Sign-in attempts (per client IP and per username).
-    Login,
-    /// Every other `/api` route (per client IP).
-    Default,
 }
 
 /// The state of the tightest window after a check, for the `RateLimit-*` headers.
@@ -119,6 +115,12 @@ impl<K: Hash + Eq + Clone> Windows<K> {
         Ok(tightest)
     }
 
+    /// Keys the first window holds.
+    #[cfg(test)]
+    pub(crate) fn key_count(&self) -> usize {
+        self.windows.first().map_or(0, |(limiter, _)| limiter.len())
+    }
+
     /// Forgets keys whose windows are full again, bounding memory.
     pub fn shrink(&self) {
         for (limiter, _) in &self.windows {
@@ -128,12 +130,11 @@ impl<K: Hash + Eq + Clone> Windows<K> {
     }
 }
 
-/// The per-key and per-IP categories (sign-in has its own limiter).
+/// The per-key categories and the `/api/v1` limit per address group.
 pub struct RateLimits {
     orders: Windows<i64>,
     data: Windows<i64>,
-    webhook: Windows<IpAddr>,
-    default: Windows<IpAddr>,
+    api_per_ip: Windows<IpGroup>,
 }
 
 impl RateLimits {
@@ -142,13 +143,11 @@ impl RateLimits {
         Self {
             orders: Windows::new(&settings.orders),
             data: Windows::new(&settings.data),
-            webhook: Windows::new(&settings.webhook),
-            default: Windows::new(&settings.default),
+            api_per_ip: Windows::new(&settings.api_per_ip),
         }
     }
 
-    /// Counts a call with key `key_id` in `category` (Orders or Data; any other counts as Data),
-    /// leaving the figures in `req`'s extensions.
+    /// Counts a call with key `key_id` in `category`, leaving the figures in `req`'s extensions.
     pub fn check_key(
         &self,
         req: &impl HttpMessage,
@@ -157,31 +156,26 @@ impl RateLimits {
     ) -> Result<(), ApiError> {
         let windows = match category {
             RateCategory::Orders => &self.orders,
-            _ => &self.data,
+            RateCategory::Data => &self.data,
         };
         record(req, windows.check(&key_id, ""))
     }
 
-    /// Counts a request from `ip` in `category` (Webhook, or Default for any other).
-    pub fn check_ip(
-        &self,
-        req: &impl HttpMessage,
-        category: RateCategory,
-        ip: IpAddr,
-    ) -> Result<(), ApiError> {
-        let windows = match category {
-            RateCategory::Webhook => &self.webhook,
-            _ => &self.default,
-        };
-        record(req, windows.check(&ip, ""))
+    /// Counts an `/api/v1` call from `group`. Only a refusal leaves figures in `req`'s
+    /// extensions: an accepted call's headers describe its key's budget, and the hot path
+    /// allocates nothing for a figure nobody reads.
+    pub fn check_api_ip(&self, req: &impl HttpMessage, group: IpGroup) -> Result<(), ApiError> {
+        match self.api_per_ip.check(&group, " per address") {
+            Ok(_) => Ok(()),
+            Err(refused) => record(req, Err(refused)),
+        }
     }
 
     /// Forgets idle keys.
     pub fn shrink(&self) {
         self.orders.shrink();
         self.data.shrink();
-        self.webhook.shrink();
-        self.default.shrink();
+        self.api_per_ip.shrink();
     }
 }
 
@@ -204,30 +198,23 @@ pub fn record(
     }
 }
 
-/// The per-IP category of a path, or None when it is counted elsewhere (per key under `/api/v1`,
-/// per IP and username for sign-in) or not at all (health, static files, docs).
-pub fn ip_category(path: &str) -> Option<RateCategory> {
-    if path.starts_with("/api/webhook") || path.starts_with("/webhook") {
-        return Some(RateCategory::Webhook);
-    }
-    let rest = path.strip_prefix("/api")?;
-    if rest.starts_with("/v1/") || rest == "/v1" || rest.starts_with("/auth/login") {
-        return None;
-    }
-    (rest.is_empty() || rest.starts_with('/')).then_some(RateCategory::Default)
+/// Whether a (canonical) path is under `/api/v1`.
+pub fn is_api_v1(path: &str) -> bool {
+    path.strip_prefix("/api/v1")
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
-/// Counts a request in its per-IP category, for the routes [`ip_category`] names (the traffic
-/// middleware calls it before any routing, so a refused request costs no further work).
+/// Counts an `/api/v1` call per client address group (the traffic middleware calls it before
+/// any routing, so a refused request costs no key work). Other paths pass.
 pub fn limit_by_ip(req: &ServiceRequest) -> Result<(), ApiError> {
-    let Some(category) = ip_category(req.path()) else {
+    if !is_api_v1(req.path()) {
         return Ok(());
-    };
-    let Some(state) = req.app_data::<web::Data<AppState>>() else {
-        return Ok(());
-    };
-    let ip = ClientIp::of(req.request()).0;
-    state.rate_limits.check_ip(req, category, ip)
+    }
+    let state = req
+        .app_data::<web::Data<AppState>>()
+        .ok_or_else(|| ApiError::internal("no app state"))?;
+    let group = IpGroup::of(ClientIp::of(req.request()).0);
+    state.rate_limits.check_api_ip(req, group)
 }
 
 #[cfg(test)]
@@ -235,14 +222,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_map_to_their_ip_categories() {
-        assert_eq!(ip_category("/api/keys"), Some(RateCategory::Default));
-        assert_eq!(ip_category("/api/webhook/abc"), Some(RateCategory::Webhook));
-        assert_eq!(ip_category("/api/v1/ping"), None);
-        assert_eq!(ip_category("/api/auth/login"), None);
-        assert_eq!(ip_category("/health"), None);
-        assert_eq!(ip_category("/apidocs"), None);
-        assert_eq!(ip_category("/index.html"), None);
+    fn only_api_v1_paths_take_the_per_address_api_limit() {
+        assert!(is_api_v1("/api/v1/ping"));
+        assert!(is_api_v1("/api/v1"));
+        assert!(!is_api_v1("/api/v1x"));
+        assert!(!is_api_v1("/api/keys"));
+        assert!(!is_api_v1("/health"));
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The security monitor: invalid-key attempts are counted per client IP (in memory; the tried key
-//! is never kept); `KEYGATE_BAN_THRESHOLD` of them within `KEYGATE_BAN_WINDOW_SECS` earn a ban of
-//! `KEYGATE_BAN_SECS`, doubled for each earlier ban of the same IP. Bans live in the database, so
-//! they survive restarts and reach every process: each process keeps the active ones in memory,
-//! refreshed every second, and checks a request against that copy before any key work.
+//! The security monitor: invalid-key attempts are counted per client address group (an IPv4
+//! address or an IPv6 /64, [`IpGroup`]; in memory; the tried key is never kept);
+//! `KEYGATE_BAN_THRESHOLD` of them within `KEYGATE_BAN_WINDOW_SECS` earn the group a ban of
+//! `KEYGATE_BAN_SECS`, doubled for each earlier ban. Bans live in the database, so they survive
+//! restarts and reach every process: each process keeps the active ones in memory, refreshed every
+//! second, and checks a request against that copy before any key work.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use keygate_core::bans;
 use keygate_core::config::BanSettings;
+use keygate_core::ip_group::IpGroup;
 use keygate_types::traffic::{IpAttempts, IpBan};
 use sea_orm::DatabaseConnection;
 
@@ -20,9 +22,9 @@ use sea_orm::DatabaseConnection;
 pub struct SecurityMonitor {
     db: DatabaseConnection,
     settings: BanSettings,
-    banned: RwLock<HashMap<IpAddr, DateTime<Utc>>>,
+    banned: RwLock<HashMap<IpGroup, DateTime<Utc>>>,
     any_banned: AtomicBool,
-    attempts: moka::sync::Cache<IpAddr, Arc<AtomicU32>>,
+    attempts: moka::sync::Cache<IpGroup, Arc<AtomicU32>>,
     invalid_total: AtomicU64,
     banned_requests: AtomicU64,
 }
@@ -44,7 +46,7 @@ impl SecurityMonitor {
         }
     }
 
-    /// True (and counted) when `ip` is banned now. Without bans this is one atomic load.
+    /// True (and counted) when `ip`'s group is banned now. Without bans this is one atomic load.
     pub fn is_banned(&self, ip: IpAddr) -> bool {
         if !self.any_banned.load(Ordering::Acquire) {
             return false;
@@ -53,7 +55,7 @@ impl SecurityMonitor {
             .banned
             .read()
             .unwrap_or_else(|p| p.into_inner())
-            .get(&ip)
+            .get(&IpGroup::of(ip))
             .is_some_and(|until| *until > Utc::now());
         if banned {
             self.banned_requests.fetch_add(1, Ordering::Relaxed);
@@ -61,9 +63,10 @@ impl SecurityMonitor {
         banned
     }
 
-    /// Counts an invalid key from `ip`; at the threshold, bans it (locally at once, in the
+    /// Counts an invalid key from `ip`; at the threshold, bans its group (locally at once, in the
     /// database in the background).
     pub fn record_invalid(self: &Arc<Self>, ip: IpAddr) {
+        let ip = IpGroup::of(ip);
         self.invalid_total.fetch_add(1, Ordering::Relaxed);
         let counter = self.attempts.get_with(ip, || Arc::new(AtomicU32::new(0)));
         let count = counter.fetch_add(1, Ordering::Relaxed) + 1;
@@ -100,14 +103,14 @@ impl SecurityMonitor {
     }
 
     /// Adds or extends a ban in the local copy.
-    pub fn insert_local(&self, ip: IpAddr, until: DateTime<Utc>) {
+    pub fn insert_local(&self, ip: IpGroup, until: DateTime<Utc>) {
         let mut banned = self.banned.write().unwrap_or_else(|p| p.into_inner());
         banned.insert(ip, until);
         self.any_banned.store(true, Ordering::Release);
     }
 
     /// Drops a ban from the local copy (after an admin lifted it).
-    pub fn remove_local(&self, ip: IpAddr) {
+    pub fn remove_local(&self, ip: IpGroup) {
         let mut banned = self.banned.write().unwrap_or_else(|p| p.into_inner());
         banned.remove(&ip);
         self.attempts.invalidate(&ip);
@@ -117,10 +120,14 @@ impl SecurityMonitor {
     /// Replaces the local copy with the database's active bans.
     pub async fn refresh(&self) -> Result<(), keygate_core::CoreError> {
         let active = bans::active(&self.db).await?;
-        let fresh: HashMap<IpAddr, DateTime<Utc>> = active
-            .iter()
-            .filter_map(|b| Some((b.ip.parse().ok()?, b.banned_until)))
-            .collect();
+        let mut fresh: HashMap<IpGroup, DateTime<Utc>> = HashMap::new();
+        // Rows of single IPv6 addresses from before bans were grouped ban their whole /64.
+        for ban in &active {
+            if let Ok(group) = ban.ip.parse::<IpGroup>() {
+                let until = fresh.entry(group).or_insert(ban.banned_until);
+                *until = (*until).max(ban.banned_until);
+            }
+        }
         let mut banned = self.banned.write().unwrap_or_else(|p| p.into_inner());
         self.any_banned.store(!fresh.is_empty(), Ordering::Release);
         *banned = fresh;
@@ -142,7 +149,13 @@ impl SecurityMonitor {
         self.banned_requests.load(Ordering::Relaxed)
     }
 
-    /// IPs with attempts in their current window, most first (at most 20).
+    /// Deletes ban rows that ended more than `KEYGATE_BAN_FORGET_DAYS` ago.
+    pub async fn purge_expired(&self) -> Result<u64, keygate_core::CoreError> {
+        let days = u64::from(self.settings.forget_days);
+        bans::purge_expired(&self.db, Duration::from_secs(days * 86_400)).await
+    }
+
+    /// Address groups with attempts in their current window, most first (at most 20).
     pub fn attempts_by_ip(&self) -> Vec<IpAttempts> {
         let mut list: Vec<IpAttempts> = self
             .attempts

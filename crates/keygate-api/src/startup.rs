@@ -25,6 +25,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::errors_config;
+use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
@@ -210,6 +211,7 @@ fn build_state(
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login),
         rate_limits: RateLimits::new(&settings.rate_limits),
+        ip_limits: Arc::new(IpLimits::new(&settings.rate_limits)),
         traffic,
         security: Arc::new(SecurityMonitor::new(db.clone(), settings.bans.clone())),
         settings: Arc::new(settings),
@@ -268,6 +270,12 @@ async fn spawn_background_tasks(state: &web::Data<AppState>) -> anyhow::Result<(
             ticker.tick().await;
             hourly.login_limiter.shrink();
             hourly.rate_limits.shrink();
+            hourly.ip_limits.shrink();
+            match hourly.security.purge_expired().await {
+                Ok(0) => {}
+                Ok(n) => log::info!("purged {n} ended IP bans"),
+                Err(e) => log::warn!("could not purge ended IP bans: {e}"),
+            }
             if let Err(e) = sessions::purge_expired(&hourly.db).await {
                 log::warn!("could not purge expired sessions: {e}");
             }
@@ -312,6 +320,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
     let key = session_key(&settings);
     let store = DbSessionStore::new(state.db.clone());
     let security_headers = SecurityHeaders::new(&settings.static_dir, settings.cookie_secure);
+    let ip_limits = state.ip_limits.clone();
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(SESSION_COOKIE.to_owned())
@@ -360,20 +369,25 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                 SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
             )
             .service(
-                web::scope("/api")
-                    .wrap(session)
-                    .wrap(cors(&settings))
-                    .configure(routes::setup::configure)
-                    .configure(routes::account::configure)
-                    .configure(routes::users::configure)
-                    .configure(routes::keys::configure)
-                    .configure(routes::action_center::configure)
-                    .configure(routes::webhooks::configure)
-                    .configure(routes::traffic::configure)
-                    .configure(routes::security::configure)
-                    .default_service(web::to(|| async {
-                        HttpResponse::NotFound().json(ErrorBody::new("Not found"))
-                    })),
+                // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
+                // (actix-governor; a refusal costs no session lookup), then the session.
+                limit_per_ip!(
+                    web::scope("/api")
+                        .wrap(session)
+                        .configure(routes::setup::configure)
+                        .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
+                        .configure(routes::users::configure)
+                        .configure(routes::keys::configure)
+                        .configure(routes::action_center::configure)
+                        .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
+                        .configure(routes::traffic::configure)
+                        .configure(routes::security::configure)
+                        .default_service(web::to(|| async {
+                            HttpResponse::NotFound().json(ErrorBody::new("Not found"))
+                        })),
+                    ip_limits.default
+                )
+                .wrap(cors(&settings)),
             )
             .configure(|cfg| routes::spa::configure(cfg, &static_dir))
     })

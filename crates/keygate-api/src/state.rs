@@ -8,6 +8,7 @@ use sea_orm::DatabaseConnection;
 
 use keygate_core::traffic::TrafficSink;
 
+use crate::ip_governor::IpLimits;
 use crate::login_limit::LoginLimiter;
 use crate::rate_limit::RateLimits;
 use crate::security::SecurityMonitor;
@@ -26,8 +27,10 @@ pub struct AppState {
     pub usage: Arc<UsageRecorder>,
     /// Sign-in throttling.
     pub login_limiter: LoginLimiter,
-    /// Per-key and per-IP rate limits.
+    /// Per-key limits and the `/api/v1` limit per address.
     pub rate_limits: RateLimits,
+    /// The per-IP limits enforced as actix-governor middleware (session API, sign-in, webhooks).
+    pub ip_limits: Arc<IpLimits>,
     /// The traffic log's queue to its background writer.
     pub traffic: Arc<TrafficSink>,
     /// Invalid-key counting and bans.

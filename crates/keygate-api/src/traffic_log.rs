@@ -5,6 +5,11 @@
 //! client IP, user and key ids, request id and error class. Never a body, a header value or a key.
 //! The writer's queue never blocks: a full queue drops the row and counts it.
 //!
+//! Before anything else it refuses non-canonical paths ([`request_path`]: 400), so the path it
+//! classifies is the one actix routes. A request that no route matched (404, or refused by a limit
+//! before routing) is stored under the fixed path `<unknown>`: made-up paths cannot grow the
+//! traffic tables and their roll-ups.
+//!
 //! Before routing it refuses encoded bodies ([`refuse_encoded`]) and puts a deadline on the body
 //! ([`body_deadline::guard`]); on every response it sets the security headers
 //! ([`SecurityHeaders`]).
@@ -29,9 +34,11 @@ use keygate_core::traffic::{TrafficRecord, TrafficSink};
 use crate::body_deadline;
 use crate::body_encoding::refuse_encoded;
 use crate::client_ip::ClientIp;
+use crate::error::ApiError;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
 use crate::security_headers::{self, SecurityHeaders};
+use crate::request_path::{self, NON_CANONICAL, UNKNOWN_ROUTE};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -160,7 +167,9 @@ pub async fn record_traffic(
     let started = Instant::now();
     let request_id = next_request_id();
     let request_id = std::str::from_utf8(&request_id).unwrap_or_default();
-    let logged = is_logged(req.path());
+    let canonical = request_path::is_canonical(req.path());
+    // A refused non-canonical request is logged under a fixed path, whatever it spelled.
+    let logged = !canonical || is_logged(req.path());
     let pending = if logged {
         let sink = req.app_data::<WorkerSink>().cloned();
         sink.map(|sink| {
@@ -170,7 +179,11 @@ pub async fn record_traffic(
             let record = TrafficRecord {
                 ts_ms,
                 method: method_name(req.method()),
-                path: crate::routes::webhooks::redact_path(req.path()).into(),
+                path: if canonical {
+                    crate::routes::webhooks::redact_path(req.path()).into()
+                } else {
+                    NON_CANONICAL.into()
+                },
                 status: 0,
                 duration_us: 0,
                 client_ip: ClientIp::of(req.request()).0,
@@ -190,22 +203,35 @@ pub async fn record_traffic(
         .app_data::<SecurityHeaders>()
         .copied()
         .unwrap_or_default();
-    let result = match refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req)) {
+    let checked = if canonical {
+        refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req))
+    } else {
+        Err(ApiError::bad_request(request_path::REFUSAL))
+    };
+    let result = match checked {
         Err(refusal) => Ok(req.error_response(refusal).map_into_right_body()),
         Ok(()) => next.call(req).await.map(errors_config::envelope),
     };
-    let (status, caller, class) = match &result {
+    let (status, caller, class, unmatched) = match &result {
         Ok(res) => {
             let extensions = res.request().extensions();
+            // Only the statuses a request no route matched can get (the default services'
+            // 404, a limit's 429 before routing) pay for the look-up.
+            let unmatched = matches!(res.status().as_u16(), 404 | 429)
+                && res.request().match_pattern().is_none();
             (
                 res.status(),
                 extensions.get::<Caller>().copied(),
                 extensions.get::<ErrorClass>().copied(),
+                unmatched,
             )
         }
-        Err(e) => (e.as_response_error().status_code(), None, None),
+        Err(e) => (e.as_response_error().status_code(), None, None, false),
     };
     if let Some((sink, mut record)) = pending {
+        if unmatched && canonical {
+            record.path = UNKNOWN_ROUTE.into();
+        }
         record.status = status.as_u16();
         record.duration_us = started.elapsed().as_micros() as u64;
         record.user_id = caller.map(|c| c.user_id);

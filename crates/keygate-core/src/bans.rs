@@ -1,7 +1,7 @@
-//! IP bans: by the security monitor after repeated invalid keys, or by an admin. One row per IP;
-//! a repeat offender's ban lasts twice the previous one (up to 1024 times the base length).
-
-use std::net::IpAddr;
+//! IP bans: by the security monitor after repeated invalid keys, or by an admin. One row per
+//! address group ([`IpGroup`]: an IPv4 address or an IPv6 /64); a repeat offender's ban lasts
+//! twice the previous one (up to 1024 times the base length). Rows whose ban ended long ago are
+//! purged ([`purge_expired`]), which also forgets the offence count.
 
 use chrono::{Duration, Utc};
 use keygate_types::traffic::IpBan;
@@ -12,6 +12,7 @@ use sea_orm::{
 
 use crate::entities::ip_ban;
 use crate::error::{CoreError, CoreResult};
+use crate::ip_group::IpGroup;
 
 /// Who bans when no admin does.
 pub const MONITOR: &str = "monitor";
@@ -32,13 +33,13 @@ pub async fn active(db: &impl ConnectionTrait) -> CoreResult<Vec<IpBan>> {
 /// Bans `ip` for `seconds`, or by default for `base_secs` doubled per earlier offence.
 pub async fn ban(
     db: &impl ConnectionTrait,
-    ip: IpAddr,
+    ip: IpGroup,
     by: &str,
     reason: &str,
     seconds: Option<u64>,
     base_secs: u64,
 ) -> CoreResult<IpBan> {
-    let ip = ip.to_canonical().to_string();
+    let ip = ip.to_string();
     let existing = ip_ban::Entity::find()
         .filter(ip_ban::Column::Ip.eq(ip.as_str()))
         .one(db)
@@ -86,23 +87,52 @@ pub async fn ban(
     Ok(to_wire(row))
 }
 
-/// Lifts the ban of `ip`; NotFound when none is in force.
-pub async fn lift(db: &impl ConnectionTrait, ip: IpAddr) -> CoreResult<()> {
-    let ip = ip.to_canonical().to_string();
-    let result = ip_ban::Entity::update_many()
+/// Lifts the bans in force on `ip` (rows stored under its group's text, and rows of single
+/// addresses in it from before bans were grouped); NotFound when none is in force.
+pub async fn lift(db: &impl ConnectionTrait, ip: IpGroup) -> CoreResult<()> {
+    let ids: Vec<i64> = ip_ban::Entity::find()
+        .filter(ip_ban::Column::BannedUntil.gt(Utc::now()))
+        .filter(ip_ban::Column::LiftedAt.is_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter(|row| row.ip.parse::<IpGroup>().is_ok_and(|g| g == ip))
+        .map(|row| row.id)
+        .collect();
+    if ids.is_empty() {
+        return Err(CoreError::NotFound(format!("{ip} is not banned")));
+    }
+    ip_ban::Entity::update_many()
         .col_expr(
             ip_ban::Column::LiftedAt,
             sea_orm::sea_query::Expr::value(Utc::now()),
         )
-        .filter(ip_ban::Column::Ip.eq(ip.as_str()))
-        .filter(ip_ban::Column::BannedUntil.gt(Utc::now()))
-        .filter(ip_ban::Column::LiftedAt.is_null())
+        .filter(ip_ban::Column::Id.is_in(ids))
         .exec(db)
         .await?;
-    if result.rows_affected == 0 {
-        return Err(CoreError::NotFound(format!("{ip} is not banned")));
-    }
     Ok(())
+}
+
+/// Deletes the rows whose ban ended (ran out or was lifted) more than `forget_after` ago, so the
+/// table holds the recent offenders only, however many addresses an attacker goes through.
+/// Returns how many rows went.
+pub async fn purge_expired(
+    db: &impl ConnectionTrait,
+    forget_after: std::time::Duration,
+) -> CoreResult<u64> {
+    let forget_after = Duration::from_std(forget_after).unwrap_or(Duration::MAX);
+    let cutoff = Utc::now()
+        .checked_sub_signed(forget_after)
+        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+    let result = ip_ban::Entity::delete_many()
+        .filter(
+            ip_ban::Column::BannedUntil
+                .lt(cutoff)
+                .or(ip_ban::Column::LiftedAt.lt(cutoff)),
+        )
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 fn to_wire(row: ip_ban::Model) -> IpBan {

@@ -9,6 +9,7 @@ pub mod config;
 pub mod db;
 pub mod entities;
 pub mod error;
+pub mod ip_group;
 pub mod keys;
 pub mod paper;
 pub mod password;

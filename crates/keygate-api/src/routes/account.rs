@@ -10,10 +10,12 @@ use crate::auth::session_user::start_session;
 use crate::auth::SessionUser;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
+use crate::ip_governor::{limit_per_ip, IpGovernors};
 use crate::state::AppState;
 
 /// Signs in with a username and password. A wrong username and a wrong password get the same
-/// answer; attempts are limited per IP and per username.
+/// answer; a name that cannot be a username gets 400. Attempts are limited per client address
+/// and per username.
 #[utoipa::path(
     post,
     path = "/api/auth/login",
@@ -21,7 +23,7 @@ use crate::state::AppState;
     request_body = Credentials,
     responses(
         (status = 200, description = "signed in", body = SessionInfo),
-        (status = 400, description = "malformed body", body = ErrorBody),
+        (status = 400, description = "malformed body, or not a possible username", body = ErrorBody),
         (status = 401, description = "wrong username or password", body = ErrorBody),
         (status = 429, description = "too many attempts", body = ErrorBody),
     )
@@ -33,7 +35,7 @@ pub async fn login(
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(&req, ip.0, &body.username)?;
+    state.login_limiter.check(&req, &body.username)?;
     let user = users::authenticate(&state.db, &body.username, &body.password).await?;
     let csrf_token = start_session(&session, &user)?;
     log::info!("user {} signed in from {}", user.id, ip.0);
@@ -77,7 +79,9 @@ pub async fn logout(_current: SessionUser, session: Session) -> HttpResponse {
     HttpResponse::Ok().json(MessageBody::new("Signed out"))
 }
 
-/// Changes the password and ends every session of the account, this one included.
+/// Changes the password and ends every session of the account, this one included. Attempts count
+/// against the account's and the address's sign-in limits, so a stolen session cannot guess the
+/// current password faster than the sign-in form allows.
 #[utoipa::path(
     post,
     path = "/api/auth/password",
@@ -89,14 +93,17 @@ pub async fn logout(_current: SessionUser, session: Session) -> HttpResponse {
         (status = 400, description = "wrong current password or weak new one", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
+        (status = 429, description = "too many attempts", body = ErrorBody),
     )
 )]
 pub async fn change_password(
     state: web::Data<AppState>,
     current: SessionUser,
     session: Session,
+    req: HttpRequest,
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
+    state.login_limiter.check(&req, &current.user.username)?;
     users::change_password(
         &state.db,
         current.user.id,
@@ -110,13 +117,19 @@ pub async fn change_password(
     )))
 }
 
-/// Wires `/api/auth/*`.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+/// Wires `/api/auth/*`; sign-in and password changes share the `login` per-IP limits.
+pub fn configure(cfg: &mut web::ServiceConfig, login_limits: &IpGovernors) {
     cfg.service(
         web::scope("/auth")
-            .service(web::resource("/login").route(web::post().to(login)))
+            .service(limit_per_ip!(
+                web::resource("/login").route(web::post().to(login)),
+                login_limits
+            ))
             .service(web::resource("/session").route(web::get().to(get_session)))
             .service(web::resource("/logout").route(web::post().to(logout)))
-            .service(web::resource("/password").route(web::post().to(change_password))),
+            .service(limit_per_ip!(
+                web::resource("/password").route(web::post().to(change_password)),
+                login_limits
+            )),
     );
 }

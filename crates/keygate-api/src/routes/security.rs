@@ -1,10 +1,9 @@
 //! The security monitor's bans (admins only): list, add, lift. A change reaches every keygate
 //! process within a second.
 
-use std::net::IpAddr;
-
 use actix_web::{web, HttpResponse};
 use keygate_core::bans;
+use keygate_core::ip_group::IpGroup;
 use keygate_types::account::MessageBody;
 use keygate_types::traffic::{CreateBan, IpBan};
 use keygate_types::ErrorBody;
@@ -13,11 +12,10 @@ use crate::auth::AdminUser;
 use crate::error::{field_error, ApiError};
 use crate::state::AppState;
 
-fn parse_ip(raw: &str) -> Result<IpAddr, ApiError> {
-    raw.trim()
-        .parse::<IpAddr>()
-        .map(|ip| ip.to_canonical())
-        .map_err(|_| field_error("ip", "is not an IP address"))
+/// An address, or an IPv6 /64: bans cover an IPv6 address's whole /64.
+fn parse_ip(raw: &str) -> Result<IpGroup, ApiError> {
+    raw.parse::<IpGroup>()
+        .map_err(|_| field_error("ip", "is not an IP address (or an IPv6 /64)"))
 }
 
 /// Bans in force.

@@ -20,6 +20,8 @@ pub mod tokens;
 
 use actix_web::web;
 
+use crate::ip_governor::{limit_per_ip, IpGovernors};
+
 pub use alerts::tradingview_webhook;
 pub use chartink::chartink_webhook;
 pub use tokens::{create_chartink_token, list_chartink_tokens, revoke_chartink_token};
@@ -37,17 +39,21 @@ pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Wires `/api/webhook/*` (public, token or key authenticated) and `/api/chartink/tokens`
-/// (session).
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(
-        web::resource(["/webhook/tradingview", "/webhook/tradingview/"])
-            .route(web::post().to(tradingview_webhook)),
-    )
-    .service(
-        web::resource(["/webhook/chartink/{token}", "/webhook/chartink/{token}/"])
-            .route(web::post().to(chartink_webhook)),
-    )
+/// Wires `/api/webhook/*` (public, token or key authenticated, under the `webhook` per-IP
+/// limits; unknown paths there count too) and `/api/chartink/tokens` (session).
+pub fn configure(cfg: &mut web::ServiceConfig, webhook_limits: &IpGovernors) {
+    cfg.service(limit_per_ip!(
+        web::scope("/webhook")
+            .service(
+                web::resource(["/tradingview", "/tradingview/"])
+                    .route(web::post().to(tradingview_webhook)),
+            )
+            .service(
+                web::resource(["/chartink/{token}", "/chartink/{token}/"])
+                    .route(web::post().to(chartink_webhook)),
+            ),
+        webhook_limits
+    ))
     .service(
         web::resource("/chartink/tokens")
             .route(web::get().to(list_chartink_tokens))

@@ -105,7 +105,15 @@ pub struct RateLimitSettings {
     pub login: Vec<RateWindow>,
     /// `KEYGATE_RATE_DEFAULT`: every other `/api` route, per client IP. Default `50/s,1000/min`.
     pub default: Vec<RateWindow>,
+    /// `KEYGATE_RATE_API_PER_IP`: every `/api/v1` call per client IP, counted before any key
+    /// work, so a key spray from one address is cut off early. Default `200/2s` (100 a second
+    /// with bursts of 200: far above what one heavy trading bot sends).
+    pub api_per_ip: Vec<RateWindow>,
 }
+
+/// Most windows of a per-IP category that actix-governor enforces (`webhook`, `login`,
+/// `default`): each window is one middleware layer, and the layers are fixed at start-up.
+pub const MAX_IP_WINDOWS: usize = 3;
 
 impl RateLimitSettings {
     pub(super) fn load(
@@ -122,12 +130,23 @@ impl RateLimitSettings {
             .map(|(n, secs)| format!("{n}/{secs}s"))
             .collect::<Vec<_>>()
             .join(",");
+        let ip_category = |name: &str, default: &str| {
+            let windows = category(name, default)?;
+            if windows.len() > MAX_IP_WINDOWS {
+                return Err(ConfigError(format!(
+                    "{name}: at most {MAX_IP_WINDOWS} windows, not {}",
+                    windows.len()
+                )));
+            }
+            Ok(windows)
+        };
         Ok(Self {
             orders: category("KEYGATE_RATE_ORDERS", "10/s")?,
             data: category("KEYGATE_RATE_DATA", "30/s")?,
-            webhook: category("KEYGATE_RATE_WEBHOOK", "20/min")?,
-            login: category("KEYGATE_RATE_LOGIN", &legacy_login)?,
-            default: category("KEYGATE_RATE_DEFAULT", "50/s,1000/min")?,
+            webhook: ip_category("KEYGATE_RATE_WEBHOOK", "20/min")?,
+            login: ip_category("KEYGATE_RATE_LOGIN", &legacy_login)?,
+            default: ip_category("KEYGATE_RATE_DEFAULT", "50/s,1000/min")?,
+            api_per_ip: category("KEYGATE_RATE_API_PER_IP", "200/2s")?,
         })
     }
 }
@@ -177,6 +196,9 @@ pub struct BanSettings {
     pub window_secs: u64,
     /// `KEYGATE_BAN_SECS`: the first ban's length; each repeat doubles it. Default 3600.
     pub ban_secs: u64,
+    /// `KEYGATE_BAN_FORGET_DAYS`: a ban's row is deleted (and its offence count forgotten) this
+    /// many days after it ended. Default 7; 0 deletes it at the next hourly purge.
+    pub forget_days: u32,
 }
 
 #[cfg(test)]
@@ -204,5 +226,17 @@ mod tests {
         let p = parse_trusted_proxies(Some("10.0.0.0/8, 127.0.0.1,::1".into())).unwrap();
         assert_eq!(p.len(), 3);
         assert!(parse_trusted_proxies(Some("nope".into())).is_err());
+    }
+
+    #[test]
+    fn per_ip_categories_take_at_most_three_windows() {
+        let get = |name: &str| {
+            (name == "KEYGATE_RATE_DEFAULT").then(|| "1/s,2/min,3/hour,4/day".to_owned())
+        };
+        let error = RateLimitSettings::load(&get, 5, 25).unwrap_err();
+        assert!(error.0.contains("at most 3 windows"), "{error:?}");
+        let defaults = RateLimitSettings::load(&|_: &str| None, 5, 25).unwrap();
+        assert_eq!(defaults.api_per_ip[0].count, 200);
+        assert_eq!(defaults.api_per_ip[0].period.as_secs(), 2);
     }
 }

@@ -8,7 +8,9 @@ mod websocket;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-pub use limits::{parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings};
+pub use limits::{
+    parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
+};
 pub use secrets::{SecretSettings, SECRETS_FILE};
 pub use websocket::WsSettings;
 
@@ -144,6 +146,7 @@ impl Settings {
             threshold: parse_or(&get, "KEYGATE_BAN_THRESHOLD", 20)?,
             window_secs: parse_or(&get, "KEYGATE_BAN_WINDOW_SECS", 600u64)?.max(1),
             ban_secs: parse_or(&get, "KEYGATE_BAN_SECS", 3600u64)?.max(1),
+            forget_days: parse_or(&get, "KEYGATE_BAN_FORGET_DAYS", 7)?,
         };
         let action_center = ActionCenterSettings {
             pending_ttl_secs: parse_or(&get, "KEYGATE_PENDING_TTL_SECS", 900u64)?.max(1),
