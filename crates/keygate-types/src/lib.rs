@@ -12,3 +12,35 @@ pub mod system;
 pub mod traffic;
 
 pub use error::ErrorBody;
+
+/// What `Debug` prints in place of a secret: `[redacted]`.
+pub struct Redacted;
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+/// Implements `Debug` for a struct that holds a password, key or token: the listed plain fields
+/// are printed, the secret ones as `[redacted]`, so no `{:?}` in a log line can leak them.
+///
+/// ```
+/// struct Login { user: String, password: String }
+/// keygate_types::redacted_debug!(Login { user } secret { password });
+/// let shown = format!("{:?}", Login { user: "bob".into(), password: "hunter2".into() });
+/// assert!(shown.contains("bob") && !shown.contains("hunter2"));
+/// ```
+#[macro_export]
+macro_rules! redacted_debug {
+    ($ty:ident { $($shown:ident),* $(,)? } secret { $($hidden:ident),+ $(,)? }) => {
+        impl ::std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field(stringify!($shown), &self.$shown))*
+                    $(.field(stringify!($hidden), &$crate::Redacted))+
+                    .finish()
+            }
+        }
+    };
+}
