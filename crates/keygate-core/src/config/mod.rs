@@ -3,13 +3,14 @@
 
 mod limits;
 mod secrets;
+pub mod secrets_file;
 mod websocket;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 pub use limits::{parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings};
-pub use secrets::{SecretSettings, SECRETS_FILE};
+pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
 pub use websocket::WsSettings;
 
 /// Development generates missing secrets; production refuses to start without strong ones.

@@ -3,6 +3,7 @@
 //! second).
 
 mod keys;
+mod secrets;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +51,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Rotate the Fernet key or the pepper (new values go to the secrets file only).
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
 }
 
 /// Runs the chosen command.
@@ -92,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (settings, db) = open().await?;
             keys::run(cmd, &settings, db).await
         }
+        Command::Secrets(cmd) => secrets::run(cmd).await,
     }
 }
 
