@@ -241,3 +241,41 @@ async fn set_password(db: &impl ConnectionTrait, user: user::Model, new: &str) -
         .await?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_lower_cased_and_bounded() {
+        assert_eq!(
+            validate_username("  Bob.Smith_1 ").unwrap().as_str(),
+            "bob.smith_1"
+        );
+        for bad in [
+            "",
+            "ab",
+            "has space",
+            "émile",
+            &"x".repeat(33),
+            &"x".repeat(100_000),
+        ] {
+            assert!(validate_username(bad).is_err(), "{bad:.40}");
+        }
+    }
+
+    #[test]
+    fn debug_of_a_user_row_hides_the_password_hash() {
+        let now = Utc::now();
+        let row = user::Model {
+            id: 1,
+            username: "bob".into(),
+            password_hash: "$argon2id$v=19$secret-hash".into(),
+            is_admin: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let text = format!("{row:?}");
+        assert!(text.contains("bob") && !text.contains("argon2id"), "{text}");
+    }
+}

@@ -44,3 +44,50 @@ macro_rules! redacted_debug {
         }
     };
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::account::{ChangePassword, CreateUser, Credentials};
+    use crate::keys::RevealedApiKey;
+
+    #[test]
+    fn debug_of_bodies_with_passwords_and_keys_shows_no_secret() {
+        let secret = "s3cret-value-never-shown";
+        let shown = [
+            format!(
+                "{:?}",
+                Credentials {
+                    username: "bob".into(),
+                    password: secret.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                CreateUser {
+                    username: "bob".into(),
+                    password: secret.into(),
+                    is_admin: false
+                }
+            ),
+            format!(
+                "{:?}",
+                ChangePassword {
+                    current_password: secret.into(),
+                    new_password: secret.into()
+                }
+            ),
+            format!(
+                "{:?}",
+                RevealedApiKey {
+                    api_key: secret.into()
+                }
+            ),
+        ];
+        for text in shown {
+            assert!(
+                !text.contains(secret) && text.contains("[redacted]"),
+                "{text}"
+            );
+        }
+    }
+}

@@ -228,3 +228,19 @@ impl std::fmt::Debug for DatabaseUrl {
         write!(f, "DatabaseUrl({:?})", self.redacted())
     }
 }
+
+#[cfg(test)]
+mod database_url_tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn debug_of_a_database_url_hides_its_password() {
+        let url = DatabaseUrl("postgres://app:hunter22@db:5432/keygate".into());
+        let text = format!("{url:?}");
+        assert!(
+            !text.contains("hunter22") && text.contains("app:[redacted]@db"),
+            "{text}"
+        );
+        assert_eq!(&*url, "postgres://app:hunter22@db:5432/keygate");
+    }
+}
