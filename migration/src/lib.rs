@@ -14,6 +14,8 @@ mod m20261122_000011_create_pending_orders;
 mod m20261122_000012_create_webhook_tokens;
 mod m20261122_000013_create_webhook_deliveries;
 mod m20261201_000014_rework_traffic_log_indexes;
+mod m20261203_000015_add_one_current_secret_index;
+mod m20261203_000016_add_case_insensitive_username_index;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -32,6 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000012_create_webhook_tokens::Migration),
             Box::new(m20261122_000013_create_webhook_deliveries::Migration),
             Box::new(m20261201_000014_rework_traffic_log_indexes::Migration),
+            Box::new(m20261203_000015_add_one_current_secret_index::Migration),
+            Box::new(m20261203_000016_add_case_insensitive_username_index::Migration),
         ]
     }
 }

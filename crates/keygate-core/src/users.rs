@@ -2,9 +2,10 @@
 
 use chrono::Utc;
 use keygate_types::account::User;
+use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    QueryOrder, Set, SqlErr,
 };
 
 use crate::entities::{session, user};
@@ -30,19 +31,42 @@ impl From<user::Model> for User {
     }
 }
 
-/// A username: 3 to 32 letters, digits, `.`, `_` or `-`.
-pub fn parse_username(raw: &str) -> CoreResult<String> {
+/// Shortest and longest username (the column holds 32 characters).
+pub const USERNAME_LEN: std::ops::RangeInclusive<usize> = 3..=32;
+
+/// A checked username in its canonical, lower-case form: what accounts are stored, found and
+/// rate-limited under. Usernames are case-insensitive (`Bob` signs in as `bob`).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Username(String);
+
+impl Username {
+    /// The canonical form.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Username {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Checks a username as typed at any entry (setup, account creation, sign-in, the CLI): trimmed,
+/// 3 to 32 characters from ASCII letters, digits, `.`, `_` and `-`; returned lower-cased. Bounded
+/// and canonical, so it is safe to key limits on.
+pub fn validate_username(raw: &str) -> CoreResult<Username> {
     let name = raw.trim();
     let ok_chars = name
-        .chars()
-        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if !(3..=32).contains(&name.len()) || !ok_chars {
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+    if !USERNAME_LEN.contains(&name.len()) || !ok_chars {
         return Err(CoreError::field(
             "username",
             "must be 3 to 32 characters: letters, digits, '.', '_' or '-'",
         ));
     }
-    Ok(name.to_owned())
+    Ok(Username(name.to_ascii_lowercase()))
 }
 
 fn check_new_password(field: &str, password: &str) -> CoreResult<()> {
@@ -74,17 +98,15 @@ pub async fn create_user(
     password: &str,
     is_admin: bool,
 ) -> CoreResult<user::Model> {
-    let username = parse_username(username)?;
+    let username = validate_username(username)?;
     check_new_password("password", password)?;
-    if find_by_username(db, &username).await?.is_some() {
-        return Err(CoreError::Conflict(format!(
-            "username '{username}' is taken"
-        )));
+    if find_user(db, &username).await?.is_some() {
+        return Err(taken(&username));
     }
     let hash = password::hash_blocking(password.as_bytes().to_vec(), None).await?;
     let now = Utc::now();
     let row = user::ActiveModel {
-        username: Set(username),
+        username: Set(username.as_str().to_owned()),
         password_hash: Set(hash),
         is_admin: Set(is_admin),
         created_at: Set(now),
@@ -92,8 +114,17 @@ pub async fn create_user(
         ..Default::default()
     }
     .insert(db)
-    .await?;
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Two racing creates of one name (in any case): the unique index decides.
+        Some(SqlErr::UniqueConstraintViolation(_)) => taken(&username),
+        _ => CoreError::Database(e),
+    })?;
     Ok(row)
+}
+
+fn taken(username: &Username) -> CoreError {
+    CoreError::Conflict(format!("username '{}' is taken", username.as_str()))
 }
 
 /// Creates the first (admin) account; refused once any account exists.
@@ -109,13 +140,22 @@ pub async fn setup_first_user(
     create_user(db, username, password, true).await
 }
 
-/// The account with this username.
+/// The account with this username, in any case. A malformed name is a validation error.
 pub async fn find_by_username(
     db: &impl ConnectionTrait,
     username: &str,
 ) -> CoreResult<Option<user::Model>> {
+    find_user(db, &validate_username(username)?).await
+}
+
+/// The account with this (checked) username, in any case: accounts made before names were
+/// stored lower-case are found too, through the `lower(username)` index.
+pub async fn find_user(
+    db: &impl ConnectionTrait,
+    username: &Username,
+) -> CoreResult<Option<user::Model>> {
     Ok(user::Entity::find()
-        .filter(user::Column::Username.eq(username.trim()))
+        .filter(Expr::expr(Func::lower(Expr::col(user::Column::Username))).eq(username.as_str()))
         .one(db)
         .await?)
 }
@@ -140,7 +180,7 @@ pub async fn authenticate(
     username: &str,
     password: &str,
 ) -> CoreResult<user::Model> {
-    let found = find_by_username(db, username).await?;
+    let found = find_user(db, &validate_username(username)?).await?;
     let phc = found
         .as_ref()
         .map_or_else(|| password::DUMMY_HASH.clone(), |u| u.password_hash.clone());
@@ -200,4 +240,42 @@ async fn set_password(db: &impl ConnectionTrait, user: user::Model, new: &str) -
         .exec(db)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames_are_trimmed_lower_cased_and_bounded() {
+        assert_eq!(
+            validate_username("  Bob.Smith_1 ").unwrap().as_str(),
+            "bob.smith_1"
+        );
+        for bad in [
+            "",
+            "ab",
+            "has space",
+            "émile",
+            &"x".repeat(33),
+            &"x".repeat(100_000),
+        ] {
+            assert!(validate_username(bad).is_err(), "{bad:.40}");
+        }
+    }
+
+    #[test]
+    fn debug_of_a_user_row_hides_the_password_hash() {
+        let now = Utc::now();
+        let row = user::Model {
+            id: 1,
+            username: "bob".into(),
+            password_hash: "$argon2id$v=19$secret-hash".into(),
+            is_admin: false,
+            created_at: now,
+            updated_at: now,
+        };
+        let text = format!("{row:?}");
+        assert!(text.contains("bob") && !text.contains("argon2id"), "{text}");
+    }
 }

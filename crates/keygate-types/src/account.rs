@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// Body of `POST /api/setup` and `POST /api/auth/login`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
@@ -14,8 +14,10 @@ pub struct Credentials {
     pub password: String,
 }
 
+crate::redacted_debug!(Credentials { username } secret { password });
+
 /// Body of `POST /api/users` (admins only).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CreateUser {
@@ -28,8 +30,10 @@ pub struct CreateUser {
     pub is_admin: bool,
 }
 
+crate::redacted_debug!(CreateUser { username, is_admin } secret { password });
+
 /// Body of `POST /api/auth/password`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChangePassword {
@@ -38,6 +42,8 @@ pub struct ChangePassword {
     /// The new password, at least 12 characters.
     pub new_password: String,
 }
+
+crate::redacted_debug!(ChangePassword {  } secret { current_password, new_password });
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,7 +61,7 @@ pub struct User {
 
 /// The signed-in user and the CSRF token the SPA must send in `X-CSRF-Token` on every
 /// state-changing request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SessionInfo {
     /// The signed-in user.
@@ -63,6 +69,8 @@ pub struct SessionInfo {
     /// Token for the `X-CSRF-Token` header.
     pub csrf_token: String,
 }
+
+crate::redacted_debug!(SessionInfo { user } secret { csrf_token });
 
 /// A plain success answer with a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

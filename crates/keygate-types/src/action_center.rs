@@ -206,7 +206,7 @@ pub struct ChartinkToken {
 }
 
 /// A new or rotated token: shown this once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChartinkTokenCreated {
     /// The token (store it in ChartInk's webhook URL; keygate keeps only a digest).
@@ -216,3 +216,5 @@ pub struct ChartinkTokenCreated {
     /// The settings.
     pub settings: ChartinkToken,
 }
+
+crate::redacted_debug!(ChartinkTokenCreated { webhook_path, settings } secret { token });

@@ -13,6 +13,8 @@ pub enum Scope {
     /// Read, plus place, modify and cancel orders.
     Trade,
     /// Read, plus cancel orders and close positions; never open or add to a position.
+    /// (`exit-only` is accepted too.)
+    #[serde(alias = "exit-only")]
     ExitOnly,
 }
 
@@ -36,6 +38,8 @@ pub enum OrderMode {
     #[default]
     Auto,
     /// Orders wait in the Action Center until the owner approves or rejects them.
+    /// (`semi-auto` is accepted too.)
+    #[serde(alias = "semi-auto")]
     SemiAuto,
 }
 
@@ -187,7 +191,7 @@ pub struct ApiKeySummary {
 }
 
 /// Answer of create and roll: the plaintext secret, shown this once.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiKeyCreated {
     /// The full 64-character key. Store it now: the list never shows it again.
@@ -196,13 +200,17 @@ pub struct ApiKeyCreated {
     pub key: ApiKeySummary,
 }
 
+crate::redacted_debug!(ApiKeyCreated { key } secret { api_key });
+
 /// Answer of `POST /api/keys/{id}/reveal`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevealedApiKey {
     /// The full 64-character key.
     pub api_key: String,
 }
+
+crate::redacted_debug!(RevealedApiKey {  } secret { api_key });
 
 /// One entry of a key's audit trail.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

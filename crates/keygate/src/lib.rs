@@ -9,8 +9,11 @@ use clap::Parser;
 /// Parses the command line, runs the command and returns the process exit code.
 pub fn main() -> std::process::ExitCode {
     let _ = dotenvy::dotenv();
-    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("info")).init();
     let args = cli::Cli::parse();
+    env_logger::Builder::from_env(
+        env_logger::Env::default().default_filter_or(args.default_log_filter()),
+    )
+    .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -86,13 +86,22 @@ fn read_error(status: StatusCode) -> ApiError {
     }
 }
 
-/// The body's `apikey` field.
-#[derive(Debug, PartialEq, Eq)]
+/// The body's `apikey` field. `Debug` never shows the key.
+#[derive(PartialEq, Eq)]
 pub enum BodyKey<'a> {
     /// A string (the only usable form).
     Text(Cow<'a, str>),
     /// Any other JSON value.
     NotText,
+}
+
+impl fmt::Debug for BodyKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BodyKey::Text(_) => f.write_str("Text([redacted])"),
+            BodyKey::NotText => f.write_str("NotText"),
+        }
+    }
 }
 
 /// A parsed body: the key field, if present, and every other field.

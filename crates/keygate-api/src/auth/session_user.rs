@@ -21,13 +21,15 @@ const CSRF: &str = "csrf";
 pub const CSRF_HEADER: &str = "X-CSRF-Token";
 
 /// A signed-in user; for unsafe methods, also a checked CSRF token.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct SessionUser {
     /// The account.
     pub user: user::Model,
     /// The session's CSRF token, for the SPA.
     pub csrf_token: String,
 }
+
+keygate_types::redacted_debug!(SessionUser { user } secret { csrf_token });
 
 /// A signed-in admin.
 #[derive(Debug, Clone)]

@@ -33,7 +33,7 @@ pub(super) async fn handle(conn: &mut Connection, text: &str) -> Result<(), End>
         ));
     }
     match request {
-        Request::Authenticate(key) => authenticate(conn, key, id).await,
+        Request::Authenticate(key) => authenticate(conn, key.map(|k| k.0), id).await,
         Request::Subscribe(items, mode) => subscribe(conn, &items, mode, id),
         Request::Unsubscribe(items, mode) => unsubscribe(conn, &items, mode, id),
         Request::UnsubscribeAll => unsubscribe_all(conn, id),

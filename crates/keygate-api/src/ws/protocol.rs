@@ -77,11 +77,21 @@ pub struct Item {
     pub depth: u64,
 }
 
+/// An API key as a client sent it in `authenticate`; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PresentedKey(pub String);
+
+impl std::fmt::Debug for PresentedKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PresentedKey([redacted])")
+    }
+}
+
 /// A request the client sent.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Request {
     /// `authenticate` / `auth` with `api_key` or `apikey` (None when neither is a string).
-    Authenticate(Option<String>),
+    Authenticate(Option<PresentedKey>),
     /// `subscribe`.
     Subscribe(Vec<Item>, Mode),
     /// `unsubscribe` (mode defaults to Quote).
@@ -184,7 +194,7 @@ fn request(object: &Map<String, Value>) -> Result<Request, Refused> {
             ["api_key", "apikey"]
                 .iter()
                 .find_map(|f| object.get(*f).and_then(Value::as_str))
-                .map(str::to_owned),
+                .map(|key| PresentedKey(key.to_owned())),
         ),
         "subscribe" => {
             let mode =
@@ -344,9 +354,15 @@ mod tests {
     #[test]
     fn action_may_be_sent_as_type_and_keys_as_apikey() {
         let parsed = parse(r#"{"type":"auth","apikey":"k"}"#);
-        assert_eq!(parsed.request, Ok(Request::Authenticate(Some("k".into()))));
+        assert_eq!(
+            parsed.request,
+            Ok(Request::Authenticate(Some(PresentedKey("k".into()))))
+        );
         let parsed = parse(r#"{"action":"authenticate","api_key":"k"}"#);
-        assert_eq!(parsed.request, Ok(Request::Authenticate(Some("k".into()))));
+        assert_eq!(
+            parsed.request,
+            Ok(Request::Authenticate(Some(PresentedKey("k".into()))))
+        );
     }
 
     #[test]

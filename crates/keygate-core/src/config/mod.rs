@@ -3,6 +3,7 @@
 
 mod limits;
 mod secrets;
+pub mod secrets_file;
 mod websocket;
 
 use std::net::SocketAddr;
@@ -11,7 +12,7 @@ use std::path::PathBuf;
 pub use limits::{
     parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
 };
-pub use secrets::{SecretSettings, SECRETS_FILE};
+pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
 pub use websocket::WsSettings;
 
 /// Development generates missing secrets; production refuses to start without strong ones.
@@ -38,7 +39,7 @@ pub struct Settings {
     /// `KEYGATE_DATA_DIR`: where the SQLite file and generated secrets live, default `./data`.
     pub data_dir: PathBuf,
     /// `DATABASE_URL`: default the SQLite file `keygate.db` in the data directory.
-    pub database_url: String,
+    pub database_url: DatabaseUrl,
     /// `KEYGATE_STATIC_DIR`: the built SPA served at `/`, default `./dist`.
     pub static_dir: PathBuf,
     /// `KEYGATE_COOKIE_SECURE`: mark the session cookie `Secure`; default true in production.
@@ -162,7 +163,7 @@ impl Settings {
             action_center,
             environment,
             bind,
-            database_url,
+            database_url: DatabaseUrl(database_url),
             static_dir,
             cookie_secure,
             cors_origins,
@@ -194,5 +195,60 @@ fn parse_or<T: std::str::FromStr>(
             .trim()
             .parse()
             .map_err(|_| ConfigError(format!("{name} has an invalid value `{}`", raw.trim()))),
+    }
+}
+
+/// A database URL. It may carry a password, so `Debug` and [`DatabaseUrl::redacted`] print it
+/// without one; it dereferences to the full URL for connecting.
+#[derive(Clone, PartialEq, Eq)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The URL with its password replaced by `[redacted]`, for logs.
+    pub fn redacted(&self) -> String {
+        let url = &self.0;
+        match (url.find("://"), url.rfind('@')) {
+            (Some(scheme), Some(at)) if at > scheme => {
+                let creds = &url[scheme + 3..at];
+                let user = creds.split(':').next().unwrap_or_default();
+                format!(
+                    "{}://{}:[redacted]@{}",
+                    &url[..scheme],
+                    user,
+                    &url[at + 1..]
+                )
+            }
+            _ => url.clone(),
+        }
+    }
+}
+
+impl std::ops::Deref for DatabaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "DatabaseUrl({:?})", self.redacted())
+    }
+}
+
+#[cfg(test)]
+mod database_url_tests {
+    use super::DatabaseUrl;
+
+    #[test]
+    fn debug_of_a_database_url_hides_its_password() {
+        let url = DatabaseUrl("postgres://app:hunter22@db:5432/keygate".into());
+        let text = format!("{url:?}");
+        assert!(
+            !text.contains("hunter22") && text.contains("app:[redacted]@db"),
+            "{text}"
+        );
+        assert_eq!(&*url, "postgres://app:hunter22@db:5432/keygate");
     }
 }

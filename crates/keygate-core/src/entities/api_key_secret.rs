@@ -4,7 +4,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `api_key_secrets`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "api_key_secrets")]
 pub struct Model {
     /// Primary key.
@@ -34,6 +34,8 @@ pub struct Model {
     /// JSON array of the client addresses seen using this secret (at most 20).
     pub used_from: String,
 }
+
+keygate_types::redacted_debug!(Model { id, key_id, masked, created_at, retired_at, grace_until, last_used_at, last_used_ip, used_from } secret { lookup_digest, argon2_hash, encrypted });
 
 /// A secret belongs to a key.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

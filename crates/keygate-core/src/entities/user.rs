@@ -3,7 +3,7 @@
 use sea_orm::entity::prelude::*;
 
 /// A row of `users`.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "users")]
 pub struct Model {
     /// Primary key.
@@ -21,6 +21,8 @@ pub struct Model {
     /// Last change (password or role).
     pub updated_at: DateTimeUtc,
 }
+
+keygate_types::redacted_debug!(Model { id, username, is_admin, created_at, updated_at } secret { password_hash });
 
 /// No navigable relations are needed.
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

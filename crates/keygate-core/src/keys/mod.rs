@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod changes;
 pub mod policy;
+pub mod rotation;
 pub mod secret;
 pub mod store;
 pub mod usage;

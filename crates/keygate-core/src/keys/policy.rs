@@ -164,25 +164,51 @@ pub fn allowlist_to_db(nets: &[IpNet]) -> String {
         .unwrap_or_else(|_| "[]".into())
 }
 
-/// Parses the stored JSON form; entries that no longer parse are dropped (and logged).
-pub fn allowlist_from_db(raw: &str) -> Vec<IpNet> {
-    let entries: Vec<String> = serde_json::from_str(raw).unwrap_or_default();
-    entries
-        .iter()
-        .filter_map(|e| match e.parse() {
-            Ok(net) => Some(net),
-            Err(_) => {
-                log::error!("a stored IP allowlist entry does not parse");
-                None
-            }
-        })
-        .collect()
+/// A key's allowlist as read from the database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Allowlist {
+    /// No restriction (the stored list is empty).
+    Any,
+    /// Only these addresses and blocks.
+    Only(Vec<IpNet>),
+    /// The stored form does not parse: nobody is let in (fail closed), not everybody.
+    Unreadable,
 }
 
-/// Whether `ip` may use a key with this allowlist (empty allows any).
-pub fn ip_allowed(allowlist: &[IpNet], ip: IpAddr) -> bool {
-    let ip = ip.to_canonical();
-    allowlist.is_empty() || allowlist.iter().any(|net| net.contains(&ip))
+/// Parses the stored JSON form. Anything that does not parse (the JSON or any one entry) makes
+/// the whole list [`Allowlist::Unreadable`], which refuses every address: a damaged list must
+/// never widen to "any address". Logged without the list's content.
+pub fn allowlist_from_db(raw: &str) -> Allowlist {
+    let parsed = serde_json::from_str::<Vec<String>>(raw)
+        .ok()
+        .and_then(|entries| {
+            entries
+                .iter()
+                .map(|e| e.parse::<IpNet>().ok())
+                .collect::<Option<Vec<_>>>()
+        });
+    match parsed {
+        Some(nets) if nets.is_empty() => Allowlist::Any,
+        Some(nets) => Allowlist::Only(nets),
+        None => {
+            log::warn!(
+                "a stored IP allowlist does not parse; the key is refused from every address"
+            );
+            Allowlist::Unreadable
+        }
+    }
+}
+
+/// Whether `ip` may use a key with this allowlist.
+pub fn ip_allowed(allowlist: &Allowlist, ip: IpAddr) -> bool {
+    match allowlist {
+        Allowlist::Any => true,
+        Allowlist::Only(nets) => {
+            let ip = ip.to_canonical();
+            nets.iter().any(|net| net.contains(&ip))
+        }
+        Allowlist::Unreadable => false,
+    }
 }
 
 /// An expiry must lie in the future.
@@ -231,12 +257,37 @@ mod tests {
             "2001:db8::/32".into(),
         ])
         .unwrap();
-        assert!(ip_allowed(&nets, "10.1.2.3".parse().unwrap()));
-        assert!(ip_allowed(&nets, "::ffff:192.168.9.9".parse().unwrap()));
-        assert!(ip_allowed(&nets, "2001:db8::1".parse().unwrap()));
-        assert!(!ip_allowed(&nets, "10.1.2.4".parse().unwrap()));
+        let list = allowlist_from_db(&allowlist_to_db(&nets));
+        assert_eq!(list, Allowlist::Only(nets));
+        let nets = &list;
+        assert!(ip_allowed(nets, "10.1.2.3".parse().unwrap()));
+        assert!(ip_allowed(nets, "::ffff:192.168.9.9".parse().unwrap()));
+        assert!(ip_allowed(nets, "2001:db8::1".parse().unwrap()));
+        assert!(!ip_allowed(nets, "10.1.2.4".parse().unwrap()));
         assert!(parse_allowlist(&["10.0.0.0/33".into()]).is_err());
         assert!(parse_allowlist(&["example.com".into()]).is_err());
-        assert_eq!(allowlist_from_db(&allowlist_to_db(&nets)), nets);
+    }
+
+    #[test]
+    fn an_empty_stored_allowlist_allows_any_address() {
+        assert!(ip_allowed(
+            &allowlist_from_db("[]"),
+            "203.0.113.9".parse().unwrap()
+        ));
+    }
+
+    #[test]
+    fn an_unparsable_stored_allowlist_denies_every_address() {
+        for raw in [
+            "not json",
+            "{}",
+            r#"["10.0.0.0/8", "garbage"]"#,
+            r#"["garbage"]"#,
+            "",
+        ] {
+            let list = allowlist_from_db(raw);
+            assert_eq!(list, Allowlist::Unreadable, "{raw}");
+            assert!(!ip_allowed(&list, "10.1.2.3".parse().unwrap()), "{raw}");
+        }
     }
 }

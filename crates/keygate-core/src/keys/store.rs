@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use keygate_types::keys::{
     ApiKeySummary, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode, UpdateApiKey,
 };
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr,
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
@@ -18,7 +19,7 @@ use super::changes::record_change;
 use super::policy::{self, Scopes};
 use super::secret::{KeyCrypto, PlainApiKey};
 use super::verify::KeyVerifier;
-use crate::entities::{api_key, api_key_secret};
+use crate::entities::{api_key, api_key_secret, user};
 use crate::error::{CoreError, CoreResult};
 
 /// Longest grace period for a rolled secret (24 h).
@@ -63,21 +64,23 @@ impl KeyStore {
         };
         let allowlist = policy::parse_allowlist(&input.ip_allowlist)?;
         let expires_at = policy::parse_expiry(input.expires_at, now)?;
+        self.ensure_name_free(actor.user_id, &name, None).await?;
+        let plain = PlainApiKey::generate()?;
+        let hash = self.crypto.hash(&plain).await?;
+
+        let txn = self.db.begin().await?;
+        // Counted under the owner's row lock: two creates at the cap cannot both see room.
+        lock_row::<user::Entity>(&txn, user::Column::Id, actor.user_id).await?;
         let live = api_key::Entity::find()
             .filter(api_key::Column::UserId.eq(actor.user_id))
             .filter(api_key::Column::RevokedAt.is_null())
-            .count(&self.db)
+            .count(&txn)
             .await?;
         if live >= u64::from(self.max_keys_per_user) {
             return Err(CoreError::Conflict(format!(
                 "you already have {live} active keys, the most allowed; revoke one first"
             )));
         }
-        self.ensure_name_free(actor.user_id, &name, None).await?;
-        let plain = PlainApiKey::generate()?;
-        let hash = self.crypto.hash(&plain).await?;
-
-        let txn = self.db.begin().await?;
         let key = api_key::ActiveModel {
             user_id: Set(actor.user_id),
             name: Set(name),
@@ -175,14 +178,39 @@ impl KeyStore {
             (grace_seconds > 0).then(|| now + chrono::Duration::seconds(grace_seconds.into()));
 
         let txn = self.db.begin().await?;
+        // The key's row lock orders concurrent rolls and revokes: each reads the secret the one
+        // before it made current, so exactly one current secret remains and every rolled-away
+        // one is retired (the partial unique index on current secrets backs this up).
+        if !lock_row::<api_key::Entity>(&txn, api_key::Column::Id, key.id).await? {
+            return Err(CoreError::NotFound(format!("API key {key_id} not found")));
+        }
+        let key = api_key::Entity::find_by_id(key.id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| CoreError::NotFound(format!("API key {key_id} not found")))?;
+        if key.revoked_at.is_some() {
+            return Err(CoreError::Conflict("a revoked key cannot be rolled".into()));
+        }
         end_grace(&txn, key.id, now).await?;
         let current = self.current_secret(&txn, key.id).await?;
-        let mut old: api_key_secret::ActiveModel = current.into();
-        old.retired_at = Set(Some(now));
-        old.grace_until = Set(grace_until);
-        old.used_from = Set("[]".into());
-        old.update(&txn).await?;
-        self.insert_secret(&txn, key.id, &plain, hash, now).await?;
+        // Retire exactly the secret read above, and only while it is still current.
+        let retired = api_key_secret::Entity::update_many()
+            .col_expr(api_key_secret::Column::RetiredAt, Expr::value(now))
+            .col_expr(api_key_secret::Column::GraceUntil, Expr::value(grace_until))
+            .col_expr(api_key_secret::Column::UsedFrom, Expr::value("[]"))
+            .filter(api_key_secret::Column::Id.eq(current.id))
+            .filter(api_key_secret::Column::RetiredAt.is_null())
+            .exec(&txn)
+            .await?;
+        if retired.rows_affected != 1 {
+            return Err(concurrent_change());
+        }
+        self.insert_secret(&txn, key.id, &plain, hash, now)
+            .await
+            .map_err(|e| match e {
+                CoreError::Database(db) if is_unique_violation(&db) => concurrent_change(),
+                other => other,
+            })?;
         let key = touch(&txn, key, now).await?;
         let detail = match grace_until {
             Some(until) => format!("old secret works until {}", until.to_rfc3339()),
@@ -202,6 +230,7 @@ impl KeyStore {
         }
         let now = Utc::now();
         let txn = self.db.begin().await?;
+        lock_row::<api_key::Entity>(&txn, api_key::Column::Id, key.id).await?;
         end_grace(&txn, key.id, now).await?;
         let mut active: api_key::ActiveModel = key.into();
         active.revoked_at = Set(Some(now));
@@ -380,13 +409,35 @@ impl KeyStore {
     }
 }
 
+/// Takes the write lock on one row for the rest of the transaction (PostgreSQL: that row's lock;
+/// SQLite: the database's write lock, taken before anything is read, so a transaction never reads
+/// a state another writer changes before it writes). Done as an update that changes nothing,
+/// which both databases lock alike. False when the row does not exist.
+async fn lock_row<E: EntityTrait>(
+    txn: &DatabaseTransaction,
+    pk: E::Column,
+    id: i64,
+) -> CoreResult<bool> {
+    let result = E::update_many()
+        .col_expr(pk, Expr::col(pk).into())
+        .filter(pk.eq(id))
+        .exec(txn)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+fn concurrent_change() -> CoreError {
+    CoreError::Conflict("the key was changed at the same time; try again".into())
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
 /// Ends the grace period of every retired secret of a key.
 async fn end_grace(db: &impl ConnectionTrait, key_id: i64, now: DateTime<Utc>) -> CoreResult<()> {
     api_key_secret::Entity::update_many()
-        .col_expr(
-            api_key_secret::Column::GraceUntil,
-            sea_orm::sea_query::Expr::value(now),
-        )
+        .col_expr(api_key_secret::Column::GraceUntil, Expr::value(now))
         .filter(api_key_secret::Column::KeyId.eq(key_id))
         .filter(api_key_secret::Column::RetiredAt.is_not_null())
         .filter(api_key_secret::Column::GraceUntil.gt(now))
@@ -419,9 +470,10 @@ fn duplicate_name() -> CoreError {
 
 /// Two requests racing for one name: the unique index decides, and the loser hears why.
 fn name_conflict(err: DbErr) -> CoreError {
-    match err.sql_err() {
-        Some(SqlErr::UniqueConstraintViolation(_)) => duplicate_name(),
-        _ => CoreError::Database(err),
+    if is_unique_violation(&err) {
+        duplicate_name()
+    } else {
+        CoreError::Database(err)
     }
 }
 

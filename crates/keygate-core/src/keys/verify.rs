@@ -19,7 +19,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use ipnet::IpNet;
 use keygate_types::keys::OrderMode;
 use rustc_hash::FxHashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
@@ -68,7 +67,7 @@ struct CachedKey {
     retired: bool,
     grace_until: Option<DateTime<Utc>>,
     expires_at: Option<DateTime<Utc>>,
-    allowlist: Vec<IpNet>,
+    allowlist: policy::Allowlist,
 }
 
 /// How long a thread answers a key from its memo before it asks the shared cache again.

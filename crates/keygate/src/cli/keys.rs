@@ -19,10 +19,10 @@ pub enum KeyCommand {
         /// The key's name.
         #[arg(long)]
         name: String,
-        /// Comma-separated scopes: read, trade, exit_only.
-        #[arg(long, value_delimiter = ',', default_value = "read")]
+        /// Comma-separated scopes (`exit-only` is accepted for `exit_only`).
+        #[arg(long, value_enum, value_delimiter = ',', default_value = "read")]
         scopes: Vec<ScopeArg>,
-        /// Order mode.
+        /// Order mode (`semi-auto` is accepted for `semi_auto`).
         #[arg(long, value_enum, default_value = "auto")]
         mode: ModeArg,
     },
@@ -55,16 +55,25 @@ pub enum KeyCommand {
     },
 }
 
+/// A scope on the command line, spelled as in JSON (`exit_only`) or with a hyphen.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ScopeArg {
+    /// Account and market data only.
     Read,
+    /// Read, plus place, modify and cancel orders.
     Trade,
+    /// Read, plus cancel orders and close positions.
+    #[value(name = "exit_only", alias = "exit-only")]
     ExitOnly,
 }
 
+/// An order mode on the command line, spelled as in JSON (`semi_auto`) or with a hyphen.
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 pub enum ModeArg {
+    /// Orders execute at once.
     Auto,
+    /// Orders wait in the Action Center for approval.
+    #[value(name = "semi_auto", alias = "semi-auto")]
     SemiAuto,
 }
 

@@ -3,6 +3,7 @@
 //! second).
 
 mod keys;
+mod secrets;
 mod users;
 
 use clap::{Parser, Subcommand};
@@ -14,8 +15,26 @@ use sea_orm::DatabaseConnection;
 #[derive(Debug, Parser)]
 #[command(version, about)]
 pub struct Cli {
+    /// More log output: `-v` info, `-vv` debug (`RUST_LOG` overrides). Commands other than
+    /// `serve` print warnings and errors only by default.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Option<Command>,
+}
+
+impl Cli {
+    /// The log filter when `RUST_LOG` is not set: `serve` logs at info, the one-shot commands
+    /// stay quiet (no migration lines on every `key create`) unless `-v` asks for more.
+    pub fn default_log_filter(&self) -> &'static str {
+        let serving = matches!(self.command, None | Some(Command::Serve));
+        match (self.verbose, serving) {
+            (0, false) => "warn",
+            (0, true) | (1, _) => "info",
+            (2, _) => "debug",
+            _ => "trace",
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -32,6 +51,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Rotate the Fernet key or the pepper (new values go to the secrets file only).
+    #[command(subcommand)]
+    Secrets(secrets::SecretsCommand),
 }
 
 /// Runs the chosen command.
@@ -48,7 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 "keygate listening on http://{}:{} (database: {})",
                 settings.bind.ip(),
                 app.port(),
-                redact_url(&settings.database_url)
+                settings.database_url.redacted()
             );
             match (settings.ws.bind, app.ws_port()) {
                 (Some(ws), Some(port)) => log::info!(
@@ -74,6 +96,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let (settings, db) = open().await?;
             keys::run(cmd, &settings, db).await
         }
+        Command::Secrets(cmd) => secrets::run(cmd).await,
     }
 }
 
@@ -83,21 +106,4 @@ async fn open() -> anyhow::Result<(Settings, DatabaseConnection)> {
     let db = db::connect(&settings.database_url).await?;
     db::migrate(&db).await?;
     Ok((settings, db))
-}
-
-/// A database URL without its password, for logs.
-fn redact_url(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            let user = creds.split(':').next().unwrap_or_default();
-            format!(
-                "{}://{}:[redacted]@{}",
-                &url[..scheme],
-                user,
-                &url[at + 1..]
-            )
-        }
-        _ => url.to_owned(),
-    }
 }

@@ -56,9 +56,18 @@ pub struct TradingViewAlert {
 }
 
 /// The body as received (without `apikey`).
-#[derive(Debug, Deserialize)]
+#[derive(Deserialize)]
 #[serde(transparent)]
 pub struct TradingViewBody(pub Map<String, Value>);
+
+/// Field names only: the body carries the API key.
+impl std::fmt::Debug for TradingViewBody {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("TradingViewBody")
+            .field(&self.0.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
 
 impl ApiRequest for TradingViewBody {
     /// `trade`, or `exit_only` for alerts that only reduce a position.
