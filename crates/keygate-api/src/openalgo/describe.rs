@@ -261,5 +261,39 @@ v1_body_schema! {
     ToggleBody => requests::toggle_fields;
 }
 
+/// The fields the TradingView webhook fills in when an alert leaves them out.
+pub const ALERT_DEFAULTED: &[&str] = &["strategy"];
+
+/// A TradingView alert: placeorder's body, or (with `position_size`) placesmartorder's, each
+/// with the fields in [`ALERT_DEFAULTED`] optional.
+#[derive(Debug)]
+pub struct TradingViewAlertBody;
+
+impl utoipa::PartialSchema for TradingViewAlertBody {
+    fn schema() -> RefOr<Schema> {
+        let optional = |mut schema: Schema| {
+            if let Schema::Object(object) = &mut schema {
+                object
+                    .required
+                    .retain(|name| !ALERT_DEFAULTED.contains(&name.as_str()));
+            }
+            schema
+        };
+        RefOr::T(one_of(
+            [
+                optional(body_schema(requests::place_order_fields)),
+                optional(body_schema(requests::smart_order_fields)),
+            ],
+            "placeorder's fields, or placesmartorder's (with `position_size`)",
+        ))
+    }
+}
+
+impl utoipa::ToSchema for TradingViewAlertBody {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("TradingViewAlertBody")
+    }
+}
+
 #[cfg(test)]
 mod tests;

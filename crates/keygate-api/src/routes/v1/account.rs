@@ -25,7 +25,7 @@ fn no_body(call: ReadCall) -> Result<i64, ApiError> {
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the order", body = inline(serde_json::Value),
+        (status = 200, description = "the order", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"action": "BUY", "average_price": 18.95, "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "YESBANK", "timestamp": "22-Nov-2026 09:59:10", "trigger_price": 0.0}})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -58,7 +58,7 @@ pub async fn order_status(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "YESBANK", "exchange": "NSE", "product": "MIS"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the net quantity", body = inline(serde_json::Value),
+        (status = 200, description = "the net quantity", body = crate::openalgo::answers::V1Success,
             example = json!({"quantity": -10, "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -95,7 +95,7 @@ pub async fn open_position(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "orders and statistics", body = inline(serde_json::Value),
+        (status = 200, description = "orders and statistics", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"orders": [{"action": "BUY", "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "22-Nov-2026 13:58:03", "trigger_price": 0.0}], "statistics": {"total_buy_orders": 1, "total_completed_orders": 1, "total_open_orders": 0, "total_rejected_orders": 0, "total_sell_orders": 0}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -124,7 +124,7 @@ pub async fn order_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "trades", body = inline(serde_json::Value),
+        (status = 200, description = "trades", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": [{"action": "BUY", "average_price": 1180.1, "exchange": "NSE", "orderid": "26112212345678", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "13:58:03", "trade_value": 1180.1}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -153,7 +153,7 @@ pub async fn trade_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "positions", body = inline(serde_json::Value),
+        (status = 200, description = "positions", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": [{"average_price": 83.74, "exchange": "NSE", "ltp": 83.72, "pnl": 0.02, "product": "MIS", "quantity": -1, "symbol": "NHPC"}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -185,7 +185,7 @@ pub async fn position_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "holdings", body = inline(serde_json::Value),
+        (status = 200, description = "holdings", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"holdings": [{"exchange": "NSE", "pnl": -149.0, "pnlpercent": -11.1, "product": "CNC", "quantity": 1, "symbol": "RELIANCE"}], "statistics": {"totalholdingvalue": 1768.0, "totalinvvalue": 2001.0, "totalpnlpercentage": -11.65, "totalprofitandloss": -233.15}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -214,7 +214,7 @@ pub async fn holdings(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = inline(serde_json::Value),
+        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"availablecash": "10000000.00", "collateral": "0.00", "m2mrealized": "0.00", "m2munrealized": "0.00", "utiliseddebits": "0.00"}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),

@@ -85,7 +85,7 @@ fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = inline(serde_json::Value),
+        (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, unknown symbol or a trading rule broken", body = ErrorBody,
             example = json!({"status": "error", "message": "quantity: Missing data for required field.", "errors": {"quantity": ["Missing data for required field."]}})),
@@ -124,10 +124,10 @@ pub async fn place_order(
 #[utoipa::path(
     post, path = "/api/v1/placesmartorder", tag = "orders",
     request_body(content = crate::openalgo::describe::PlaceSmartOrderBody, description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
-        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "TATAMOTORS", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "TATASTEEL", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "placed, nothing to do, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "placed, nothing to do, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"message": "Positions Already Matched. No Action needed.", "status": "success"})),
         (status = 400, description = "validation failed or a trading rule broken", body = ErrorBody),
         (status = 403, description = "invalid key, read-only key, or an exit_only key that would open or add", body = ErrorBody),
@@ -167,7 +167,7 @@ pub async fn place_smart_order(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "LIMIT", "product": "MIS", "quantity": "1", "price": "80.5", "disclosed_quantity": "0", "trigger_price": "0"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "modified, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "modified, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, or the order is no longer working", body = ErrorBody),
         (status = 403, description = "invalid key, read-only key, or an exit_only key adding exposure", body = ErrorBody),
@@ -207,7 +207,7 @@ pub async fn modify_order(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "cancelled, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "cancelled, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, empty id, or the order is no longer working", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
@@ -241,7 +241,7 @@ pub async fn cancel_order(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "what was cancelled, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "what was cancelled, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"canceled_orders": ["26112212345678"], "failed_cancellations": [], "message": "Canceled 1 orders. Failed to cancel 0 orders.", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
@@ -262,7 +262,7 @@ pub async fn cancel_all_orders(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "closed, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "closed, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"message": "All Open Positions Squared Off", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
