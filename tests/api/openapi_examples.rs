@@ -49,7 +49,11 @@ async fn every_documented_v1_request_example_is_accepted() {
         .keys()
         .filter(|p| p.starts_with("/api/v1/"))
         .count();
-    assert_eq!(documented + 1, OPERATIONS.len(), "every v1 operation is listed here");
+    assert_eq!(
+        documented + 1,
+        OPERATIONS.len(),
+        "every v1 operation is listed here"
+    );
     for path in OPERATIONS {
         let op = &doc["paths"][path]["post"];
         let mut example = op["requestBody"]["content"]["application/json"]["example"].clone();

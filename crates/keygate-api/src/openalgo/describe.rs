@@ -11,7 +11,7 @@
 use std::borrow::Cow;
 
 use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
+    AdditionalProperties, AnyOfBuilder, ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type,
 };
 use utoipa::openapi::RefOr;
 
@@ -279,13 +279,17 @@ impl utoipa::PartialSchema for TradingViewAlertBody {
             }
             schema
         };
-        RefOr::T(one_of(
-            [
-                optional(body_schema(requests::place_order_fields)),
-                optional(body_schema(requests::smart_order_fields)),
-            ],
-            "placeorder's fields, or placesmartorder's (with `position_size`)",
-        ))
+        // The two never both match (only the second has `position_size`, and requires it), so
+        // anyOf says the same as oneOf; schemathesis builds sounder negative cases from anyOf.
+        RefOr::T(
+            AnyOfBuilder::new()
+                .item(optional(body_schema(requests::place_order_fields)))
+                .item(optional(body_schema(requests::smart_order_fields)))
+                .description(Some(
+                    "placeorder's fields, or placesmartorder's (with `position_size`)",
+                ))
+                .into(),
+        )
     }
 }
 

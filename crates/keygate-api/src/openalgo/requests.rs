@@ -136,7 +136,13 @@ fn order_fields(
     let product = f.choice("product", PRODUCTS, opt(all_required, Product::Mis));
     let quantity = f.float("quantity", None);
     let quantity = if quantity_zero_ok {
-        range(f, "quantity", quantity, Bound::NonNegative, QTY_NON_NEGATIVE)
+        range(
+            f,
+            "quantity",
+            quantity,
+            Bound::NonNegative,
+            QTY_NON_NEGATIVE,
+        )
     } else {
         range(f, "quantity", quantity, Bound::Positive, QTY_POSITIVE)
     };

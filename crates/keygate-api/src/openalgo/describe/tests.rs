@@ -77,7 +77,11 @@ fn multiquotes_items_are_closed_objects_and_key_only_bodies_have_only_the_key() 
     assert!(symbols["items"]["properties"].get("apikey").is_none());
     let empty = schema_of::<KeyOnlyBody>();
     assert_eq!(
-        empty["properties"].as_object().unwrap().keys().collect::<Vec<_>>(),
+        empty["properties"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
         ["apikey"]
     );
     assert!(required(&empty).is_empty());
