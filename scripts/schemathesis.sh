@@ -65,7 +65,7 @@ cookie=$(awk '$6 == "keygate_session" {print $6 "=" $7}' "$work/admin.jar" | tai
 [ -n "$cookie" ] || { echo "no session cookie in $work/admin.jar" >&2; exit 1; }
 
 run() {
-  "$venv/bin/st" run "$base/api-docs/openapi.json" \
+  "$venv/bin/st" --config-file scripts/schemathesis/schemathesis.toml run "$base/api-docs/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
     --phases examples,coverage,fuzzing \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
@@ -83,5 +83,13 @@ run --include-path /api/auth/logout || status=$?
 if grep -E 'panicked|ERROR' "$work/server.log" | grep -v 'actix_http::h1::dispatcher' >&2; then
   echo "the server logged errors during the run" >&2
   status=1
+fi
+if ! kill -0 "$server" 2>/dev/null; then
+  echo "the server died during the run" >&2
+  status=1
+fi
+if [ "$status" != 0 ]; then
+  echo "--- server log (last 40 lines) ---" >&2
+  tail -n 40 "$work/server.log" >&2
 fi
 exit $status
