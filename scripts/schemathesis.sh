@@ -64,8 +64,11 @@ key=$(curl -fsS -b "$work/trader.jar" -H "X-CSRF-Token: $trader_csrf" -H 'Conten
 cookie=$(awk '$6 == "keygate_session" {print $6 "=" $7}' "$work/admin.jar" | tail -n1)
 [ -n "$cookie" ] || { echo "no session cookie in $work/admin.jar" >&2; exit 1; }
 
-run() {
-  "$venv/bin/st" --config-file scripts/schemathesis/schemathesis.toml run "$base/api-docs/openapi.json" \
+config="$PWD/scripts/schemathesis/schemathesis.toml"
+# From the scratch directory: schemathesis keeps its cache (.schemathesis/) in the working directory.
+run() (
+  cd "$work"
+  "$venv/bin/st" --config-file "$config" run "$base/api-docs/openapi.json" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
     --phases examples,coverage,fuzzing \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
@@ -73,7 +76,7 @@ run() {
     --workers 2 --request-timeout 10 --suppress-health-check all --warnings off \
     -H "X-API-KEY: $key" -H "Cookie: $cookie" -H "X-CSRF-Token: $admin_csrf" \
     "$@"
-}
+)
 status=0
 "$venv/bin/python" scripts/schemathesis/field_kinds.py "$base" "$key" || status=$?
 run --exclude-path-regex '^/api/(auth/logout|security/bans)' || status=$?
