@@ -1,7 +1,10 @@
 //! The OpenAPI document, generated from the handlers' `#[utoipa::path]` attributes. A committed
 //! copy lives in `openapi/openapi.json`; a test fails when it drifts from this.
 
+use utoipa::openapi::content::ContentBuilder;
+use utoipa::openapi::response::ResponseBuilder;
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
+use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
 use crate::routes;
@@ -79,7 +82,7 @@ use crate::routes;
         (name = "traffic", description = "The traffic log and its stats (session)"),
         (name = "security", description = "IP bans for repeated invalid keys (admins)"),
     ),
-    modifiers(&SecuritySchemes)
+    modifiers(&SecuritySchemes, &CommonResponses)
 )]
 pub struct ApiDoc;
 
@@ -96,6 +99,60 @@ impl Modify for SecuritySchemes {
             ))),
         );
     }
+}
+
+/// The answers any operation may give before its handler runs (the traffic middleware's limits,
+/// the body reader, the path check), added where a handler does not document its own.
+struct CommonResponses;
+
+/// (status, description, only for operations with a body, only for `/api/v1`)
+const COMMON_RESPONSES: &[(&str, &str, bool, bool)] = &[
+    ("400", "Malformed request: a non-canonical path, a key in the query string, or an unreadable body", false, false),
+    ("401", "`Authorization: Bearer` is not supported: the key goes in the body field `apikey` or the X-API-KEY header", false, true),
+    ("413", "Request body is too large", true, false),
+    ("415", "A compressed request body (`Content-Encoding`) is refused", false, false),
+    ("429", "Too many requests, per key or per client IP; `Retry-After` says when to try again", false, false),
+];
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let v1 = path.starts_with("/api/v1/");
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let has_body = op.request_body.is_some();
+                for (status, description, body_only, v1_only) in COMMON_RESPONSES {
+                    if (*body_only && !has_body) || (*v1_only && !v1) {
+                        continue;
+                    }
+                    op.responses
+                        .responses
+                        .entry((*status).to_owned())
+                        .or_insert_with(|| RefOr::T(error_response(description)));
+                }
+            }
+        }
+    }
+}
+
+fn error_response(description: &str) -> utoipa::openapi::Response {
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("ErrorBody")))
+                .build(),
+        )
+        .build()
 }
 
 /// The document as pretty JSON with a trailing newline (the committed form).

@@ -64,6 +64,7 @@ pub struct TrafficFilter {
     /// From a previous page's `next_cursor`.
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 50).
+    #[cfg_attr(feature = "openapi", param(minimum = 1, maximum = 500))]
     pub limit: Option<u32>,
 }
 

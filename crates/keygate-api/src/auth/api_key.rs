@@ -10,13 +10,13 @@ use std::pin::Pin;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
-use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
+use keygate_core::keys::{Identity, Permission, PlainApiKey, Refusal, Scopes};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::body::{self, BodyKey, SplitBody};
 use crate::client_ip::ClientIp;
-use crate::error::ApiError;
+use crate::error::{field_error, ApiError};
 use crate::rate_limit::RateCategory;
 use crate::state::AppState;
 use crate::traffic_log::{Caller, ErrorClass};
@@ -34,6 +34,10 @@ pub trait ApiRequest: DeserializeOwned + 'static {
     /// and smart orders; `Data` (the default) for data and account queries.
     const CATEGORY: RateCategory = RateCategory::Data;
 }
+
+/// The problem with a body `apikey` that is not a key, next to an `X-API-KEY` header.
+pub const MALFORMED_BODY_KEY: &str =
+    "Not a valid API key (64 lowercase hex digits); the X-API-KEY header also carries one.";
 
 /// The answer to a banned client IP.
 pub const BANNED: &str = "This IP address is banned after repeated invalid API keys";
@@ -81,7 +85,11 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
                 .get(API_KEY_HEADER)
                 .and_then(|v| v.to_str().ok());
             let presented = match (header_key, &body_key) {
-                (Some(h), _) => h,
+                // The header wins, but a body key beside it must still be a key: a client
+                // sending garbage there has a bug worth hearing about.
+                (Some(h), None) => h,
+                (Some(h), Some(BodyKey::Text(b))) if PlainApiKey::is_well_formed(b) => h,
+                (Some(_), Some(_)) => return Err(field_error("apikey", MALFORMED_BODY_KEY)),
                 (None, Some(BodyKey::Text(b))) => b,
                 _ => {
                     state.security.record_invalid(ip);

@@ -8,6 +8,8 @@
 //! endpoint; upstream answers some endpoints with a Python-repr string instead. `mode` appears
 //! exactly where the contract puts it: `"analyze"` on answers served from the analyzer's ledger.
 
+pub mod answers;
+pub mod describe;
 pub mod requests;
 pub mod schema;
 pub mod views;

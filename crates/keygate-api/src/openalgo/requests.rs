@@ -5,6 +5,7 @@ use keygate_broker::{Exchange, OrderRequest, Product};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use super::describe::Bound;
 use super::schema::{Fields, Invalid};
 
 /// `VALID_EXCHANGES`, in the contract's order.
@@ -93,15 +94,16 @@ const PRICE: &str = "Price must be a non-negative number.";
 const TRIGGER: &str = "Trigger price must be a non-negative number.";
 const DISCLOSED: &str = "Disclosed quantity must be a non-negative integer.";
 
-fn range<T: PartialOrd + Copy>(
+fn range<T: Copy + Into<f64>>(
     f: &mut Fields,
     name: &str,
     v: Option<T>,
-    ok: impl Fn(T) -> bool,
+    bound: Bound,
     message: &str,
 ) -> Option<T> {
+    f.note_bound(name, bound);
     match v {
-        Some(x) if !ok(x) => {
+        Some(x) if !bound.holds(x.into()) => {
             f.error(name, message);
             None
         }
@@ -134,19 +136,32 @@ fn order_fields(
     let product = f.choice("product", PRODUCTS, opt(all_required, Product::Mis));
     let quantity = f.float("quantity", None);
     let quantity = if quantity_zero_ok {
-        range(f, "quantity", quantity, |q| q >= 0.0, QTY_NON_NEGATIVE)
+        range(
+            f,
+            "quantity",
+            quantity,
+            Bound::NonNegative,
+            QTY_NON_NEGATIVE,
+        )
     } else {
-        range(f, "quantity", quantity, |q| q > 0.0, QTY_POSITIVE)
+        range(f, "quantity", quantity, Bound::Positive, QTY_POSITIVE)
     };
     let price = f.float("price", opt(all_required, 0.0));
-    let price = range(f, "price", price, |p| p >= 0.0, PRICE);
+    let price = range(f, "price", price, Bound::NonNegative, PRICE);
     let trigger = f.float("trigger_price", opt(all_required, 0.0));
-    let trigger = range(f, "trigger_price", trigger, |p| p >= 0.0, TRIGGER);
+    let trigger = range(f, "trigger_price", trigger, Bound::NonNegative, TRIGGER);
     let disclosed = f.int(
         "disclosed_quantity",
         if all_required { None } else { Some(0) },
     );
-    let disclosed = range(f, "disclosed_quantity", disclosed, |d| d >= 0, DISCLOSED);
+    let disclosed = range(
+        f,
+        "disclosed_quantity",
+        disclosed.map(Whole),
+        Bound::NonNegative,
+        DISCLOSED,
+    )
+    .map(|w| w.0);
     Some(OrderRequest {
         strategy: strategy?,
         symbol: symbol?,
@@ -159,6 +174,16 @@ fn order_fields(
         trigger_price: trigger?,
         disclosed_quantity: disclosed?,
     })
+}
+
+/// An `Int` field's value, compared with a [`Bound`] as a number.
+#[derive(Debug, Clone, Copy)]
+struct Whole(i64);
+
+impl From<Whole> for f64 {
+    fn from(w: Whole) -> f64 {
+        w.0 as f64
+    }
 }
 
 /// marshmallow's post_load: a fractional quantity outside CRYPTO is refused (only once the rest
@@ -183,80 +208,112 @@ fn done<T>(f: Fields, v: Option<T>) -> Result<T, Invalid> {
     v.ok_or_else(Invalid::default)
 }
 
+/// Reads `body` with `reader` (one of the `*_fields` functions below).
+fn load<T>(body: Map<String, Value>, reader: fn(&mut Fields) -> Option<T>) -> Result<T, Invalid> {
+    let mut f = Fields::new(body);
+    let v = reader(&mut f);
+    done(f, v)
+}
+
+/// §5.2 placeorder's fields.
+pub fn place_order_fields(f: &mut Fields) -> Option<OrderRequest> {
+    let order = order_fields(f, false, false);
+    let _underlying_ltp = f.float_or_null("underlying_ltp");
+    order
+}
+
 /// §5.2 placeorder.
 pub fn place_order(body: Map<String, Value>) -> Result<OrderRequest, Invalid> {
-    let mut f = Fields::new(body);
-    let order = order_fields(&mut f, false, false);
-    let _underlying_ltp = f.float_or_null("underlying_ltp");
-    let order = done(f, order)?;
+    let order = load(body, place_order_fields)?;
     whole_quantity(&order)?;
     Ok(order)
 }
 
-/// §5.3 placesmartorder.
-pub fn smart_order(body: Map<String, Value>) -> Result<SmartOrder, Invalid> {
-    let mut f = Fields::new(body);
-    let order = order_fields(&mut f, true, false);
+/// §5.3 placesmartorder's fields.
+pub fn smart_order_fields(f: &mut Fields) -> Option<SmartOrder> {
+    let order = order_fields(f, true, false);
     let position_size = f.float("position_size", None);
-    let order = done(f, order)?;
-    whole_quantity(&order)?;
-    Ok(SmartOrder {
-        order,
-        position_size: position_size.unwrap_or_default(),
+    Some(SmartOrder {
+        order: order?,
+        position_size: position_size?,
     })
 }
 
-/// §5.4 modifyorder: every field required.
-pub fn modify_order(body: Map<String, Value>) -> Result<ModifyOrder, Invalid> {
-    let mut f = Fields::new(body);
+/// §5.3 placesmartorder.
+pub fn smart_order(body: Map<String, Value>) -> Result<SmartOrder, Invalid> {
+    let smart = load(body, smart_order_fields)?;
+    whole_quantity(&smart.order)?;
+    Ok(smart)
+}
+
+/// §5.4 modifyorder's fields: every one required.
+pub fn modify_order_fields(f: &mut Fields) -> Option<ModifyOrder> {
     let orderid = f.string("orderid", true);
-    let order = order_fields(&mut f, false, true);
-    let order = done(f, order)?;
-    whole_quantity(&order)?;
-    Ok(ModifyOrder {
-        orderid: orderid.unwrap_or_default(),
-        order,
+    let order = order_fields(f, false, true);
+    Some(ModifyOrder {
+        orderid: orderid?,
+        order: order?,
     })
+}
+
+/// §5.4 modifyorder.
+pub fn modify_order(body: Map<String, Value>) -> Result<ModifyOrder, Invalid> {
+    let modify = load(body, modify_order_fields)?;
+    whole_quantity(&modify.order)?;
+    Ok(modify)
+}
+
+/// §5.5 cancelorder's and §5.8 orderstatus's fields.
+pub fn order_ref_fields(f: &mut Fields) -> Option<OrderRef> {
+    let strategy = f.string("strategy", true);
+    let orderid = f.string("orderid", true);
+    strategy
+        .zip(orderid)
+        .map(|(strategy, orderid)| OrderRef { orderid, strategy })
 }
 
 /// §5.5 cancelorder and §5.8 orderstatus.
 pub fn order_ref(body: Map<String, Value>) -> Result<OrderRef, Invalid> {
-    let mut f = Fields::new(body);
+    load(body, order_ref_fields)
+}
+
+/// §5.6 cancelallorder's and §5.7 closeposition's fields.
+pub fn strategy_only_fields(f: &mut Fields) -> Option<StrategyOnly> {
     let strategy = f.string("strategy", true);
-    let orderid = f.string("orderid", true);
-    let v = strategy
-        .zip(orderid)
-        .map(|(strategy, orderid)| OrderRef { orderid, strategy });
-    done(f, v)
+    strategy.map(|strategy| StrategyOnly { strategy })
 }
 
 /// §5.6 cancelallorder and §5.7 closeposition.
 pub fn strategy_only(body: Map<String, Value>) -> Result<StrategyOnly, Invalid> {
-    let mut f = Fields::new(body);
-    let strategy = f.string("strategy", true);
-    done(f, strategy.map(|strategy| StrategyOnly { strategy }))
+    load(body, strategy_only_fields)
 }
 
-/// §5.9 openposition.
-pub fn open_position(body: Map<String, Value>) -> Result<OpenPosition, Invalid> {
-    let mut f = Fields::new(body);
+/// §5.9 openposition's fields.
+pub fn open_position_fields(f: &mut Fields) -> Option<OpenPosition> {
     let _strategy = f.string("strategy", true);
     let symbol = f.string("symbol", true);
     let exchange = f.string("exchange", true);
     let product = f.choice("product", PRODUCTS, None);
-    let v = (|| {
-        Some(OpenPosition {
-            symbol: symbol?,
-            exchange: exchange?,
-            product: product?,
-        })
-    })();
-    done(f, v)
+    Some(OpenPosition {
+        symbol: symbol?,
+        exchange: exchange?,
+        product: product?,
+    })
+}
+
+/// §5.9 openposition.
+pub fn open_position(body: Map<String, Value>) -> Result<OpenPosition, Invalid> {
+    load(body, open_position_fields)
+}
+
+/// The fields of a body with nothing but the key: none.
+pub fn empty_fields(_: &mut Fields) -> Option<()> {
+    Some(())
 }
 
 /// Bodies with nothing but the key: ping, the books, holdings, funds, analyzer status.
 pub fn empty(body: Map<String, Value>) -> Result<(), Invalid> {
-    Fields::new(body).finish()
+    load(body, empty_fields)
 }
 
 fn symbol_fields(f: &mut Fields) -> Option<SymbolRef> {
@@ -268,25 +325,34 @@ fn symbol_fields(f: &mut Fields) -> Option<SymbolRef> {
     })
 }
 
+/// §5.15 quotes' and §5.17 depth's fields.
+pub fn symbol_ref_fields(f: &mut Fields) -> Option<SymbolRef> {
+    symbol_fields(f)
+}
+
 /// §5.15 quotes and §5.17 depth.
 pub fn symbol_ref(body: Map<String, Value>) -> Result<SymbolRef, Invalid> {
-    let mut f = Fields::new(body);
-    let v = symbol_fields(&mut f);
-    done(f, v)
+    load(body, symbol_ref_fields)
+}
+
+/// §5.16 multiquotes' fields.
+pub fn symbol_list_fields(f: &mut Fields) -> Option<Vec<SymbolRef>> {
+    f.list_of("symbols", symbol_fields)
 }
 
 /// §5.16 multiquotes.
 pub fn symbol_list(body: Map<String, Value>) -> Result<Vec<SymbolRef>, Invalid> {
-    let mut f = Fields::new(body);
-    let v = f.list_of("symbols", symbol_fields);
-    done(f, v)
+    load(body, symbol_list_fields)
+}
+
+/// §5.18 analyzer/toggle's fields.
+pub fn toggle_fields(f: &mut Fields) -> Option<bool> {
+    f.boolean("mode")
 }
 
 /// §5.18 analyzer/toggle.
 pub fn toggle(body: Map<String, Value>) -> Result<bool, Invalid> {
-    let mut f = Fields::new(body);
-    let v = f.boolean("mode");
-    done(f, v)
+    load(body, toggle_fields)
 }
 
 #[cfg(test)]

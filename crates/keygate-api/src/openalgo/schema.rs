@@ -12,6 +12,8 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
+use super::describe::{Bound, FieldDoc, Kind};
+
 /// marshmallow's standard messages.
 pub mod msg {
     /// A required field is absent.
@@ -89,14 +91,29 @@ impl Invalid {
 
 /// A body being read. Each accessor removes its field, records any problem and returns the value
 /// when it is valid (or the default when it is absent).
+///
+/// Made with [`Fields::describe`], it reads nothing and instead notes what each accessor was asked
+/// for: the OpenAPI schema of a body is the validator's own list of fields (`describe.rs`).
 #[derive(Debug)]
 pub struct Fields {
     map: Map<String, Value>,
     problems: Vec<(String, Problem)>,
+    docs: Option<Vec<FieldDoc>>,
+}
+
+/// The whitespace a numeric string may carry around it (ASCII, as the documented pattern says).
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c')
+}
+
+fn trim_blank(s: &str) -> &str {
+    s.trim_matches(is_blank)
 }
 
 fn is_special(s: &str) -> bool {
-    let t = s.trim().trim_start_matches(['+', '-']).to_ascii_lowercase();
+    let t = trim_blank(s)
+        .trim_start_matches(['+', '-'])
+        .to_ascii_lowercase();
     matches!(t.as_str(), "nan" | "inf" | "infinity")
 }
 
@@ -106,6 +123,43 @@ impl Fields {
         Self {
             map,
             problems: Vec::new(),
+            docs: None,
+        }
+    }
+
+    /// A reader that only notes the fields asked for (see [`Fields::into_docs`]).
+    pub fn describe() -> Self {
+        Self {
+            map: Map::new(),
+            problems: Vec::new(),
+            docs: Some(Vec::new()),
+        }
+    }
+
+    /// The fields a describing reader was asked for, in schema order.
+    pub fn into_docs(self) -> Vec<FieldDoc> {
+        self.docs.unwrap_or_default()
+    }
+
+    fn note(&mut self, name: &str, kind: Kind, required: bool) {
+        if let Some(docs) = &mut self.docs {
+            docs.push(FieldDoc {
+                name: name.to_owned(),
+                kind,
+                required,
+                bound: None,
+            });
+        }
+    }
+
+    /// Notes that `name` must also satisfy `bound` (a describing reader only).
+    pub fn note_bound(&mut self, name: &str, bound: Bound) {
+        if let Some(doc) = self
+            .docs
+            .as_mut()
+            .and_then(|docs| docs.iter_mut().rev().find(|d| d.name == name))
+        {
+            doc.bound = Some(bound);
         }
     }
 
@@ -144,6 +198,11 @@ impl Fields {
 
     /// A `Str` field.
     pub fn string(&mut self, name: &str, required: bool) -> Option<String> {
+        self.note(name, Kind::Str, required);
+        self.read_string(name, required)
+    }
+
+    fn read_string(&mut self, name: &str, required: bool) -> Option<String> {
         match self.raw(name, required)? {
             Value::String(s) => Some(s),
             _ => {
@@ -158,11 +217,12 @@ impl Fields {
     pub fn choice<T: FromStr>(
         &mut self,
         name: &str,
-        allowed: &[&str],
+        allowed: &'static [&'static str],
         default: Option<T>,
     ) -> Option<T> {
         let required = default.is_none();
-        let Some(s) = self.string(name, required) else {
+        self.note(name, Kind::Choice(allowed), required);
+        let Some(s) = self.read_string(name, required) else {
             return if self.has_error(name) { None } else { default };
         };
         match allowed
@@ -180,6 +240,7 @@ impl Fields {
 
     /// A `Float` field; `default` when absent (`None` = required).
     pub fn float(&mut self, name: &str, default: Option<f64>) -> Option<f64> {
+        self.note(name, Kind::Float, default.is_none());
         let Some(v) = self.raw(name, default.is_none()) else {
             return if self.has_error(name) { None } else { default };
         };
@@ -188,6 +249,7 @@ impl Fields {
 
     /// A nullable optional `Float` (`underlying_ltp`).
     pub fn float_or_null(&mut self, name: &str) -> Option<f64> {
+        self.note(name, Kind::FloatOrNull, false);
         match self.map.remove(name) {
             None | Some(Value::Null) => None,
             Some(v) => self.read_float(name, &v),
@@ -201,7 +263,7 @@ impl Fields {
                 self.error(name, msg::SPECIAL);
                 return None;
             }
-            Value::String(s) => s.trim().parse::<f64>().ok(),
+            Value::String(s) => trim_blank(s).parse::<f64>().ok(),
             _ => None,
         };
         match parsed {
@@ -219,6 +281,7 @@ impl Fields {
 
     /// An `Int` field; `default` when absent (`None` = required).
     pub fn int(&mut self, name: &str, default: Option<i64>) -> Option<i64> {
+        self.note(name, Kind::Int, default.is_none());
         let Some(v) = self.raw(name, default.is_none()) else {
             return if self.has_error(name) { None } else { default };
         };
@@ -228,7 +291,7 @@ impl Fields {
                     .filter(|x| x.is_finite() && x.abs() < 9.0e18)
                     .map(|x| x.trunc() as i64)
             }),
-            Value::String(s) => s.trim().replace('_', "").parse::<i64>().ok(),
+            Value::String(s) => trim_blank(s).replace('_', "").parse::<i64>().ok(),
             _ => None,
         };
         if parsed.is_none() {
@@ -239,6 +302,7 @@ impl Fields {
 
     /// A required `Boolean` with marshmallow's truthy/falsy spellings.
     pub fn boolean(&mut self, name: &str) -> Option<bool> {
+        self.note(name, Kind::Bool, true);
         let v = self.raw(name, true)?;
         let parsed = match &v {
             Value::Bool(b) => Some(*b),
@@ -266,6 +330,12 @@ impl Fields {
         name: &str,
         mut item: impl FnMut(&mut Fields) -> Option<T>,
     ) -> Option<Vec<T>> {
+        if self.docs.is_some() {
+            let mut nested = Fields::describe();
+            item(&mut nested);
+            self.note(name, Kind::List(nested.into_docs()), true);
+            return None;
+        }
         let items = match self.raw(name, true)? {
             Value::Array(a) => a,
             _ => {

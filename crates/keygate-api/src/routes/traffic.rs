@@ -114,7 +114,7 @@ pub async fn get_traffic_stats(
 }
 
 /// The filtered log as CSV, newest first, streamed (the filters of the list; `cursor` and
-/// `limit` are ignored).
+/// `limit` are checked as the list checks them, then ignored).
 #[utoipa::path(
     get,
     path = "/api/traffic/export",
@@ -134,9 +134,12 @@ pub async fn export_traffic(
     filter: web::Query<TrafficFilter>,
 ) -> Result<HttpResponse, ApiError> {
     let mut filter = filter.into_inner();
+    let user_scope = scope(&user, filter.user_id)?;
+    // The list's rules hold for every filter, even those the export then ignores.
+    LogQuery::new(&filter, user_scope)?;
     filter.cursor = None;
     filter.limit = None;
-    let first = LogQuery::new(&filter, scope(&user, filter.user_id)?)?.with_limit(EXPORT_PAGE);
+    let first = LogQuery::new(&filter, user_scope)?.with_limit(EXPORT_PAGE);
     let db = state.db.clone();
     let pages = futures_util::stream::unfold(Some((first, true)), move |next| {
         let db = db.clone();

@@ -21,11 +21,11 @@ fn no_body(call: ReadCall) -> Result<i64, ApiError> {
 /// One order's current state.
 #[utoipa::path(
     post, path = "/api/v1/orderstatus", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "orderid and strategy",
-        example = json!({"apikey": "<your API key>", "orderid": "26112212345678", "strategy": "Python"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::OrderRefBody, description = "orderid and strategy",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the order", body = inline(serde_json::Value),
+        (status = 200, description = "the order", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"action": "BUY", "average_price": 18.95, "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "YESBANK", "timestamp": "22-Nov-2026 09:59:10", "trigger_price": 0.0}})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -54,11 +54,11 @@ pub async fn order_status(
 /// The net quantity of one (symbol, exchange, product); 0 when there is none.
 #[utoipa::path(
     post, path = "/api/v1/openposition", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "strategy, symbol, exchange, product",
-        example = json!({"apikey": "<your API key>", "strategy": "Python", "symbol": "YESBANK", "exchange": "NSE", "product": "MIS"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::OpenPositionBody, description = "strategy, symbol, exchange, product",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "YESBANK", "exchange": "NSE", "product": "MIS"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the net quantity", body = inline(serde_json::Value),
+        (status = 200, description = "the net quantity", body = crate::openalgo::answers::V1Success,
             example = json!({"quantity": -10, "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -92,10 +92,10 @@ pub async fn open_position(
 /// Every order of the account, with statistics.
 #[utoipa::path(
     post, path = "/api/v1/orderbook", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "orders and statistics", body = inline(serde_json::Value),
+        (status = 200, description = "orders and statistics", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"orders": [{"action": "BUY", "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "22-Nov-2026 13:58:03", "trigger_price": 0.0}], "statistics": {"total_buy_orders": 1, "total_completed_orders": 1, "total_open_orders": 0, "total_rejected_orders": 0, "total_sell_orders": 0}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -121,10 +121,10 @@ pub async fn order_book(
 /// Every fill of the account.
 #[utoipa::path(
     post, path = "/api/v1/tradebook", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "trades", body = inline(serde_json::Value),
+        (status = 200, description = "trades", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": [{"action": "BUY", "average_price": 1180.1, "exchange": "NSE", "orderid": "26112212345678", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "13:58:03", "trade_value": 1180.1}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -150,10 +150,10 @@ pub async fn trade_book(
 /// Net positions at current prices (closed ones with quantity 0).
 #[utoipa::path(
     post, path = "/api/v1/positionbook", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "positions", body = inline(serde_json::Value),
+        (status = 200, description = "positions", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": [{"average_price": 83.74, "exchange": "NSE", "ltp": 83.72, "pnl": 0.02, "product": "MIS", "quantity": -1, "symbol": "NHPC"}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -182,10 +182,10 @@ pub async fn position_book(
 /// Delivery (CNC) holdings with statistics.
 #[utoipa::path(
     post, path = "/api/v1/holdings", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "holdings", body = inline(serde_json::Value),
+        (status = 200, description = "holdings", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"holdings": [{"exchange": "NSE", "pnl": -149.0, "pnlpercent": -11.1, "product": "CNC", "quantity": 1, "symbol": "RELIANCE"}], "statistics": {"totalholdingvalue": 1768.0, "totalinvvalue": 2001.0, "totalpnlpercentage": -11.65, "totalprofitandloss": -233.15}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -211,10 +211,10 @@ pub async fn holdings(
 /// Cash, margin use and P&L.
 #[utoipa::path(
     post, path = "/api/v1/funds", tag = "account",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = inline(serde_json::Value),
+        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"availablecash": "10000000.00", "collateral": "0.00", "m2mrealized": "0.00", "m2munrealized": "0.00", "utiliseddebits": "0.00"}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),

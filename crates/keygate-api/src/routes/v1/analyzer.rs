@@ -48,10 +48,10 @@ fn label(on: bool) -> &'static str {
 /// Whether the analyzer is on for the key's user.
 #[utoipa::path(
     post, path = "/api/v1/analyzer", tag = "utilities",
-    request_body(content = inline(serde_json::Value), description = "only the key", example = json!({"apikey": "<your API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the analyzer's state; total_logs counts sandbox orders", body = inline(serde_json::Value),
+        (status = 200, description = "the analyzer's state; total_logs counts sandbox orders", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"analyze_mode": false, "mode": "live", "total_logs": 2}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -73,11 +73,11 @@ pub async fn analyzer_status(
 /// Turns the analyzer on or off for the key's user.
 #[utoipa::path(
     post, path = "/api/v1/analyzer/toggle", tag = "utilities",
-    request_body(content = inline(serde_json::Value), description = "mode: a boolean (also \"true\"/\"false\", 1/0, \"yes\"/\"no\", \"on\"/\"off\")",
-        example = json!({"apikey": "<your API key>", "mode": true})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::ToggleBody, description = "mode: a boolean (also \"true\"/\"false\", 1/0, \"yes\"/\"no\", \"on\"/\"off\")",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "mode": true})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the new state", body = inline(serde_json::Value),
+        (status = 200, description = "the new state", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"analyze_mode": true, "message": "Analyzer mode switched to analyze", "mode": "analyze", "total_logs": 2}})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key, a key without the trade scope, or a semi_auto key", body = ErrorBody,

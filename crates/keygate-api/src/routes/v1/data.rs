@@ -13,11 +13,11 @@ use crate::state::AppState;
 /// A quote.
 #[utoipa::path(
     post, path = "/api/v1/quotes", tag = "data",
-    request_body(content = inline(serde_json::Value), description = "symbol and exchange",
-        example = json!({"apikey": "<your API key>", "symbol": "RELIANCE", "exchange": "NSE"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::SymbolBody, description = "symbol and exchange",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbol": "RELIANCE", "exchange": "NSE"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the quote", body = inline(serde_json::Value),
+        (status = 200, description = "the quote", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"ask": 1188.0, "bid": 1187.85, "high": 1196.6, "low": 1163.3, "ltp": 1187.75, "oi": 0, "open": 1172.0, "prev_close": 1165.7, "volume": 14414545}})),
         (status = 400, description = "validation failed or unknown symbol", body = ErrorBody,
             example = json!({"status": "error", "message": "Symbol 'X' not found for exchange 'NSE'. Please verify the symbol name and ensure master contracts are downloaded."})),
@@ -40,11 +40,11 @@ pub async fn quotes(state: web::Data<AppState>, call: ReadCall) -> Result<HttpRe
 /// Quotes of several symbols; unknown ones come first, each with its `error`.
 #[utoipa::path(
     post, path = "/api/v1/multiquotes", tag = "data",
-    request_body(content = inline(serde_json::Value), description = "symbols: a list of at least one {symbol, exchange}",
-        example = json!({"apikey": "<your API key>", "symbols": [{"symbol": "RELIANCE", "exchange": "NSE"}, {"symbol": "INFY", "exchange": "NSE"}]})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::SymbolListBody, description = "symbols: a list of at least one {symbol, exchange}",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbols": [{"symbol": "RELIANCE", "exchange": "NSE"}, {"symbol": "INFY", "exchange": "NSE"}]})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "one result per symbol", body = inline(serde_json::Value),
+        (status = 200, description = "one result per symbol", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "results": [{"symbol": "RELIANCE", "exchange": "NSE", "data": {"ask": 1188.0, "bid": 1187.85, "high": 1196.6, "low": 1163.3, "ltp": 1187.75, "oi": 0, "open": 1172.0, "prev_close": 1165.7, "volume": 14414545}}]})),
         (status = 400, description = "validation failed, or no symbol is known", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -84,11 +84,11 @@ pub async fn multi_quotes(
 /// Five levels of market depth.
 #[utoipa::path(
     post, path = "/api/v1/depth", tag = "data",
-    request_body(content = inline(serde_json::Value), description = "symbol and exchange",
-        example = json!({"apikey": "<your API key>", "symbol": "SBIN", "exchange": "NSE"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::SymbolBody, description = "symbol and exchange",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbol": "SBIN", "exchange": "NSE"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the depth", body = inline(serde_json::Value),
+        (status = 200, description = "the depth", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "data": {"asks": [{"price": 769.6, "quantity": 767}], "bids": [{"price": 769.4, "quantity": 886}], "high": 774.0, "low": 758.15, "ltp": 769.6, "ltq": 205, "oi": 0, "open": 760.0, "prev_close": 746.9, "totalbuyqty": 591351, "totalsellqty": 835701, "volume": 9362799}})),
         (status = 400, description = "validation failed or unknown symbol", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),

@@ -79,11 +79,11 @@ fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
 /// side); anything else is 403.
 #[utoipa::path(
     post, path = "/api/v1/placeorder", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "strategy, exchange, symbol, action (BUY/SELL), pricetype (MARKET), product (MIS), quantity, price (0), trigger_price (0), disclosed_quantity (0); numbers may be numeric strings",
-        example = json!({"apikey": "<your API key>", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::PlaceOrderBody, description = "strategy, exchange, symbol, action (BUY/SELL), pricetype (MARKET), product (MIS), quantity, price (0), trigger_price (0), disclosed_quantity (0); numbers may be numeric strings",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = inline(serde_json::Value),
+        (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, unknown symbol or a trading rule broken", body = ErrorBody,
             example = json!({"status": "error", "message": "quantity: Missing data for required field.", "errors": {"quantity": ["Missing data for required field."]}})),
@@ -118,11 +118,11 @@ pub async fn place_order(
 /// the current position).
 #[utoipa::path(
     post, path = "/api/v1/placesmartorder", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
-        example = json!({"apikey": "<your API key>", "strategy": "Python", "symbol": "TATAMOTORS", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::PlaceSmartOrderBody, description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "TATASTEEL", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "placed, nothing to do, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "placed, nothing to do, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"message": "Positions Already Matched. No Action needed.", "status": "success"})),
         (status = 400, description = "validation failed or a trading rule broken", body = ErrorBody),
         (status = 403, description = "invalid key, read-only key, or an exit_only key that would open or add", body = ErrorBody),
@@ -155,11 +155,11 @@ pub async fn place_smart_order(
 /// changed order must still only reduce the position.
 #[utoipa::path(
     post, path = "/api/v1/modifyorder", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "every field required: orderid, strategy, exchange, symbol, action, pricetype, product, quantity, price, trigger_price, disclosed_quantity",
-        example = json!({"apikey": "<your API key>", "orderid": "26112212345678", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "LIMIT", "product": "MIS", "quantity": "1", "price": "80.5", "disclosed_quantity": "0", "trigger_price": "0"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::ModifyOrderBody, description = "every field required: orderid, strategy, exchange, symbol, action, pricetype, product, quantity, price, trigger_price, disclosed_quantity",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "LIMIT", "product": "MIS", "quantity": "1", "price": "80.5", "disclosed_quantity": "0", "trigger_price": "0"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "modified, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "modified, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, or the order is no longer working", body = ErrorBody),
         (status = 403, description = "invalid key, read-only key, or an exit_only key adding exposure", body = ErrorBody),
@@ -192,11 +192,11 @@ pub async fn modify_order(
 /// Cancels a working order.
 #[utoipa::path(
     post, path = "/api/v1/cancelorder", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "orderid and strategy (both required strings)",
-        example = json!({"apikey": "<your API key>", "orderid": "26112212345678", "strategy": "Python"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::OrderRefBody, description = "orderid and strategy (both required strings)",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "cancelled, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "cancelled, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"orderid": "26112212345678", "status": "success"})),
         (status = 400, description = "validation failed, empty id, or the order is no longer working", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
@@ -226,11 +226,11 @@ pub async fn cancel_order(
 /// Cancels every working order of the account (not only this strategy's).
 #[utoipa::path(
     post, path = "/api/v1/cancelallorder", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "strategy (required)",
-        example = json!({"apikey": "<your API key>", "strategy": "Python"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::StrategyBody, description = "strategy (required)",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "what was cancelled, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "what was cancelled, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"canceled_orders": ["26112212345678"], "failed_cancellations": [], "message": "Canceled 1 orders. Failed to cancel 0 orders.", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),
@@ -247,11 +247,11 @@ pub async fn cancel_all_orders(
 /// Squares off every open position with MARKET orders in the same product.
 #[utoipa::path(
     post, path = "/api/v1/closeposition", tag = "orders",
-    request_body(content = inline(serde_json::Value), description = "strategy (required)",
-        example = json!({"apikey": "<your API key>", "strategy": "Python"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::StrategyBody, description = "strategy (required)",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "closed, or queued", body = inline(serde_json::Value),
+        (status = 200, description = "closed, or queued", body = crate::openalgo::answers::V1Success,
             example = json!({"message": "All Open Positions Squared Off", "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid or read-only key", body = ErrorBody),

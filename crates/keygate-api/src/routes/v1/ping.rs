@@ -35,9 +35,9 @@ pub struct PingResponse {
     post,
     path = "/api/v1/ping",
     tag = "utilities",
-    request_body(content = inline(serde_json::Value), description = "`{\"apikey\": \"<64 hex>\"}`, or an empty body with the X-API-KEY header",
-        example = json!({"apikey": "<your 64-character API key>"})),
-    security(("api_key_header" = [])),
+    request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "`{\"apikey\": \"<64 hex>\"}`, or an empty body with the X-API-KEY header",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
+    security(("api_key_header" = []), ()),
     responses(
         (status = 200, description = "the key works", body = PingResponse,
             example = json!({"status": "success", "data": {"message": "pong", "broker": "paper"}})),

@@ -24,37 +24,6 @@ use crate::trading::{self, TradeOp};
 /// The answer to an alert already seen within the window.
 pub const DUPLICATE: &str = "Duplicate alert ignored";
 
-/// A TradingView alert in OpenAlgo's template shape (the key in `apikey` or `X-API-KEY`).
-/// Numbers may be JSON numbers or numeric strings; unknown fields are refused. With
-/// `position_size` it is a smart order. (The documented schema; the handler reads
-/// [`TradingViewBody`] and checks it with placeorder's rules.)
-#[derive(Debug, utoipa::ToSchema)]
-#[expect(dead_code, reason = "documentation only")]
-pub struct TradingViewAlert {
-    /// Strategy name (default `TradingView`).
-    strategy: Option<String>,
-    /// OpenAlgo symbol, e.g. `SBIN`.
-    symbol: String,
-    /// `BUY` or `SELL` (lower case allowed).
-    action: String,
-    /// Exchange, e.g. `NSE`.
-    exchange: String,
-    /// `MARKET` (default), `LIMIT`, `SL`, `SL-M`.
-    pricetype: Option<String>,
-    /// `MIS` (default), `CNC`, `NRML`.
-    product: Option<String>,
-    /// Quantity (> 0; ≥ 0 for a smart order), a number or a numeric string.
-    quantity: String,
-    /// Limit price (default 0).
-    price: Option<String>,
-    /// Trigger price (default 0).
-    trigger_price: Option<String>,
-    /// Disclosed quantity (default 0).
-    disclosed_quantity: Option<String>,
-    /// Target net position: makes this a `placesmartorder`.
-    position_size: Option<String>,
-}
-
 /// The body as received (without `apikey`).
 #[derive(Deserialize)]
 #[serde(transparent)]
@@ -158,11 +127,11 @@ pub(super) async fn submit(
     post,
     path = "/api/webhook/tradingview",
     tag = "webhooks",
-    request_body(content = TradingViewAlert, description = "OpenAlgo's TradingView alert JSON",
-        example = json!({"apikey": "<your API key>", "strategy": "TV", "symbol": "SBIN", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
-    security(("api_key_header" = [])),
+    request_body(content = crate::openalgo::describe::TradingViewAlertBody, description = "OpenAlgo's TradingView alert JSON: placeorder's fields, or placesmartorder's with `position_size` (`strategy` defaults to `TradingView`)",
+        example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "TV", "symbol": "SBIN", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "placed (placeorder's answer), queued (`pending_order_id`), or a duplicate ignored",
+        (status = 200, description = "placed (placeorder's answer), queued (`pending_order_id`), or a duplicate ignored", body = crate::openalgo::answers::V1Success,
             example = json!({"status": "success", "message": "Duplicate alert ignored", "duplicate": true})),
         (status = 400, description = "malformed JSON, invalid or unknown fields, unknown symbol, or a trading rule broken", body = ErrorBody),
         (status = 401, description = "`Authorization: Bearer` is not supported", body = ErrorBody),
