@@ -34,7 +34,7 @@ impl LoginLimiter {
     /// once a window is full. The figures for the `RateLimit-*` headers are left in `req`'s
     /// extensions.
     pub fn check(&self, req: &impl HttpMessage, username: &str) -> Result<(), ApiError> {
-        let key = users::parse_username(username)?.to_lowercase();
+        let key = users::validate_username(username)?.as_str().to_owned();
         rate_limit::record(req, self.windows.check(&key, " for sign-in attempts"))
     }
 

@@ -37,8 +37,8 @@ use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
-use crate::security_headers::{self, SecurityHeaders};
 use crate::request_path::{self, NON_CANONICAL, UNKNOWN_ROUTE};
+use crate::security_headers::{self, SecurityHeaders};
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
