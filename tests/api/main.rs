@@ -9,6 +9,7 @@ mod config;
 mod csrf;
 mod errors;
 mod health;
+mod key_digest_set;
 mod key_isolation;
 mod key_verification;
 mod keys_create;
