@@ -31,13 +31,17 @@ fn env_of(app: &TestApp) -> HashMap<String, String> {
 }
 
 /// An app with an admin and key "k", and a second keygate process on the same database that has
-/// already accepted the key (so it is cached there).
+/// already accepted the key (so it is cached there; it learns of the key within a poll).
 async fn two_processes_sharing_a_key() -> (TestApp, KeygateProcess, String, i64) {
     let app = spawn_app().await;
     let second = KeygateProcess::spawn(&env_of(&app)).await;
     let (plain, id) = app.create_key(json!({"name": "k"})).await;
     assert_eq!(app.ping(&plain).await, 200);
-    assert_eq!(ping_status(&second.address, &plain).await, 200);
+    within(PROPAGATION_LIMIT, || async {
+        ping_status(&second.address, &plain).await == 200
+    })
+    .await
+    .expect("the second process learns of the new key within a second");
     (app, second, plain, id)
 }
 
