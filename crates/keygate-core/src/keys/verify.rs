@@ -178,9 +178,11 @@ impl KeyVerifier {
         let (decision, noted) = match memo {
             Some(hit) => hit,
             None => {
+                // Before the box below: an unknown key allocates nothing.
+                self.check_digest_set(&digest, now)?;
                 // Boxed: the cache's and the loader's futures are large, and unboxed they would
                 // make every call's future (copied into the request's box) as large.
-                let cached = Box::pin(self.shared_lookup(raw, digest, now)).await?;
+                let cached = Box::pin(self.shared_lookup(raw, digest)).await?;
                 let decision = decide(&cached, ip, now);
                 RECENT.with_borrow_mut(|recent| {
                     if recent.len() >= MEMO_KEYS {
@@ -212,21 +214,20 @@ impl KeyVerifier {
         Ok(identity)
     }
 
-    /// The digest set, the shared cache, then the database.
-    async fn shared_lookup(
-        &self,
-        raw: &str,
-        digest: Digest,
-        now: DateTime<Utc>,
-    ) -> Result<Arc<CachedKey>, Refusal> {
-        match self.digests.may_verify(&digest, now.timestamp()) {
-            Ok(true) => {}
-            Ok(false) => return Err(Refusal::Invalid),
+    /// Refuses a digest no live secret has, without the database.
+    fn check_digest_set(&self, digest: &Digest, now: DateTime<Utc>) -> Result<(), Refusal> {
+        match self.digests.may_verify(digest, now.timestamp()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Invalid),
             Err(_not_loaded) => {
                 log::error!("a key was presented before the digest set was loaded");
-                return Err(Refusal::Unavailable);
+                Err(Refusal::Unavailable)
             }
         }
+    }
+
+    /// The shared cache, then the database.
+    async fn shared_lookup(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
         if let Some(hit) = self.verified.get(&digest).await {
             return Ok(hit);
         }
