@@ -31,7 +31,7 @@ use crate::error::CoreResult;
 pub(crate) type Digest = [u8; 32];
 
 /// Secrets read per query while loading, so the load never holds every row at once.
-const LOAD_CHUNK: u64 = 10_000;
+const LOAD_CHUNK: u64 = 1_000;
 /// Keys per query when re-reading changed keys (bind parameters stay well under SQLite's limit).
 const REFRESH_CHUNK: usize = 500;
 /// `until` of a current secret: it works until it is rolled or revoked.
