@@ -5,15 +5,17 @@
 #   (3) POST /api/v1/funds, when that route exists;
 #   (4) random unknown keys (at least 10,000 requests), bans off: the Argon2 counter must not move;
 # then the stats query and filtered log pages over 1,000,000 stored traffic rows (SQLite).
-# (1) and (2) alternate for ROUNDS short rounds. This machine's speed drifts by a third over
-# minutes (hello-world alone: 77k to 119k req/s), so the ratio that counts is the median of each
-# round's own ratio (ping against the hello-world run just before it, seconds apart); the ratio of
-# the best round of each is printed too.
+# (1), (2) and (4) alternate for ROUNDS short rounds. This machine's speed drifts by a third over
+# minutes (hello-world alone: 77k to 119k req/s), so the ratios that count are the medians of each
+# round's own ratios (ping against the hello-world run just before it, unknown keys against the
+# ping run just before them, seconds apart); the ratio of the best round of each is printed too.
+# The server's resident memory is read idle (after start-up) and at its peak (VmHWM) after the runs.
 # Each wrk run also reports the server's CPU time per request (user + system, from /proc), which
 # other work on the machine disturbs less than requests per second.
 # Needs wrk (Debian: apt-get install wrk) and curl. Knobs: DURATION (5s), THREADS (2),
-# CONNECTIONS (64), ROUNDS (6), ROWS (1000000; 0 skips the stats part), SKIP_BUILD (use the
-# binaries already in target/release).
+# CONNECTIONS (64), ROUNDS (6), ROWS (1000000; 0 skips the stats part), KEYS (0: extra stored keys,
+# seeded in seconds by crates/keygate-bench's `seed-keys`, e.g. 100000 for the memory figure),
+# SKIP_BUILD (use the binaries already in target/release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,6 +24,7 @@ THREADS=${THREADS:-2}
 CONNECTIONS=${CONNECTIONS:-64}
 ROWS=${ROWS:-1000000}
 ROUNDS=${ROUNDS:-6}
+KEYS=${KEYS:-0}
 WORK=target/bench
 HELLO_ADDR=127.0.0.1:5901
 KEYGATE_ADDR=127.0.0.1:5902
@@ -54,6 +57,10 @@ export RUST_LOG=warn
 echo "== user and key (CLI)"
 printf 'bench-password-0123\n' | "$BIN/keygate" user create --username bench --admin >/dev/null
 KEY=$("$BIN/keygate" key create --user bench --name bench --scopes read,trade 2>/dev/null)
+if [ "$KEYS" -gt 0 ]; then
+  echo "== $KEYS more stored keys (seed-keys)"
+  "$BIN/seed-keys" bench "$KEYS"
+fi
 
 wait_up() { for _ in $(seq 1 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 "$BIN/hello" "$HELLO_ADDR" 2>/dev/null & PIDS+=($!)
@@ -62,6 +69,12 @@ HELLO_PID=$!
 KEYGATE_PID=$!
 wait_up "http://$HELLO_ADDR/"
 wait_up "http://$KEYGATE_ADDR/health"
+rss_mb() { # VmRSS or VmHWM of a process, in MB
+  awk -v f="$2:" '$1 == f {printf "%.1f", $2 / 1024}' "/proc/$1/status"
+}
+sleep 1
+IDLE_RSS=$(rss_mb "$KEYGATE_PID" VmRSS)
+echo "    keygate idle: $IDLE_RSS MB resident"
 
 JAR=$WORK/cookies.txt
 curl -sf -c "$JAR" -H 'Content-Type: application/json' \
@@ -79,10 +92,10 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 TICKS=$(getconf CLK_TCK)
 
 declare -A RPS P99 ALL CPU
-run() { # name url lua-body server-pid
+run() { # name url lua-body server-pid [lua-script]
   local name=$1 url=$2 out before after
   before=$(cpu_ticks "$4")
-  out=$(WRK_BODY=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/post.lua "$url")
+  out=$(WRK_BODY=$3 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s "${5:-bench/post.lua}" "$url")
   after=$(cpu_ticks "$4")
   echo "$out" | sed 's/^/    /'
   local rps p99 reqs cpu
@@ -97,16 +110,31 @@ run() { # name url lua-body server-pid
     P99[$name]=$p99
     CPU[$name]=$cpu
   fi
+  REQS[$name]=$(( ${REQS[$name]:-0} + reqs ))
   local non2xx; non2xx=$(echo "$out" | awk '/Non-2xx/ {print $NF}')
-  [ -z "$non2xx" ] || echo "    !! $name: $non2xx non-2xx answers"
+  [ -z "$non2xx" ] || [ "$name" = unknown ] || echo "    !! $name: $non2xx non-2xx answers"
 }
+declare -A REQS
 
+# One ping first, so the valid key's one Argon2 run is not counted against (4).
+curl -sf -o /dev/null -H 'Content-Type: application/json' -d "{\"apikey\":\"$KEY\"}" \
+  "http://$KEYGATE_ADDR/api/v1/ping"
+ARGON_BEFORE=$(stat_field security.argon2_runs)
 for round in $(seq 1 "$ROUNDS"); do
   echo "== (1) hello-world ceiling, round $round"
   run hello "http://$HELLO_ADDR/ping" '{}' "$HELLO_PID"
   echo "== (2) keygate POST /api/v1/ping, round $round"
   run ping "http://$KEYGATE_ADDR/api/v1/ping" "{\"apikey\":\"$KEY\"}" "$KEYGATE_PID"
+  echo "== (4) random unknown keys, bans off, round $round"
+  run unknown "http://$KEYGATE_ADDR" '' "$KEYGATE_PID" bench/unknown_keys.lua
 done
+sleep 0.5
+ARGON_AFTER=$(stat_field security.argon2_runs)
+INVALID=$(stat_field security.invalid_key_attempts)
+UNKNOWN_REQS=${REQS[unknown]}
+[ "$UNKNOWN_REQS" -ge 10000 ] || echo "    !! only $UNKNOWN_REQS requests with unknown keys (wanted 10000)"
+FLOOD_RSS=$(rss_mb "$KEYGATE_PID" VmRSS)
+PEAK_RSS=$(rss_mb "$KEYGATE_PID" VmHWM)
 echo "== (3) keygate POST /api/v1/funds"
 FUNDS=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' \
   -d "{\"apikey\":\"$KEY\"}" "http://$KEYGATE_ADDR/api/v1/funds")
@@ -116,17 +144,6 @@ else
   echo "    skipped: /api/v1/funds answers $FUNDS (the route does not exist yet)"
 fi
 
-echo "== (4) random unknown keys, bans off"
-ARGON_BEFORE=$(stat_field security.argon2_runs)
-out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/unknown_keys.lua "http://$KEYGATE_ADDR")
-echo "$out" | sed 's/^/    /'
-UNKNOWN_REQS=$(echo "$out" | awk '/requests in/ {print $1}')
-RPS[unknown]=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
-P99[unknown]=$(echo "$out" | awk '$1 == "99%" {print $2}')
-sleep 0.5
-ARGON_AFTER=$(stat_field security.argon2_runs)
-INVALID=$(stat_field security.invalid_key_attempts)
-[ "$UNKNOWN_REQS" -ge 10000 ] || echo "    !! only $UNKNOWN_REQS requests with unknown keys (wanted 10000)"
 sleep 0.5
 DROPPED=$(stat_field dropped_rows)
 logged() {
@@ -163,6 +180,12 @@ h = [float(x) for x in '${ALL[hello]}'.split()]
 p = [float(x) for x in '${ALL[ping]}'.split()]
 r = [b / a * 100 for a, b in zip(h, p)]
 print(' '.join(f'{x:.1f}' for x in r), '| median', f'{statistics.median(r):.1f}')")
+unknown_paired=$(python3 -c "
+import statistics
+p = [float(x) for x in '${ALL[ping]}'.split()]
+u = [float(x) for x in '${ALL[unknown]}'.split()]
+r = [b / a for a, b in zip(p, u)]
+print(' '.join(f'{x:.2f}' for x in r), '| median', f'{statistics.median(r):.2f}')")
 echo
 echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, loopback, release)"
 printf '%-44s %12s %10s %16s\n' scenario 'req/s' p99 'server µs/req'
@@ -173,9 +196,11 @@ if [ -n "${RPS[funds]:-}" ]; then
 else
   printf '%-44s %12s %10s\n' '(3) keygate POST /api/v1/funds' 'skipped' '-'
 fi
-printf '%-44s %12s %10s\n' "(4) unknown keys ($UNKNOWN_REQS requests)" "${RPS[unknown]}" "${P99[unknown]}"
+printf '%-44s %12s %10s %16s\n' "(4) unknown keys ($UNKNOWN_REQS requests)" "${RPS[unknown]}" "${P99[unknown]}" "${CPU[unknown]}"
 echo "ping / hello per round (%): $paired"
 echo "ping / hello of the best rounds: $ratio % (all rounds req/s: hello ${ALL[hello]}| ping ${ALL[ping]})"
+echo "unknown keys / ping per round: $unknown_paired (all rounds req/s: unknown ${ALL[unknown]})"
+echo "keygate resident memory ($KEYS extra stored keys): idle $IDLE_RSS MB, after the runs $FLOOD_RSS MB, peak $PEAK_RSS MB"
 echo "server CPU per request: ping ${CPU[ping]} µs, hello ${CPU[hello]} µs (of the best rounds)"
 echo "Argon2 runs during (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
 echo "traffic rows logged: $LOGGED, dropped (queue full): $DROPPED"

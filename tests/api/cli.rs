@@ -3,7 +3,9 @@
 use keygate_tests::{base_env, is_key, json_body, spawn_app, PASSWORD};
 use serde_json::json;
 
-use crate::process::cli;
+use std::time::Duration;
+
+use crate::process::{cli, within};
 
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -72,7 +74,13 @@ async fn key_create_prints_a_working_key_on_stdout() {
     let printed = stdout(&output);
     let key = printed.trim();
     assert!(is_key(key), "stdout is exactly the key: {printed:?}");
-    assert_eq!(app.ping(key).await, 200);
+    // The running server learns of a key made elsewhere from its change follower.
+    let app_ref = &app;
+    let works = within(Duration::from_secs(1), || async move {
+        app_ref.ping(key).await == 200
+    })
+    .await;
+    assert!(works.is_some(), "the CLI's key still refused after 1 s");
     let listed = json_body(app.get("/api/keys").await).await;
     assert_eq!(listed[0]["name"], "from-cli");
     assert_eq!(listed[0]["scopes"], json!(["read", "trade"]));

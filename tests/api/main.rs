@@ -14,6 +14,7 @@ mod errors;
 mod health;
 mod hostile;
 mod hostile_limits;
+mod key_digest_set;
 mod key_isolation;
 mod key_races;
 mod key_verification;

@@ -70,6 +70,12 @@ fi
 PASSWORD="sdk-session-password-$RANDOM$RANDOM"
 printf '%s\n' "$PASSWORD" | run_keygate user create --username sdk >/dev/null
 KEY=$(run_keygate key create --user sdk --name sdk-session --scopes read,trade 2>/dev/null)
+# The running server learns of a key made by the CLI from its change follower (every 250 ms).
+for _ in $(seq 1 50); do
+  curl -sf -o /dev/null -H 'Content-Type: application/json' -d "{\"apikey\":\"$KEY\"}" \
+    "$HTTP/api/v1/ping" && break
+  sleep 0.1
+done
 
 status=0
 KEYGATE_HOST="$HTTP" KEYGATE_WS_PORT="$WS_PORT" KEYGATE_API_KEY="$KEY" \

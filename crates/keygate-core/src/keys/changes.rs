@@ -2,10 +2,14 @@
 //! process polls it so a key rolled or revoked anywhere (another process, the CLI) is refused
 //! everywhere within a second. Polling goes through the connection pool, so it heals by itself
 //! after a lost connection.
+//!
+//! The follower also keeps the verifier's digest set current: it loads it at start and re-reads
+//! the secrets of every key it sees change (this process's changes too: the store adds a new
+//! secret's digest at once, but only this re-read drops the ones a roll or revoke ended).
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use sea_orm::{
@@ -33,7 +37,11 @@ pub async fn record_change(db: &impl ConnectionTrait, key_id: i64) -> CoreResult
     Ok(row.id)
 }
 
-/// Follows `key_changes` and invalidates the verifier's cache for each change it sees.
+/// How often the follower drops digests whose grace period has ended.
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+
+/// Follows `key_changes`, invalidates the verifier's cache for each change it sees and keeps its
+/// digest set current.
 pub struct ChangeFollower {
     db: DatabaseConnection,
     verifier: Arc<KeyVerifier>,
@@ -42,8 +50,9 @@ pub struct ChangeFollower {
 }
 
 impl ChangeFollower {
-    /// Starts following from the current end of the sequence: changes already there are not
-    /// replayed (a fresh process has nothing cached yet).
+    /// Starts following from the current end of the sequence, then loads the verifier's digest
+    /// set: changes already there are not replayed (a fresh process has nothing cached yet, and
+    /// the set is read after the sequence, so it holds them all).
     pub async fn start(db: DatabaseConnection, verifier: Arc<KeyVerifier>) -> CoreResult<Self> {
         let mut follower = Self {
             db,
@@ -60,6 +69,8 @@ impl ChangeFollower {
         for row in follower.recent().await? {
             follower.seen.insert(row.id);
         }
+        let digests = follower.verifier.load_digests().await?;
+        log::debug!("{digests} key secrets can verify");
         Ok(follower)
     }
 
@@ -72,17 +83,32 @@ impl ChangeFollower {
             .await?)
     }
 
-    /// Reads new changes once; returns how many it acted on.
+    /// Reads new changes once; returns how many cache invalidations it made. A failure leaves the
+    /// changes unseen, so the next poll acts on them.
     pub async fn poll(&mut self) -> CoreResult<usize> {
+        let rows = self.recent().await?;
+        let new: Vec<&key_change::Model> = rows
+            .iter()
+            .filter(|row| !self.seen.contains(&row.id))
+            .collect();
+        let mut changed_keys: Vec<i64> = new.iter().map(|row| row.key_id).collect();
+        changed_keys.sort_unstable();
+        changed_keys.dedup();
+        if !changed_keys.is_empty() {
+            self.verifier.refresh_digests(&changed_keys).await?;
+        }
         let mut invalidated = 0;
-        for row in self.recent().await? {
+        for row in new {
+            self.seen.insert(row.id);
             // This process's own changes already invalidated its cache when they were made;
             // doing it again would throw away a key verified since and cost a second Argon2.
-            if self.seen.insert(row.id) && !self.verifier.take_local_change(row.id) {
+            if !self.verifier.take_local_change(row.id) {
                 self.verifier.invalidate_key(row.key_id);
                 invalidated += 1;
             }
-            self.highest = self.highest.max(row.id);
+        }
+        if let Some(last) = rows.last() {
+            self.highest = self.highest.max(last.id);
         }
         self.seen = self.seen.split_off(&(self.highest - REREAD_WINDOW));
         Ok(invalidated)
@@ -93,8 +119,13 @@ impl ChangeFollower {
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut failing = false;
+        let mut pruned = Instant::now();
         loop {
             ticker.tick().await;
+            if pruned.elapsed() >= PRUNE_EVERY {
+                self.verifier.prune_digests();
+                pruned = Instant::now();
+            }
             match self.poll().await {
                 Ok(_) if failing => {
                     log::info!("key-change polling recovered");

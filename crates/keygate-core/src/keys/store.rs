@@ -16,6 +16,7 @@ use sea_orm::{
 
 use super::audit::{self, Actor, EventKind};
 use super::changes::record_change;
+use super::digests::Digest;
 use super::policy::{self, Scopes};
 use super::secret::{KeyCrypto, PlainApiKey};
 use super::verify::KeyVerifier;
@@ -96,7 +97,7 @@ impl KeyStore {
         .insert(&txn)
         .await
         .map_err(name_conflict)?;
-        self.insert_secret(&txn, key.id, &plain, hash, now).await?;
+        let digest = self.insert_secret(&txn, key.id, &plain, hash, now).await?;
         audit::record(
             &txn,
             actor,
@@ -105,7 +106,7 @@ impl KeyStore {
             Some(format!("scopes {}, mode {}", key.scopes, key.order_mode)),
         )
         .await?;
-        self.commit_change(txn, key.id).await?;
+        self.commit_change(txn, key.id, Some(digest)).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
     }
@@ -205,7 +206,8 @@ impl KeyStore {
         if retired.rows_affected != 1 {
             return Err(concurrent_change());
         }
-        self.insert_secret(&txn, key.id, &plain, hash, now)
+        let digest = self
+            .insert_secret(&txn, key.id, &plain, hash, now)
             .await
             .map_err(|e| match e {
                 CoreError::Database(db) if is_unique_violation(&db) => concurrent_change(),
@@ -217,7 +219,7 @@ impl KeyStore {
             None => "old secret stopped at once".to_owned(),
         };
         audit::record(&txn, actor, &key, EventKind::Rolled, Some(detail)).await?;
-        self.commit_change(txn, key.id).await?;
+        self.commit_change(txn, key.id, Some(digest)).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
     }
@@ -239,7 +241,7 @@ impl KeyStore {
         crate::action_center::reject_for_key(&txn, key.id, crate::action_center::KEY_REVOKED)
             .await?;
         audit::record(&txn, actor, &key, EventKind::Revoked, None).await?;
-        self.commit_change(txn, key.id).await?;
+        self.commit_change(txn, key.id, None).await?;
         self.summary(key).await
     }
 
@@ -305,7 +307,7 @@ impl KeyStore {
         let txn = self.db.begin().await?;
         let key = active.update(&txn).await.map_err(name_conflict)?;
         audit::record(&txn, actor, &key, kind, Some(changed.join("; "))).await?;
-        self.commit_change(txn, key.id).await?;
+        self.commit_change(txn, key.id, None).await?;
         self.summary(key).await
     }
 
@@ -328,11 +330,22 @@ impl KeyStore {
         audit::list(&self.db, user_id, key_id, 500).await
     }
 
-    /// Appends to the change sequence, commits, and drops the key from this process's cache.
-    async fn commit_change(&self, txn: DatabaseTransaction, key_id: i64) -> CoreResult<()> {
+    /// Appends to the change sequence, commits, and drops the key from this process's cache. A
+    /// new secret's digest joins the digest set at once, so the key works here immediately; the
+    /// digests a change ended leave it when the follower re-reads the key (until then the cache
+    /// and the database refuse them).
+    async fn commit_change(
+        &self,
+        txn: DatabaseTransaction,
+        key_id: i64,
+        new_secret: Option<Digest>,
+    ) -> CoreResult<()> {
         let change_id = record_change(&txn, key_id).await?;
         self.verifier.note_local_change(change_id);
         txn.commit().await?;
+        if let Some(digest) = &new_secret {
+            self.verifier.add_secret(digest);
+        }
         self.verifier.invalidate_key(key_id);
         Ok(())
     }
@@ -384,10 +397,11 @@ impl KeyStore {
         plain: &PlainApiKey,
         hash: String,
         now: DateTime<Utc>,
-    ) -> CoreResult<()> {
+    ) -> CoreResult<Digest> {
+        let digest = self.crypto.lookup_digest_bytes(plain.expose());
         api_key_secret::ActiveModel {
             key_id: Set(key_id),
-            lookup_digest: Set(self.crypto.lookup_digest(plain.expose())),
+            lookup_digest: Set(hex::encode(digest)),
             argon2_hash: Set(hash),
             encrypted: Set(self.crypto.encrypt(plain)),
             masked: Set(plain.masked()),
@@ -397,7 +411,7 @@ impl KeyStore {
         }
         .insert(db)
         .await?;
-        Ok(())
+        Ok(digest)
     }
 
     async fn summary(&self, key: api_key::Model) -> CoreResult<ApiKeySummary> {

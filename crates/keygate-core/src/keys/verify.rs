@@ -1,10 +1,11 @@
 //! Verification of a presented API key: the hot path of every `/api/v1` call.
 //!
-//! Order: format check → this thread's memo of keys verified in the last second → verified-key
-//! cache (keyed by the lookup digest, never the plaintext) → negative cache → one indexed query by
-//! lookup digest → one Argon2 verify of that single row → state, expiry, grace and IP allowlist. An
-//! unknown key therefore costs no Argon2 at all and a valid key on a cold cache exactly one,
-//! whatever the number of stored keys.
+//! Order: format check → this thread's memo of keys verified in the last second → the set of
+//! digests that can verify ([`super::digests`]) → verified-key cache (keyed by the lookup digest,
+//! never the plaintext) → one indexed query by lookup digest → one Argon2 verify of that single
+//! row → state, expiry, grace and IP allowlist. An unknown key therefore costs no database query
+//! and no Argon2 at all (nor any memory: nothing is remembered about it), and a valid key on a
+//! cold cache one query and exactly one Argon2, whatever the number of stored keys.
 //!
 //! The memo spares the hot keys the shared cache's bookkeeping (hashing, its access log and the
 //! maintenance it triggers): every entry carries the verifier's invalidation generation, so a
@@ -23,10 +24,12 @@ use keygate_types::keys::OrderMode;
 use rustc_hash::FxHashMap;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 
+use super::digests::{Digest, DigestSet};
 use super::policy::{self, Scopes};
 use super::secret::{KeyCrypto, PlainApiKey};
 use super::usage::UsageRecorder;
 use crate::entities::{api_key, api_key_secret};
+use crate::error::CoreResult;
 
 /// Who is calling with a valid key: what handlers get from the extractor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,9 +58,6 @@ pub enum Refusal {
     /// The database could not be asked; the caller answers 503.
     Unavailable,
 }
-
-/// The lookup digest of a presented key (HMAC-SHA256 under the pepper-derived key).
-type Digest = [u8; 32];
 
 /// A verified secret as cached: everything needed to decide a request without the database.
 #[derive(Debug)]
@@ -105,24 +105,27 @@ thread_local! {
     static RECENT: RefCell<FxHashMap<(u64, Digest), Recent>> = RefCell::new(FxHashMap::default());
 }
 
-/// Verifies API keys with a positive and a negative cache, and records their use.
+/// Verifies API keys against the set of live digests and a cache, and records their use.
 pub struct KeyVerifier {
     /// Tells this verifier's memo entries from other verifiers' in the same thread.
     id: u64,
     db: DatabaseConnection,
     crypto: Arc<KeyCrypto>,
     verified: moka::future::Cache<Digest, Arc<CachedKey>>,
-    unknown: moka::sync::Cache<Digest, ()>,
+    /// Every digest that can verify; empty (refusing with "unavailable") until loaded.
+    digests: DigestSet,
     /// Bumped on every invalidation, so a load that raced with one is not kept.
     generation: AtomicU64,
     argon2_runs: AtomicU64,
+    db_lookups: AtomicU64,
     usage: Arc<UsageRecorder>,
     /// Change-sequence numbers written by this process, which the follower must not replay.
     local_changes: Mutex<HashSet<i64>>,
 }
 
 impl KeyVerifier {
-    /// A verifier over `db`, with empty caches.
+    /// A verifier over `db`, with empty caches. It answers [`Refusal::Unavailable`] until
+    /// [`KeyVerifier::load_digests`] has run (the change follower does it when it starts).
     pub fn new(db: DatabaseConnection, crypto: Arc<KeyCrypto>, usage: Arc<UsageRecorder>) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Self {
@@ -135,12 +138,10 @@ impl KeyVerifier {
                 .time_to_live(Duration::from_secs(600))
                 .support_invalidation_closures()
                 .build(),
-            unknown: moka::sync::Cache::builder()
-                .max_capacity(100_000)
-                .time_to_live(Duration::from_secs(60))
-                .build(),
+            digests: DigestSet::default(),
             generation: AtomicU64::new(0),
             argon2_runs: AtomicU64::new(0),
+            db_lookups: AtomicU64::new(0),
             usage,
             local_changes: Mutex::new(HashSet::new()),
         }
@@ -149,6 +150,11 @@ impl KeyVerifier {
     /// How many Argon2 verifications this verifier has run (for tests and benchmarks).
     pub fn argon2_runs(&self) -> u64 {
         self.argon2_runs.load(Ordering::Relaxed)
+    }
+
+    /// How many key lookups this verifier has sent to the database (for tests and benchmarks).
+    pub fn db_lookups(&self) -> u64 {
+        self.db_lookups.load(Ordering::Relaxed)
     }
 
     /// Checks a presented key from client address `ip`.
@@ -171,6 +177,8 @@ impl KeyVerifier {
         let (decision, noted) = match memo {
             Some(hit) => hit,
             None => {
+                // Before the box below: an unknown key allocates nothing.
+                self.check_digest_set(&digest, now)?;
                 // Boxed: the cache's and the loader's futures are large, and unboxed they would
                 // make every call's future (copied into the request's box) as large.
                 let cached = Box::pin(self.shared_lookup(raw, digest)).await?;
@@ -205,13 +213,22 @@ impl KeyVerifier {
         Ok(identity)
     }
 
-    /// The shared caches, then the database.
+    /// Refuses a digest no live secret has, without the database.
+    fn check_digest_set(&self, digest: &Digest, now: DateTime<Utc>) -> Result<(), Refusal> {
+        match self.digests.may_verify(digest, now.timestamp()) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(Refusal::Invalid),
+            Err(_not_loaded) => {
+                log::error!("a key was presented before the digest set was loaded");
+                Err(Refusal::Unavailable)
+            }
+        }
+    }
+
+    /// The shared cache, then the database.
     async fn shared_lookup(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
         if let Some(hit) = self.verified.get(&digest).await {
             return Ok(hit);
-        }
-        if self.unknown.contains_key(&digest) {
-            return Err(Refusal::Invalid);
         }
         self.load(raw, digest).await
     }
@@ -222,22 +239,13 @@ impl KeyVerifier {
             .verified
             .try_get_with(digest, self.fetch_and_verify(raw, &digest))
             .await;
-        match loaded {
-            Ok(cached) => {
-                if self.generation.load(Ordering::Acquire) != generation {
-                    // An invalidation ran while this row was read: answer this request with it,
-                    // but do not keep it.
-                    self.verified.invalidate(&digest).await;
-                }
-                Ok(cached)
-            }
-            Err(refusal) => {
-                if *refusal == Refusal::Invalid {
-                    self.unknown.insert(digest, ());
-                }
-                Err(*refusal)
-            }
+        let cached = loaded.map_err(|refusal| *refusal)?;
+        if self.generation.load(Ordering::Acquire) != generation {
+            // An invalidation ran while this row was read: answer this request with it, but do
+            // not keep it.
+            self.verified.invalidate(&digest).await;
         }
+        Ok(cached)
     }
 
     async fn fetch_and_verify(
@@ -245,6 +253,7 @@ impl KeyVerifier {
         raw: &str,
         digest: &Digest,
     ) -> Result<Arc<CachedKey>, Refusal> {
+        self.db_lookups.fetch_add(1, Ordering::Relaxed);
         let row = api_key_secret::Entity::find()
             .filter(api_key_secret::Column::LookupDigest.eq(hex::encode(digest)))
             .find_also_related(api_key::Entity)
@@ -281,6 +290,27 @@ impl KeyVerifier {
         }))
     }
 
+    /// Loads the set of digests that can verify (at start; until then every key is refused as
+    /// unavailable). Returns how many secrets it holds.
+    pub async fn load_digests(&self) -> CoreResult<usize> {
+        self.digests.load(&self.db).await
+    }
+
+    /// Re-reads the secrets of `key_ids` into the digest set (the follower, for every change).
+    pub async fn refresh_digests(&self, key_ids: &[i64]) -> CoreResult<()> {
+        self.digests.refresh(&self.db, key_ids).await
+    }
+
+    /// Adds a secret this process just issued, so it works here before the follower sees it.
+    pub(crate) fn add_secret(&self, digest: &Digest) {
+        self.digests.add_current(digest);
+    }
+
+    /// Drops the digests of secrets whose grace period has ended.
+    pub fn prune_digests(&self) {
+        self.digests.prune(Utc::now());
+    }
+
     /// Notes that change `change_id` was made by this process (before it commits, so the follower
     /// cannot see it first).
     pub fn note_local_change(&self, change_id: i64) {
@@ -300,8 +330,8 @@ impl KeyVerifier {
             .remove(&change_id)
     }
 
-    /// Drops every cached secret of `key_id`, and the whole negative cache (a new secret may have
-    /// appeared). Called after a local change, and by the change poller for other processes' ones.
+    /// Drops every cached secret of `key_id`. Called after a local change, and by the change poller
+    /// for other processes' ones.
     pub fn invalidate_key(&self, key_id: i64) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         if let Err(e) = self
@@ -311,6 +341,5 @@ impl KeyVerifier {
             log::error!("cache invalidation failed, clearing it: {e}");
             self.verified.invalidate_all();
         }
-        self.unknown.invalidate_all();
     }
 }
