@@ -1,12 +1,15 @@
 //! Crash safety: a keygate process killed with SIGKILL in the middle of order, key-management and
 //! approval traffic loses nothing it acknowledged. Every order, fill, key change and approval that
-//! was answered with success before the kill is there after a restart on the same database.
+//! was answered with success before the kill is there after a restart on the same database, and
+//! neither process logged a secret on the way.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use keygate_tests::{base_env, new_client, Browser, TestDatabase, PASSWORD};
+use keygate_tests::{
+    base_env, new_client, Browser, TestDatabase, FERNET_KEY, PASSWORD, PEPPER, SESSION_SECRET,
+};
 use serde_json::{json, Value};
 
 use crate::process::KeygateProcess;
@@ -14,6 +17,8 @@ use crate::v1_support::market;
 
 /// How long the load runs before the kill.
 const LOAD_BEFORE_KILL: Duration = Duration::from_secs(3);
+/// A wrong password tried once: it must not reach the log either.
+const WRONG_PASSWORD: &str = "not the password 5c1f0e";
 /// Order-placing clients running at once.
 const ORDER_CLIENTS: usize = 4;
 
@@ -159,6 +164,10 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
     let first = KeygateProcess::spawn(&env).await;
     let admin = Browser::new(&first.address);
     admin.setup_admin("admin").await;
+    let (status, _) = Browser::new(&first.address)
+        .login("admin", WRONG_PASSWORD)
+        .await;
+    assert_eq!(status, 401, "a wrong password is refused");
     let (trader, _) = admin
         .create_key(json!({"name": "trader", "scopes": ["trade"]}))
         .await;
@@ -185,6 +194,7 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
         acked.clone(),
     )));
     tokio::time::sleep(LOAD_BEFORE_KILL).await;
+    let first_log = first.log();
     // Drop sends SIGKILL: no shutdown hook, no flush.
     tokio::task::spawn_blocking(move || drop(first))
         .await
@@ -270,5 +280,24 @@ async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
             Some(order.as_str()),
             "approval of item {pending} lost"
         );
+    }
+    let mut log = first_log;
+    log.extend(second.log());
+    assert!(log.len() > 2, "the processes logged nothing to sweep");
+    let mut secrets: Vec<&str> = vec![
+        PASSWORD,
+        WRONG_PASSWORD,
+        PEPPER,
+        FERNET_KEY,
+        SESSION_SECRET,
+        &trader,
+        &semi,
+    ];
+    secrets.extend(acked.live_keys.values().map(String::as_str));
+    secrets.extend(acked.dead_secrets.iter().map(String::as_str));
+    for line in &log {
+        for secret in &secrets {
+            assert!(!line.contains(secret), "a secret in the server log: {line}");
+        }
     }
 }

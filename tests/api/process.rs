@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// Path of the launcher binary Cargo built for these tests.
@@ -16,6 +17,8 @@ pub struct KeygateProcess {
     child: Child,
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// Every line it has written to stderr (its log) so far.
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl KeygateProcess {
@@ -32,8 +35,11 @@ impl KeygateProcess {
             .expect("start keygate process");
         let stderr = child.stderr.take().expect("stderr");
         let (tx, rx) = std::sync::mpsc::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let lines = log.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                lines.lock().expect("log lock").push(line.clone());
                 if let Some(rest) = line.split("listening on ").nth(1) {
                     let _ = tx.send(
                         rest.split_whitespace()
@@ -47,7 +53,16 @@ impl KeygateProcess {
         let address = rx
             .recv_timeout(Duration::from_secs(30))
             .expect("keygate process did not start listening in 30 s");
-        Self { child, address }
+        Self {
+            child,
+            address,
+            log,
+        }
+    }
+
+    /// The lines it has logged so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().expect("log lock").clone()
     }
 
     /// [`KeygateProcess::start`] off the async runtime, so the in-process server keeps running.
