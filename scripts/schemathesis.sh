@@ -36,7 +36,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 base="http://127.0.0.1:$port"
 KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" \
   KEYGATE_RATE_ORDERS=off KEYGATE_RATE_DATA=off KEYGATE_RATE_WEBHOOK=off KEYGATE_RATE_LOGIN=off \
-  KEYGATE_RATE_DEFAULT=off KEYGATE_BAN_THRESHOLD=1000000000 \
+  KEYGATE_RATE_DEFAULT=off KEYGATE_RATE_API_PER_IP=off KEYGATE_BAN_THRESHOLD=1000000000 \
   "$KEYGATE_BIN" serve >"$work/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
