@@ -20,16 +20,16 @@ use serde_json::{Map, Value};
 
 use crate::error::ApiError;
 
-/// Reads the body whole, as sent, refusing more than `limit` bytes (413), any
-/// `Content-Encoding` but `identity` (415, see [`crate::body_encoding`]: nothing is inflated) and
-/// a body not received within `timeout` (408, see [`crate::body_deadline`]).
+/// Reads the body whole, as sent, refusing more than `limit` bytes (413) and a body not received
+/// within `timeout` (408, see [`crate::body_deadline`]). Nothing is inflated: a
+/// `Content-Encoding` other than `identity` was refused (415) by the traffic middleware before
+/// routing ([`crate::body_encoding`]).
 pub async fn read(
     req: &HttpRequest,
     payload: dev::Payload,
     limit: usize,
     timeout: Duration,
 ) -> Result<Bytes, ApiError> {
-    crate::body_encoding::refuse_encoded(req.headers())?;
     tokio::time::timeout(timeout, read_plain(req, payload, limit))
         .await
         .unwrap_or_else(|_| Err(timed_out()))

@@ -4,8 +4,8 @@
 //! Each connection holds a slot; dropping the slot (the connection's task ending, however it
 //! ends) gives it back. An address past its cap is refused before the upgrade (429 and the
 //! envelope); a key past its cap is refused when it authenticates (an error frame, then close
-//! 4429). IPv6 clients count per /64, the block a single host is usually handed, so rotating
-//! through one's own addresses does not multiply the cap.
+//! 4429). Addresses count by their [`IpGroup`] (IPv6 per /64), as every other per-address rule
+//! does, so rotating through one's own addresses does not multiply the cap.
 //!
 //! Connections are opened rarely compared with requests, so one mutex per map is enough.
 
@@ -15,11 +15,12 @@ use std::net::IpAddr;
 use std::sync::{Arc, Mutex};
 
 use keygate_core::config::WsSettings;
+use keygate_core::ip_group::IpGroup;
 
 /// Open connections counted per address and per key.
 #[derive(Debug)]
 pub struct WsConnections {
-    per_ip: Counter<IpAddr>,
+    per_ip: Counter<IpGroup>,
     per_key: Counter<i64>,
 }
 
@@ -44,10 +45,10 @@ impl WsConnections {
 
     /// A slot for one more connection from `ip`, unless its cap is reached.
     pub fn claim_ip(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
-        let ip = address_group(ip);
-        self.per_ip.claim(ip).then(|| IpSlot {
+        let group = IpGroup::of(ip);
+        self.per_ip.claim(group).then(|| IpSlot {
             owner: self.clone(),
-            ip,
+            group,
         })
     }
 
@@ -61,7 +62,7 @@ impl WsConnections {
 
     /// Connections open from `ip` (tests and diagnostics).
     pub fn open_from(&self, ip: IpAddr) -> usize {
-        self.per_ip.count(&address_group(ip))
+        self.per_ip.count(&IpGroup::of(ip))
     }
 }
 
@@ -69,12 +70,12 @@ impl WsConnections {
 #[derive(Debug)]
 pub struct IpSlot {
     owner: Arc<WsConnections>,
-    ip: IpAddr,
+    group: IpGroup,
 }
 
 impl Drop for IpSlot {
     fn drop(&mut self) {
-        self.owner.per_ip.release(&self.ip);
+        self.owner.per_ip.release(&self.group);
     }
 }
 
@@ -95,17 +96,6 @@ impl KeySlot {
 impl Drop for KeySlot {
     fn drop(&mut self) {
         self.owner.per_key.release(&self.key_id);
-    }
-}
-
-/// IPv4 addresses as they are; IPv6 addresses by their /64.
-fn address_group(ip: IpAddr) -> IpAddr {
-    match ip {
-        IpAddr::V4(_) => ip,
-        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
-            Some(v4) => IpAddr::V4(v4),
-            None => IpAddr::V6((u128::from(v6) & !u128::from(u64::MAX)).into()),
-        },
     }
 }
 
