@@ -297,7 +297,10 @@ async fn bans_that_ended_long_ago_are_purged_and_current_ones_kept() {
     // The server's own hourly purge also runs once at start-up and may get to the old row first
     // (seen on a loaded PostgreSQL run); what is left proves the purge either way.
     let purged = app.state.security.purge_expired().await.unwrap();
-    assert!(purged <= 1, "purged {purged} rows, only one had ended long ago");
+    assert!(
+        purged <= 1,
+        "purged {purged} rows, only one had ended long ago"
+    );
     let mut left: Vec<String> = ip_ban::Entity::find()
         .all(&app.db)
         .await
