@@ -428,3 +428,27 @@ async fn crypto_quantities_may_be_fractional() {
         .await;
     assert_eq!((status, open["quantity"].as_f64()), (200, Some(0.002)));
 }
+
+#[tokio::test]
+async fn cancel_all_counts_one_orders_call_per_order_it_cancels_and_never_stops_halfway() {
+    let (app, k) = app_with_keys_and(&[
+        ("KEYGATE_RATE_ORDERS", "5/min"),
+        ("KEYGATE_RATE_DATA", "off"),
+    ])
+    .await;
+    for symbol in ["SBIN", "INFY", "TCS"] {
+        let order = far_limit(&app, &k.trade, symbol, "BUY", "1").await;
+        orderid(&app.v1("placeorder", &k.trade, order).await);
+    }
+    // Four calls so far; cancel-all cancels three orders, so it counts three: one past the budget,
+    // yet every order is cancelled.
+    let (status, answer) = app
+        .v1("cancelallorder", &k.trade, json!({"strategy": "t"}))
+        .await;
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["canceled_orders"].as_array().unwrap().len(), 3);
+    let (status, answer) = app
+        .v1("placeorder", &k.trade, market("SBIN", "BUY", "1"))
+        .await;
+    assert_eq!(status, 429, "the budget is spent: {answer}");
+}

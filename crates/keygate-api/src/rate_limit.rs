@@ -161,6 +161,21 @@ impl RateLimits {
         record(req, windows.check(&key_id, ""))
     }
 
+    /// Charges key `key_id` for `calls` more calls in `category` after the fact, as far as its
+    /// budget goes, without refusing anything: cancel-all and close-position count one orders
+    /// call per order they cancelled or placed, but an exit already made is never undone.
+    pub fn charge_key(&self, category: RateCategory, key_id: i64, calls: usize) {
+        let windows = match category {
+            RateCategory::Orders => &self.orders,
+            RateCategory::Data => &self.data,
+        };
+        for _ in 0..calls {
+            if windows.check(&key_id, "").is_err() {
+                break;
+            }
+        }
+    }
+
     /// Counts an `/api/v1` call from `group`. Only a refusal leaves figures in `req`'s
     /// extensions: an accepted call's headers describe its key's budget, and the hot path
     /// allocates nothing for a figure nobody reads.
@@ -245,5 +260,24 @@ mod tests {
             limiter.check(&2, "").is_ok(),
             "another key has its own budget"
         );
+    }
+
+    #[test]
+    fn charging_after_the_fact_uses_up_the_budget_without_refusing() {
+        let windows = |spec| keygate_core::config::parse_windows("X", spec).unwrap();
+        let settings = RateLimitSettings {
+            orders: windows("5/min"),
+            data: windows("5/min"),
+            webhook: windows("5/min"),
+            login: windows("5/min"),
+            default: windows("5/min"),
+            api_per_ip: windows("5/min"),
+        };
+        let limits = RateLimits::new(&settings);
+        limits.charge_key(RateCategory::Orders, 7, 3);
+        let left = limits.orders.check(&7, "").unwrap().unwrap();
+        assert_eq!(left.remaining, 1, "3 charged + this one of 5");
+        limits.charge_key(RateCategory::Orders, 7, 100);
+        assert!(limits.orders.check(&7, "").is_err(), "charged to the end");
     }
 }

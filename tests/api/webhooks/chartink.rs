@@ -322,3 +322,43 @@ async fn an_auto_keys_chartink_scan_places_one_order_per_stock() {
     assert_eq!(results[2]["symbol"], "NOSUCH");
     assert_eq!(orderbook_ids(&app, &key).await.len(), 2);
 }
+
+#[tokio::test]
+async fn each_stock_of_a_scan_counts_as_one_orders_call_of_its_key() {
+    let app = keygate_tests::spawn_app_with(&[("KEYGATE_RATE_ORDERS", "3/min")]).await;
+    app.setup_admin("admin").await;
+    let (key, key_id) = app
+        .create_key(json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}))
+        .await;
+    let (token, _) = chartink_token(&app, key_id, json!({"action": "BUY", "quantity": 1})).await;
+    let response = post(
+        &app,
+        &format!("/api/webhook/chartink/{token}"),
+        scan("SBIN,RELIANCE,INFY,TCS", "1,2,3,4"),
+    )
+    .await;
+    assert_eq!(response.status(), 200);
+    let body = json_body(response).await;
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results.len(), 4, "{body}");
+    for placed in &results[..3] {
+        assert!(placed["orderid"].is_string(), "{body}");
+    }
+    assert_eq!(results[3]["status"], "error", "{body}");
+    assert_eq!(results[3]["symbol"], "TCS");
+    assert_eq!(
+        results[3]["message"], "Rate limit exceeded: 3 per 1 minute",
+        "{body}"
+    );
+    assert_eq!(orderbook_ids(&app, &key).await.len(), 3);
+    // The key's budget is spent: its next order call is refused.
+    let (status, _) = app
+        .v1(
+            "placeorder",
+            &key,
+            json!({"strategy": "t", "symbol": "SBIN", "exchange": "NSE", "action": "BUY",
+                   "product": "MIS", "pricetype": "MARKET", "quantity": 1}),
+        )
+        .await;
+    assert_eq!(status, 429);
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 use actix_web::http::{header, StatusCode};
 use actix_web::web::{Bytes, BytesMut};
 use actix_web::{dev, HttpRequest};
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -30,7 +30,13 @@ pub async fn read(
     limit: usize,
     timeout: Duration,
 ) -> Result<Bytes, ApiError> {
-    tokio::time::timeout(timeout, read_plain(req, payload, limit))
+    let mut reading = std::pin::pin!(read_plain(req, payload, limit));
+    // A small body has usually arrived with the head: read it without arming a timer, which
+    // would cost every call a timer-wheel entry and its removal.
+    if let Some(read) = reading.as_mut().now_or_never() {
+        return read;
+    }
+    tokio::time::timeout(timeout, reading)
         .await
         .unwrap_or_else(|_| Err(timed_out()))
 }

@@ -123,6 +123,31 @@ pub async fn execute(
     body: Value,
     exposure: Exposure,
 ) -> Result<Value, ApiError> {
+    Ok(execute_counted(state, user_id, ledger, op, body, exposure)
+        .await?
+        .body)
+}
+
+/// What an executed or queued call answers, and how many orders it placed or cancelled (one for
+/// a single-order call or a queued item; each cancelled or closing order for cancel-all and
+/// close-position), which is what the per-key orders limit counts.
+#[derive(Debug)]
+pub struct Submitted {
+    /// The endpoint's success body.
+    pub body: Value,
+    /// Orders placed, cancelled or queued.
+    pub orders: usize,
+}
+
+async fn execute_counted(
+    state: &AppState,
+    user_id: i64,
+    ledger: Ledger,
+    op: TradeOp,
+    body: Value,
+    exposure: Exposure,
+) -> Result<Submitted, ApiError> {
+    let mut orders = 1;
     let broker = &state.broker;
     let fail = |e| broker_error(e, ledger);
     let analyze = ledger == Ledger::Analyze;
@@ -184,6 +209,7 @@ pub async fn execute(
         TradeOp::CancelAllOrder => {
             let _: StrategyOnly = parse(op, body)?;
             let outcome = broker.cancel_all(user_id, ledger).await.map_err(fail)?;
+            orders = outcome.canceled_orders.len() + outcome.failed_cancellations.len();
             cancel_all_body(&outcome, analyze)
         }
         TradeOp::ClosePosition => {
@@ -193,6 +219,7 @@ pub async fn execute(
                 .await
                 .map_err(fail)?;
             let (closed, failed) = (outcome.closed_positions(), outcome.failed.len());
+            orders = closed + failed;
             if !analyze {
                 json!({ "message": "All Open Positions Squared Off" })
             } else if closed == 0 && failed == 0 {
@@ -203,7 +230,10 @@ pub async fn execute(
             }
         }
     };
-    Ok(success(ledger, fields))
+    Ok(Submitted {
+        body: success(ledger, fields),
+        orders,
+    })
 }
 
 fn cancel_all_body(outcome: &CancelAllOutcome, analyze: bool) -> Value {
@@ -250,10 +280,26 @@ pub async fn submit(
     body: Value,
     reference_price: Option<f64>,
 ) -> Result<Value, ApiError> {
+    Ok(
+        submit_counted(state, identity, ledger, op, body, reference_price)
+            .await?
+            .body,
+    )
+}
+
+/// [`submit`], also saying how many orders the call placed or cancelled.
+pub async fn submit_counted(
+    state: &AppState,
+    identity: &Identity,
+    ledger: Ledger,
+    op: TradeOp,
+    body: Value,
+    reference_price: Option<f64>,
+) -> Result<Submitted, ApiError> {
     let user_id = identity.user_id;
     if identity.order_mode != OrderMode::SemiAuto {
         let exposure = exposure_for(identity.scopes);
-        return execute(state, user_id, ledger, op, body, exposure).await;
+        return execute_counted(state, user_id, ledger, op, body, exposure).await;
     }
     check_exit_only(state, identity.scopes, user_id, ledger, op, &body).await?;
     let request = QueueRequest {
@@ -275,7 +321,10 @@ pub async fn submit(
                 Map::new(),
             )
         })?;
-    Ok(queued(id))
+    Ok(Submitted {
+        body: queued(id),
+        orders: 1,
+    })
 }
 
 /// Per-user analyzer flags, cached so the hot path does not read the database each call.

@@ -32,8 +32,9 @@ v1_body!(
     CancelBody, Permission::Exit, RateCategory::Orders
 );
 v1_body!(
-    /// cancelallorder / closeposition: `trade` or `exit_only`. Counted as order calls (one
-    /// per call), since each cancels or places orders.
+    /// cancelallorder / closeposition: `trade` or `exit_only`. Counted as order calls: one
+    /// before the call, and one more for each further order it cancelled or placed (charged
+    /// after the fact, so an exit is never cut short by the limit).
     ExitBody, Permission::Exit, RateCategory::Orders
 );
 
@@ -273,5 +274,12 @@ async fn strategy_call(
     let identity = call.identity;
     let ledger = trading::ledger_for(state, identity.user_id).await?;
     let r = requests::strategy_only(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    run(state, &identity, ledger, op, to_json(&r)?, None).await
+    let submitted =
+        trading::submit_counted(state, &identity, ledger, op, to_json(&r)?, None).await?;
+    state.rate_limits.charge_key(
+        RateCategory::Orders,
+        identity.key_id,
+        submitted.orders.saturating_sub(1),
+    );
+    Ok(openalgo::ok(submitted.body))
 }

@@ -167,6 +167,20 @@ pub async fn chartink_webhook(
     let mut results = Vec::with_capacity(stocks.len());
     let mut any_ok = false;
     for (i, symbol) in stocks.iter().enumerate() {
+        // One orders call per stock: the first was counted before the payload was read; a
+        // stock past the key's budget gets the limit's message as its outcome.
+        if i > 0 {
+            if let Err(limited) =
+                state
+                    .rate_limits
+                    .check_key(&req, RateCategory::Orders, identity.key_id)
+            {
+                results.push(
+                    json!({"status": "error", "message": limited.to_string(), "symbol": symbol}),
+                );
+                continue;
+            }
+        }
         let trigger = prices.get(i).copied().flatten();
         let mut fields = Map::new();
         fields.insert("strategy".into(), json!(settings.strategy));
