@@ -36,7 +36,7 @@ pub fn success(ledger: Ledger, fields: Value) -> Value {
 }
 
 /// 200 with a JSON body.
-pub fn ok(body: Value) -> HttpResponse {
+pub fn ok(body: impl serde::Serialize) -> HttpResponse {
     crate::json::respond(StatusCode::OK, body)
 }
 

@@ -5,11 +5,12 @@
 use actix_web::{web, HttpResponse};
 use keygate_broker::Ledger;
 use keygate_types::ErrorBody;
-use serde_json::json;
 
 use super::ReadCall;
 use crate::error::ApiError;
-use crate::openalgo::{self, broker_error, requests, success, views};
+use crate::openalgo::answers::{OpenPositionAnswer, PositionBookAnswer, V1Data};
+use crate::openalgo::views::{FundsView, Holdings, OrderBook, OrderRow, TradeRow};
+use crate::openalgo::{self, broker_error, requests};
 use crate::state::AppState;
 use crate::trading;
 
@@ -25,7 +26,7 @@ fn no_body(call: ReadCall) -> Result<i64, ApiError> {
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "orderid": "26112212345678", "strategy": "Python"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the order", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "the order", body = V1Data<OrderRow>,
             example = json!({"status": "success", "data": {"action": "BUY", "average_price": 18.95, "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "YESBANK", "timestamp": "22-Nov-2026 09:59:10", "trigger_price": 0.0}})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -45,9 +46,9 @@ pub async fn order_status(
         .order_status(user, ledger, &r.orderid)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    Ok(openalgo::ok(success(
+    Ok(openalgo::ok(V1Data::new(
         ledger,
-        json!({"data": views::order_status(&order, ledger)}),
+        OrderRow::status(&order, ledger),
     )))
 }
 
@@ -58,7 +59,7 @@ pub async fn order_status(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "YESBANK", "exchange": "NSE", "product": "MIS"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the net quantity", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "the net quantity", body = OpenPositionAnswer,
             example = json!({"quantity": -10, "status": "success"})),
         (status = 400, description = "validation failed", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -83,10 +84,7 @@ pub async fn open_position(
             p.symbol == r.symbol && p.exchange.as_str() == r.exchange && p.product == r.product
         })
         .map_or(0.0, |p| p.quantity);
-    Ok(openalgo::ok(success(
-        ledger,
-        json!({"quantity": views::qty(quantity)}),
-    )))
+    Ok(openalgo::ok(OpenPositionAnswer::new(ledger, quantity)))
 }
 
 /// Every order of the account, with statistics.
@@ -95,7 +93,7 @@ pub async fn open_position(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "orders and statistics", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "orders and statistics", body = V1Data<OrderBook>,
             example = json!({"status": "success", "data": {"orders": [{"action": "BUY", "exchange": "NSE", "order_status": "complete", "orderid": "26112212345678", "price": 0.0, "pricetype": "MARKET", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "22-Nov-2026 13:58:03", "trigger_price": 0.0}], "statistics": {"total_buy_orders": 1, "total_completed_orders": 1, "total_open_orders": 0, "total_rejected_orders": 0, "total_sell_orders": 0}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -112,9 +110,9 @@ pub async fn order_book(
         .order_book(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    Ok(openalgo::ok(success(
+    Ok(openalgo::ok(V1Data::new(
         ledger,
-        json!({"data": views::order_book(&orders, ledger)}),
+        OrderBook::new(&orders, ledger),
     )))
 }
 
@@ -124,7 +122,7 @@ pub async fn order_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "trades", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "trades", body = V1Data<Vec<TradeRow>>,
             example = json!({"status": "success", "data": [{"action": "BUY", "average_price": 1180.1, "exchange": "NSE", "orderid": "26112212345678", "product": "MIS", "quantity": 1, "symbol": "RELIANCE", "timestamp": "13:58:03", "trade_value": 1180.1}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -141,10 +139,8 @@ pub async fn trade_book(
         .trade_book(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    Ok(openalgo::ok(success(
-        ledger,
-        json!({"data": views::trade_book(&trades, ledger)}),
-    )))
+    let rows: Vec<TradeRow> = trades.iter().map(|t| TradeRow::new(t, ledger)).collect();
+    Ok(openalgo::ok(V1Data::new(ledger, rows)))
 }
 
 /// Net positions at current prices (closed ones with quantity 0).
@@ -153,7 +149,7 @@ pub async fn trade_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "positions", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "positions", body = PositionBookAnswer,
             example = json!({"status": "success", "data": [{"average_price": 83.74, "exchange": "NSE", "ltp": 83.72, "pnl": 0.02, "product": "MIS", "quantity": -1, "symbol": "NHPC"}]})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -170,13 +166,7 @@ pub async fn position_book(
         .positions(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    let (rows, totals) = views::position_book(&positions, ledger);
-    let mut body = totals;
-    body.insert("data".into(), rows);
-    Ok(openalgo::ok(success(
-        ledger,
-        serde_json::Value::Object(body),
-    )))
+    Ok(openalgo::ok(PositionBookAnswer::new(&positions, ledger)))
 }
 
 /// Delivery (CNC) holdings with statistics.
@@ -185,7 +175,7 @@ pub async fn position_book(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "holdings", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "holdings", body = V1Data<Holdings>,
             example = json!({"status": "success", "data": {"holdings": [{"exchange": "NSE", "pnl": -149.0, "pnlpercent": -11.1, "product": "CNC", "quantity": 1, "symbol": "RELIANCE"}], "statistics": {"totalholdingvalue": 1768.0, "totalinvvalue": 2001.0, "totalpnlpercentage": -11.65, "totalprofitandloss": -233.15}}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -202,9 +192,9 @@ pub async fn holdings(
         .holdings(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    Ok(openalgo::ok(success(
+    Ok(openalgo::ok(V1Data::new(
         ledger,
-        json!({"data": views::holdings(&held, ledger)}),
+        Holdings::new(&held, ledger),
     )))
 }
 
@@ -214,7 +204,7 @@ pub async fn holdings(
     request_body(content = Option<crate::openalgo::describe::KeyOnlyBody>, description = "only the key", example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "funds (\"%.2f\" strings live; floats plus extras in analyzer mode)", body = V1Data<FundsView>,
             example = json!({"status": "success", "data": {"availablecash": "10000000.00", "collateral": "0.00", "m2mrealized": "0.00", "m2munrealized": "0.00", "utiliseddebits": "0.00"}})),
         (status = 400, description = "unknown fields", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -228,8 +218,8 @@ pub async fn funds(state: web::Data<AppState>, call: ReadCall) -> Result<HttpRes
         .funds(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
-    Ok(openalgo::ok(success(
+    Ok(openalgo::ok(V1Data::new(
         ledger,
-        json!({"data": views::funds(&f, ledger)}),
+        FundsView::new(&f, ledger),
     )))
 }

@@ -3,11 +3,13 @@
 
 use actix_web::{web, HttpResponse};
 use keygate_types::ErrorBody;
-use serde_json::{json, Map, Value};
+use serde_json::Map;
 
 use super::ReadCall;
 use crate::error::ApiError;
-use crate::openalgo::{self, data_error, requests, views};
+use crate::openalgo::answers::{MultiQuotesAnswer, QuoteResult, Success, V1Data};
+use crate::openalgo::views::{DepthView, QuoteView};
+use crate::openalgo::{self, data_error, requests};
 use crate::state::AppState;
 
 /// A quote.
@@ -17,7 +19,7 @@ use crate::state::AppState;
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbol": "RELIANCE", "exchange": "NSE"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the quote", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "the quote", body = V1Data<QuoteView>,
             example = json!({"status": "success", "data": {"ask": 1188.0, "bid": 1187.85, "high": 1196.6, "low": 1163.3, "ltp": 1187.75, "oi": 0, "open": 1172.0, "prev_close": 1165.7, "volume": 14414545}})),
         (status = 400, description = "validation failed or unknown symbol", body = ErrorBody,
             example = json!({"status": "error", "message": "Symbol 'X' not found for exchange 'NSE'. Please verify the symbol name and ensure master contracts are downloaded."})),
@@ -32,9 +34,7 @@ pub async fn quotes(state: web::Data<AppState>, call: ReadCall) -> Result<HttpRe
         .quote(&r.symbol, r.exchange)
         .await
         .map_err(|e| data_error(e, "Failed to fetch quotes"))?;
-    Ok(openalgo::ok(
-        json!({"status": "success", "data": views::quote(&q)}),
-    ))
+    Ok(openalgo::ok(V1Data::market(QuoteView::from(&q))))
 }
 
 /// Quotes of several symbols; unknown ones come first, each with its `error`.
@@ -44,7 +44,7 @@ pub async fn quotes(state: web::Data<AppState>, call: ReadCall) -> Result<HttpRe
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbols": [{"symbol": "RELIANCE", "exchange": "NSE"}, {"symbol": "INFY", "exchange": "NSE"}]})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "one result per symbol", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "one result per symbol", body = MultiQuotesAnswer,
             example = json!({"status": "success", "results": [{"symbol": "RELIANCE", "exchange": "NSE", "data": {"ask": 1188.0, "bid": 1187.85, "high": 1196.6, "low": 1163.3, "ltp": 1187.75, "oi": 0, "open": 1172.0, "prev_close": 1165.7, "volume": 14414545}}]})),
         (status = 400, description = "validation failed, or no symbol is known", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -57,19 +57,32 @@ pub async fn multi_quotes(
     let symbols = requests::symbol_list(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
     let (mut bad, mut good) = (Vec::new(), Vec::new());
     for s in symbols {
-        match state.broker.quote(&s.symbol, s.exchange).await {
-            Ok(q) => good.push(json!({"symbol": s.symbol, "exchange": s.exchange.as_str(), "data": views::quote(&q)})),
-            Err(e) => bad.push(json!({"symbol": s.symbol, "exchange": s.exchange.as_str(), "error": e.to_string()})),
+        let (data, error) = match state.broker.quote(&s.symbol, s.exchange).await {
+            Ok(q) => (Some(QuoteView::from(&q)), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
+        let result = QuoteResult {
+            symbol: s.symbol,
+            exchange: s.exchange,
+            data,
+            error,
+        };
+        if result.error.is_some() {
+            bad.push(result);
+        } else {
+            good.push(result);
         }
     }
     if good.is_empty() {
         let first = bad
             .first()
-            .and_then(|b| b["error"].as_str())
-            .unwrap_or("No valid symbols")
-            .to_owned();
+            .and_then(|b| b.error.clone())
+            .unwrap_or_else(|| "No valid symbols".to_owned());
         let mut extra = Map::new();
-        extra.insert("invalid_symbols".into(), Value::Array(bad));
+        extra.insert(
+            "invalid_symbols".into(),
+            serde_json::to_value(&bad).map_err(ApiError::internal)?,
+        );
         return Err(openalgo::error(
             actix_web::http::StatusCode::BAD_REQUEST,
             first,
@@ -78,7 +91,10 @@ pub async fn multi_quotes(
         ));
     }
     bad.extend(good);
-    Ok(openalgo::ok(json!({"status": "success", "results": bad})))
+    Ok(openalgo::ok(MultiQuotesAnswer {
+        status: Success::Success,
+        results: bad,
+    }))
 }
 
 /// Five levels of market depth.
@@ -88,7 +104,7 @@ pub async fn multi_quotes(
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "symbol": "SBIN", "exchange": "NSE"})),
     security(("api_key_header" = []), ()),
     responses(
-        (status = 200, description = "the depth", body = crate::openalgo::answers::V1Success,
+        (status = 200, description = "the depth", body = V1Data<DepthView>,
             example = json!({"status": "success", "data": {"asks": [{"price": 769.6, "quantity": 767}], "bids": [{"price": 769.4, "quantity": 886}], "high": 774.0, "low": 758.15, "ltp": 769.6, "ltq": 205, "oi": 0, "open": 760.0, "prev_close": 746.9, "totalbuyqty": 591351, "totalsellqty": 835701, "volume": 9362799}})),
         (status = 400, description = "validation failed or unknown symbol", body = ErrorBody),
         (status = 403, description = "invalid key", body = ErrorBody),
@@ -102,7 +118,5 @@ pub async fn depth(state: web::Data<AppState>, call: ReadCall) -> Result<HttpRes
         .depth(&r.symbol, r.exchange)
         .await
         .map_err(|e| data_error(e, "Failed to fetch market depth"))?;
-    Ok(openalgo::ok(
-        json!({"status": "success", "data": views::depth(&d)}),
-    ))
+    Ok(openalgo::ok(V1Data::market(DepthView::from(&d))))
 }
