@@ -23,6 +23,7 @@ mod keys_lifecycle;
 mod keys_update;
 mod multi_process;
 mod openapi;
+mod openapi_answers;
 mod openapi_examples;
 mod process;
 mod rate_limits;
