@@ -72,6 +72,9 @@ fn request_file(request: &Request, seq: usize) -> String {
         ));
         asserts.push_str("\nres.body.orderid: isString");
     }
+    for (path, value) in &request.checks {
+        asserts.push_str(&format!("\nres.body.{path}: eq {value}"));
+    }
     out.push('\n');
     out.push_str(&block("assert", &asserts));
     out.push('\n');

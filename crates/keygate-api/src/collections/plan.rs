@@ -37,6 +37,9 @@ pub struct Step {
     pub why: Option<&'static str>,
     /// Whether the answer's `orderid` becomes the `orderid` variable later requests send.
     pub captures_orderid: bool,
+    /// Answer fields (dotted paths under the body) that must equal these strings, besides
+    /// `status` = `success`.
+    pub checks: &'static [(&'static str, &'static str)],
 }
 
 impl Step {
@@ -47,6 +50,7 @@ impl Step {
             changes: &[],
             why: None,
             captures_orderid: false,
+            checks: &[],
         }
     }
 }
@@ -83,7 +87,11 @@ pub const PLAN: &[Step] = &[
     Step::example("placesmartorder"),
     Step::example("cancelallorder"),
     Step::example("closeposition"),
-    Step::example("orderstatus"),
+    Step {
+        why: Some("Inspects the order placed, modified and cancelled above: it must be `cancelled`."),
+        checks: &[("data.order_status", "cancelled")],
+        ..Step::example("orderstatus")
+    },
     Step::example("openposition"),
     Step::example("orderbook"),
     Step::example("tradebook"),
@@ -130,6 +138,8 @@ pub struct Request {
     pub body: Body,
     /// Whether the answer's `orderid` is kept in the `orderid` variable.
     pub captures_orderid: bool,
+    /// Answer fields (dotted paths) that must equal these strings.
+    pub checks: Vec<(String, String)>,
 }
 
 /// A folder: one tag's requests, in run order.
@@ -236,6 +246,11 @@ fn request(op: &V1Operation, step: &Step, captured: bool) -> Result<Request, Col
         docs,
         body: Body(body),
         captures_orderid: step.captures_orderid,
+        checks: step
+            .checks
+            .iter()
+            .map(|(path, value)| ((*path).to_owned(), (*value).to_owned()))
+            .collect(),
     })
 }
 

@@ -231,6 +231,16 @@ fn tests(request: &Request) -> Vec<String> {
     ]
     .map(str::to_owned)
     .to_vec();
+    for (path, value) in &request.checks {
+        lines.extend([
+            format!("pm.test(\"res.body.{path} is {value}\", function () {{"),
+            format!(
+                "    pm.expect(pm.response.json().{path}).to.eql({});",
+                serde_json::Value::String(value.clone())
+            ),
+            "});".to_owned(),
+        ]);
+    }
     if request.captures_orderid {
         lines.extend([
             "pm.test(\"res.body.orderid is a string\", function () {".to_owned(),

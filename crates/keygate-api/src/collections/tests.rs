@@ -111,6 +111,26 @@ fn the_order_flow_places_modifies_and_cancels_one_working_order() {
 }
 
 #[test]
+fn the_order_status_inspection_expects_the_cancelled_order() {
+    let files = committed_files().unwrap();
+    let bruno = files
+        .iter()
+        .find(|f| f.path == "bruno/account/orderstatus.bru")
+        .unwrap();
+    assert!(bruno
+        .contents
+        .contains("  res.body.data.order_status: eq cancelled\n"));
+    assert!(bruno.contents.contains("\"orderid\": \"{{orderid}}\""));
+    let postman = files
+        .iter()
+        .find(|f| f.path == "postman/keygate.postman_collection.json")
+        .unwrap();
+    assert!(postman
+        .contents
+        .contains("pm.expect(pm.response.json().data.order_status).to.eql(\\\"cancelled\\\");"));
+}
+
+#[test]
 fn the_analyzer_is_switched_on_then_back_off() {
     let collection = keygate_collection().unwrap();
     let bodies: Vec<String> = collection.folders[0]
