@@ -7,6 +7,8 @@ use std::io::{Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use keygate_tests::{assert_error, json_body, new_client, spawn_app, TestApp};
+
+use crate::process::cli;
 use reqwest::Response;
 use serde_json::{json, Value};
 
@@ -32,7 +34,11 @@ fn files_under(root: &Path, dir: &Path, found: &mut BTreeMap<String, String>) {
 }
 
 fn committed() -> BTreeMap<String, String> {
-    let root = Path::new(COMMITTED);
+    generated_under(Path::new(COMMITTED))
+}
+
+/// The generator's files under `root` (its `bruno/` and `postman/`).
+fn generated_under(root: &Path) -> BTreeMap<String, String> {
     let mut found = BTreeMap::new();
     for dir in ["bruno", "postman"] {
         files_under(root, &root.join(dir), &mut found);
@@ -60,6 +66,28 @@ fn the_committed_collections_match_the_generator() {
     if let Some(extra) = committed.keys().find(|p| !generated.contains_key(*p)) {
         panic!("collections/{extra} is not generated any more; regenerate with: {REGENERATE}");
     }
+}
+
+#[tokio::test]
+async fn keygate_collections_writes_the_committed_files_and_removes_stale_ones() {
+    let out = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(out.path().join("bruno/gone")).unwrap();
+    std::fs::write(out.path().join("bruno/gone/old.bru"), "meta {}\n").unwrap();
+    std::fs::write(out.path().join("notes.txt"), "mine\n").unwrap();
+    let dir = out.path().to_str().unwrap();
+
+    let output = cli(&Default::default(), &["collections", "--out", dir], "").await;
+
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(generated_under(out.path()), committed());
+    assert!(
+        out.path().join("notes.txt").exists(),
+        "files outside bruno/ and postman/ stay"
+    );
 }
 
 async fn signed_in_app() -> TestApp {
