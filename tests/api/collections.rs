@@ -233,6 +233,51 @@ async fn another_users_key_id_is_not_found() {
 }
 
 #[tokio::test]
+async fn a_cross_site_request_is_refused_a_key_and_nothing_is_revealed() {
+    let app = signed_in_app().await;
+    let (plain, id) = app.create_key(json!({"name": "k"})).await;
+    let url = app.url(&format!("{BASE}/keygate.postman_environment.json"));
+
+    for site in ["cross-site", "same-site"] {
+        let response = app
+            .browser
+            .client
+            .get(format!("{url}?key_id={id}"))
+            .header("Sec-Fetch-Site", site)
+            .send()
+            .await
+            .unwrap();
+        let body = assert_error(response, 403).await;
+        assert!(!body.to_string().contains(&plain));
+    }
+    let keyless = app
+        .browser
+        .client
+        .get(&url)
+        .header("Sec-Fetch-Site", "cross-site")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(keyless.status(), 200);
+    let same_origin = app
+        .browser
+        .client
+        .get(format!("{url}?key_id={id}"))
+        .header("Sec-Fetch-Site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert!(download_text(same_origin).await.contains(&plain));
+    let reveals = app
+        .events()
+        .await
+        .into_iter()
+        .filter(|e| e["event"] == "revealed")
+        .count();
+    assert_eq!(reveals, 1);
+}
+
+#[tokio::test]
 async fn a_revoked_key_a_malformed_key_id_and_an_unknown_name_are_refused() {
     let app = signed_in_app().await;
     let (_, id) = app.create_key(json!({"name": "gone"})).await;

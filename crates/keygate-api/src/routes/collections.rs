@@ -1,7 +1,9 @@
 //! The Playground's downloads of keygate's Bruno and Postman collections
 //! (`crate::collections`), optionally with one of the caller's keys filled in. Session-only GETs
 //! (so no CSRF token): the key is chosen by its id in the query, never sent in the URL, revealed
-//! through the keys' own reveal path (audited as a reveal) and never cached.
+//! through the keys' own reveal path (audited as a reveal) and never cached. A browser's
+//! cross-site navigation (`Sec-Fetch-Site: cross-site` or `same-site`) is refused a key, so
+//! another site cannot make a signed-in browser reveal one (it could not read the file either).
 
 use std::sync::OnceLock;
 
@@ -9,7 +11,7 @@ use actix_web::http::header::{
     CacheControl, CacheDirective, ContentDisposition, DispositionParam, DispositionType,
 };
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use keygate_core::keys::Actor;
 use keygate_types::collections::CollectionDownload;
 use keygate_types::ErrorBody;
@@ -84,11 +86,13 @@ pub struct DownloadOptions {
         )),
         (status = 400, description = "`key_id` is not an integer", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 403, description = "a key was asked for by a cross-site request (`Sec-Fetch-Site`)", body = ErrorBody),
         (status = 404, description = "no such download, or no such key of this user", body = ErrorBody),
         (status = 409, description = "the key is revoked", body = ErrorBody),
     )
 )]
 pub async fn download_collection(
+    request: HttpRequest,
     state: web::Data<AppState>,
     user: SessionUser,
     ip: ClientIp,
@@ -100,6 +104,11 @@ pub async fn download_collection(
     let collection = collection()?;
     let key = match options.key_id {
         Some(id) => {
+            if is_cross_site(&request) {
+                return Err(ApiError::forbidden(
+                    "A key is filled in only for requests from keygate's own pages",
+                ));
+            }
             let actor = Actor {
                 user_id: user.user.id,
                 name: user.user.username.clone(),
@@ -120,6 +129,15 @@ pub async fn download_collection(
             parameters: vec![DispositionParam::Filename(download.name().to_owned())],
         })
         .body(bytes))
+}
+
+/// True when a browser says the request comes from another site (`Sec-Fetch-Site`); clients
+/// that do not send the header are not browsers driven by another site.
+fn is_cross_site(request: &HttpRequest) -> bool {
+    request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"cross-site" || v.as_bytes() == b"same-site")
 }
 
 /// Wires the routes (inside the session-authenticated `/api` scope).
