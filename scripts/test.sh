@@ -18,3 +18,5 @@ if [ -n "$pg_url" ]; then
   echo ">>> integration tests (PostgreSQL at ${pg_url%%\?*})"
   TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests -p keygate-core --tests
 fi
+
+echo ">>> Bruno and Postman collections (SQLite${pg_url:+, then PostgreSQL})"; env -u TEST_DATABASE_URL ./scripts/collections-test.sh; [ -z "$pg_url" ] || TEST_DATABASE_URL="$pg_url" ./scripts/collections-test.sh

@@ -6,6 +6,7 @@ mod argon2_cost;
 mod bans;
 mod cli;
 mod cli_spellings;
+mod collections;
 mod config;
 mod crash_safety;
 mod csrf;

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod body_deadline;
 pub mod body_encoding;
 pub mod client_ip;
+pub mod collections;
 pub mod error;
 pub mod errors_config;
 pub mod ip_governor;

@@ -69,6 +69,8 @@ use crate::routes;
         routes::security::list_bans,
         routes::security::create_ban,
         routes::security::lift_ban,
+        routes::collections::list_collection_downloads,
+        routes::collections::download_collection,
     ),
     tags(
         (name = "orders", description = "OpenAlgo v1: placing, changing and cancelling orders (API key)"),
@@ -81,6 +83,7 @@ use crate::routes;
         (name = "system", description = "Health"),
         (name = "traffic", description = "The traffic log and its stats (session)"),
         (name = "security", description = "IP bans for repeated invalid keys (admins)"),
+        (name = "playground", description = "Bruno and Postman collections of /api/v1 to download, optionally with one of your keys filled in (session)"),
     ),
     modifiers(&SecuritySchemes, &CommonResponses)
 )]

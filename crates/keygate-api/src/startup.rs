@@ -382,6 +382,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                         .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
                         .configure(routes::traffic::configure)
                         .configure(routes::security::configure)
+                        .configure(routes::collections::configure)
                         .default_service(web::to(|| async {
                             HttpResponse::NotFound().json(ErrorBody::new("Not found"))
                         })),

@@ -1,7 +1,8 @@
-//! Command-line interface: `serve` (the default), `migrate`, `openapi`, and operator commands for
+//! Command-line interface: `serve` (the default), `migrate`, `openapi`, `collections`, and operator commands for
 //! users and keys that act on the database directly (running servers notice key changes within a
 //! second).
 
+mod collections;
 mod keys;
 mod secrets;
 mod users;
@@ -45,6 +46,12 @@ enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Write the Bruno and Postman collections generated from the OpenAPI document.
+    Collections {
+        /// Where to write them (`bruno/` and `postman/` go below it).
+        #[arg(long, default_value = "collections")]
+        out: std::path::PathBuf,
+    },
     /// Manage accounts.
     #[command(subcommand)]
     User(users::UserCommand),
@@ -63,6 +70,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             print!("{}", keygate_api::openapi::openapi_json());
             Ok(())
         }
+        Command::Collections { out } => collections::run(&out),
         Command::Serve => {
             let settings = Settings::from_env()?;
             let app = Application::build(settings.clone()).await?;
