@@ -1,15 +1,26 @@
 #!/usr/bin/env bash
-# Runs keygate's whole test suite: unit and integration tests on SQLite, then the integration
-# tests again on PostgreSQL when TEST_DATABASE_URL is set
-# (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test).
-set -euo pipefail
+# Runs keygate's whole test suite, or the parts named (`./scripts/test.sh browser sdk`):
+#   rust          unit and integration tests on SQLite, then the integration tests again on
+#                 PostgreSQL when TEST_DATABASE_URL is set
+#                 (e.g. TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test)
+#   schemathesis  the served OpenAPI document against the server (schemathesis from PyPI)
+#   browser       the web app in headless Chromium (Debian's chromium; trunk and wasm-bindgen
+#                 are built from crates.io on the first run)
+#   sdk           a trading session through OpenAlgo's Python SDK (PyPI `openalgo`)
+#   collections   the generated Bruno and Postman collections run by `bru` and `newman` (npm),
+#                 on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+# Every part installs what it needs. All parts run even when one fails; the exit status is
+# non-zero when any failed, and the last line names them.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 
+ALL_PARTS=(rust schemathesis browser sdk collections)
 pg_url=${TEST_DATABASE_URL:-}
-echo ">>> unit and integration tests (SQLite)"
-env -u TEST_DATABASE_URL cargo test --locked --workspace
 
-if [ -n "$pg_url" ]; then
+part_rust() {
+  echo ">>> unit and integration tests (SQLite)"
+  env -u TEST_DATABASE_URL cargo test --locked --workspace || return 1
+  [ -n "$pg_url" ] || return 0
   # Each test makes its own database (kgt_<uuid>); drop those earlier runs left behind.
   if command -v psql >/dev/null; then
     psql "$pg_url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'kgt\_%'" 2>/dev/null |
@@ -17,6 +28,32 @@ if [ -n "$pg_url" ]; then
   fi
   echo ">>> integration tests (PostgreSQL at ${pg_url%%\?*})"
   TEST_DATABASE_URL="$pg_url" cargo test --locked -p keygate-tests -p keygate-core --tests
-fi
+}
 
-echo ">>> Bruno and Postman collections (SQLite${pg_url:+, then PostgreSQL})"; env -u TEST_DATABASE_URL ./scripts/collections-test.sh; [ -z "$pg_url" ] || TEST_DATABASE_URL="$pg_url" ./scripts/collections-test.sh
+part_schemathesis() { ./scripts/schemathesis.sh; }
+part_browser() { ./scripts/browser-test.sh; }
+part_sdk() { ./tests/sdk/run.sh; }
+
+part_collections() {
+  echo ">>> Bruno and Postman collections (SQLite)"
+  env -u TEST_DATABASE_URL ./scripts/collections-test.sh || return 1
+  [ -n "$pg_url" ] || return 0
+  echo ">>> Bruno and Postman collections (PostgreSQL)"
+  TEST_DATABASE_URL="$pg_url" ./scripts/collections-test.sh
+}
+
+parts=("$@")
+[ ${#parts[@]} -gt 0 ] || parts=("${ALL_PARTS[@]}")
+passed=()
+failed=()
+for part in "${parts[@]}"; do
+  if ! declare -F "part_$part" >/dev/null; then
+    echo "unknown part '$part' (parts: ${ALL_PARTS[*]})" >&2
+    exit 2
+  fi
+  started=$SECONDS
+  if "part_$part"; then passed+=("$part"); else failed+=("$part"); fi
+  echo ">>> part $part took $((SECONDS - started)) s"
+done
+echo ">>> passed: ${passed[*]:-none}; failed: ${failed[*]:-none}"
+[ ${#failed[@]} -eq 0 ]
