@@ -39,6 +39,7 @@ mod usernames;
 mod v1_account;
 mod v1_analyzer;
 mod v1_data;
+mod v1_modify;
 mod v1_order_safety;
 mod v1_orders;
 mod v1_support;
