@@ -99,7 +99,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             };
             let identity = match state.verifier.verify(presented, ip).await {
                 Ok(identity) => identity,
-                Err(refusal) => return Err(refused(&req, &state, refusal, INVALID_KEY)),
+                Err(refusal) => return Err(refused(&req, state, refusal, INVALID_KEY)),
             };
             req.extensions_mut().insert(Caller {
                 user_id: identity.user_id,
