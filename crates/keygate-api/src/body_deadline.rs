@@ -20,6 +20,7 @@ use actix_web::HttpMessage;
 use futures_util::Stream;
 use tokio::time::Sleep;
 
+use crate::route_class::RouteClass;
 use crate::state::AppState;
 
 /// The deadline of a body read from now.
@@ -32,11 +33,10 @@ pub fn is_timeout(error: &PayloadError) -> bool {
     matches!(error, PayloadError::Io(e) if e.kind() == io::ErrorKind::TimedOut)
 }
 
-/// Puts a deadline on the body of a request that has one (other than an `/api/v1` call's and a
-/// WebSocket's).
-pub fn guard(req: &mut ServiceRequest) {
-    let path = req.path();
-    if path.starts_with("/api/v1") || path.starts_with("/ws") || !has_body(req) {
+/// Puts a deadline on the body of a request that has one (other than those of the routes that
+/// read their own: an `/api/v1` call's and a WebSocket's).
+pub fn guard(req: &mut ServiceRequest, class: RouteClass) {
+    if class.reads_own_body() || !has_body(req) {
         return;
     }
     let Some(timeout) = req

@@ -38,6 +38,7 @@ use crate::error::ApiError;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
 use crate::request_path::{self, NON_CANONICAL, UNKNOWN_ROUTE};
+use crate::route_class::RouteClass;
 use crate::security_headers::{self, SecurityHeaders};
 
 /// The response header carrying the request id.
@@ -76,15 +77,6 @@ impl WorkerSink {
     pub fn record(&self, row: TrafficRecord) {
         self.0.record(row);
     }
-}
-
-/// Whether a path is logged: the API, health and webhooks; not static files, docs, or the traffic
-/// routes themselves.
-pub fn is_logged(path: &str) -> bool {
-    if path.starts_with("/api/traffic") {
-        return false;
-    }
-    path.starts_with("/api/") || path == "/api" || path == "/health" || path.starts_with("/webhook")
 }
 
 /// A request id, as ASCII hex: 8 digits of a random per-thread prefix, then 12 of the thread's own
@@ -168,8 +160,10 @@ pub async fn record_traffic(
     let request_id = next_request_id();
     let request_id = std::str::from_utf8(&request_id).unwrap_or_default();
     let canonical = request_path::is_canonical(req.path());
+    // Classified once; every check below that depends on the kind of path takes this.
+    let class = RouteClass::of(req.path());
     // A refused non-canonical request is logged under a fixed path, whatever it spelled.
-    let logged = !canonical || is_logged(req.path());
+    let logged = !canonical || class.is_logged();
     let pending = if logged {
         let sink = req.app_data::<WorkerSink>().cloned();
         sink.map(|sink| {
@@ -197,14 +191,14 @@ pub async fn record_traffic(
     } else {
         None
     };
-    body_deadline::guard(&mut req);
-    let page = security_headers::Page::of(req.path());
+    body_deadline::guard(&mut req, class);
+    let page = security_headers::Page::of(class);
     let security = req
         .app_data::<SecurityHeaders>()
         .copied()
         .unwrap_or_default();
     let checked = if canonical {
-        refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req))
+        refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req, class))
     } else {
         Err(ApiError::bad_request(request_path::REFUSAL))
     };
