@@ -34,6 +34,7 @@ mod security_headers;
 mod sessions;
 mod setup;
 mod stored_allowlist;
+mod traffic_layer;
 mod traffic_log;
 mod usernames;
 mod v1_account;

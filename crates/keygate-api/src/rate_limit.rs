@@ -17,7 +17,7 @@ use std::hash::Hash;
 use std::num::NonZeroU32;
 
 use actix_web::dev::ServiceRequest;
-use actix_web::{web, HttpMessage};
+use actix_web::HttpMessage;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -28,7 +28,6 @@ use keygate_core::ip_group::IpGroup;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::route_class::RouteClass;
-use crate::state::AppState;
 
 /// What a request is counted as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -216,15 +215,16 @@ pub fn record(
 
 /// Counts an `/api/v1` call per client address group (the traffic middleware calls it before
 /// any routing, with the path's class, so a refused request costs no key work). Other paths pass.
-pub fn limit_by_ip(req: &ServiceRequest, class: RouteClass) -> Result<(), ApiError> {
+pub fn limit_by_ip(
+    req: &ServiceRequest,
+    class: RouteClass,
+    limits: &RateLimits,
+) -> Result<(), ApiError> {
     if class != RouteClass::ApiV1 {
         return Ok(());
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("no app state"))?;
     let group = IpGroup::of(ClientIp::of(req.request()).0);
-    state.rate_limits.check_api_ip(req, group)
+    limits.check_api_ip(req, group)
 }
 
 #[cfg(test)]

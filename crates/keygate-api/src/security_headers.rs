@@ -67,17 +67,16 @@ pub struct SecurityHeaders {
     hsts: bool,
 }
 
-impl Default for SecurityHeaders {
-    /// Fails closed: the API's policy everywhere, no HSTS.
-    fn default() -> Self {
+impl SecurityHeaders {
+    /// The headers of a server that serves no web app (the feed's own listener): the API's
+    /// policy everywhere, no HSTS. Chosen explicitly, never a fallback for missing app data.
+    pub fn api_only() -> Self {
         Self {
             app_csp: API_CSP,
             hsts: false,
         }
     }
-}
 
-impl SecurityHeaders {
     /// The headers for a server serving the web app from `static_dir`, with HSTS when cookies are
     /// `Secure`. Built once per server: the policy text is kept for the process's lifetime, as a
     /// static header value must be.
