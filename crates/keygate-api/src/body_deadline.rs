@@ -15,11 +15,12 @@ use std::time::Duration;
 use actix_web::dev::{Payload, ServiceRequest};
 use actix_web::error::PayloadError;
 use actix_web::http::header;
-use actix_web::web::{self, Bytes};
+use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use futures_util::Stream;
 use tokio::time::Sleep;
 
+use crate::route_class::RouteClass;
 use crate::state::AppState;
 
 /// The deadline of a body read from now.
@@ -32,19 +33,12 @@ pub fn is_timeout(error: &PayloadError) -> bool {
     matches!(error, PayloadError::Io(e) if e.kind() == io::ErrorKind::TimedOut)
 }
 
-/// Puts a deadline on the body of a request that has one (other than an `/api/v1` call's and a
-/// WebSocket's).
-pub fn guard(req: &mut ServiceRequest) {
-    let path = req.path();
-    if path.starts_with("/api/v1") || path.starts_with("/ws") || !has_body(req) {
+/// Puts a deadline of `timeout` from now on the body of a request that has one (other than those of the routes that
+/// read their own: an `/api/v1` call's and a WebSocket's).
+pub fn guard(req: &mut ServiceRequest, class: RouteClass, timeout: Duration) {
+    if class.reads_own_body() || !has_body(req) {
         return;
     }
-    let Some(timeout) = req
-        .app_data::<web::Data<AppState>>()
-        .map(|state| body_timeout(state))
-    else {
-        return;
-    };
     let inner = req.take_payload();
     let wrapped: Pin<Box<dyn Stream<Item = Result<Bytes, PayloadError>>>> =
         Box::pin(DeadlinePayload {

@@ -22,10 +22,16 @@ impl ClientIp {
     /// The client address of `req`: the peer, or (behind a trusted proxy) the rightmost untrusted
     /// `X-Forwarded-For` hop. Unspecified when the transport has no peer (in-process tests).
     pub fn of(req: &HttpRequest) -> Self {
-        let trusted = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.settings.trusted_proxies.as_slice())
-            .unwrap_or_default();
+        // Both servers register the state (`startup.rs`, `ws::serve`). Were it missing, no proxy
+        // would be trusted: the peer is the client, the safe side (a forwarded address is never
+        // believed), and the miss is logged rather than silent.
+        let trusted = match req.app_data::<web::Data<AppState>>() {
+            Some(state) => state.settings.trusted_proxies.as_slice(),
+            None => {
+                log::error!("no app state on this server: trusting no proxy");
+                &[]
+            }
+        };
         Self::resolve(req.peer_addr().map(|a| a.ip()), req.headers(), trusted)
     }
 

@@ -16,6 +16,7 @@ pub mod openalgo;
 pub mod openapi;
 pub mod rate_limit;
 pub mod request_path;
+pub mod route_class;
 pub mod routes;
 pub mod security;
 pub mod security_headers;

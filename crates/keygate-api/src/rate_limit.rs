@@ -17,7 +17,7 @@ use std::hash::Hash;
 use std::num::NonZeroU32;
 
 use actix_web::dev::ServiceRequest;
-use actix_web::{web, HttpMessage};
+use actix_web::HttpMessage;
 use governor::clock::{Clock, DefaultClock};
 use governor::middleware::StateInformationMiddleware;
 use governor::state::keyed::DefaultKeyedStateStore;
@@ -27,7 +27,7 @@ use keygate_core::ip_group::IpGroup;
 
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
-use crate::state::AppState;
+use crate::route_class::RouteClass;
 
 /// What a request is counted as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -213,37 +213,23 @@ pub fn record(
     }
 }
 
-/// Whether a (canonical) path is under `/api/v1`.
-pub fn is_api_v1(path: &str) -> bool {
-    path.strip_prefix("/api/v1")
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-}
-
 /// Counts an `/api/v1` call per client address group (the traffic middleware calls it before
-/// any routing, so a refused request costs no key work). Other paths pass.
-pub fn limit_by_ip(req: &ServiceRequest) -> Result<(), ApiError> {
-    if !is_api_v1(req.path()) {
+/// any routing, with the path's class, so a refused request costs no key work). Other paths pass.
+pub fn limit_by_ip(
+    req: &ServiceRequest,
+    class: RouteClass,
+    limits: &RateLimits,
+) -> Result<(), ApiError> {
+    if class != RouteClass::ApiV1 {
         return Ok(());
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("no app state"))?;
     let group = IpGroup::of(ClientIp::of(req.request()).0);
-    state.rate_limits.check_api_ip(req, group)
+    limits.check_api_ip(req, group)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_api_v1_paths_take_the_per_address_api_limit() {
-        assert!(is_api_v1("/api/v1/ping"));
-        assert!(is_api_v1("/api/v1"));
-        assert!(!is_api_v1("/api/v1x"));
-        assert!(!is_api_v1("/api/keys"));
-        assert!(!is_api_v1("/health"));
-    }
 
     #[test]
     fn stacked_windows_refuse_at_the_tightest_and_name_it() {

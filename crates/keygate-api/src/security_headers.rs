@@ -20,6 +20,8 @@ use std::path::Path;
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use sha2::{Digest, Sha256};
 
+use crate::route_class::RouteClass;
+
 const HSTS: &str = "max-age=31536000; includeSubDomains";
 /// The API's policy: a JSON answer needs nothing.
 pub const API_CSP: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -40,14 +42,18 @@ pub enum Page {
 }
 
 impl Page {
-    /// Classifies a request path.
-    pub fn of(path: &str) -> Self {
-        if path.starts_with("/api") || path == "/health" || path.starts_with("/ws") {
-            Page::Api
-        } else if path.starts_with("/docs") {
-            Page::Docs
-        } else {
-            Page::App
+    /// What a class of route serves ([`RouteClass::of`] classifies the path).
+    pub fn of(class: RouteClass) -> Self {
+        match class {
+            RouteClass::ApiV1
+            | RouteClass::Webhook
+            | RouteClass::TrafficLog
+            | RouteClass::SessionApi
+            | RouteClass::WebSocket
+            | RouteClass::OpenApiDoc
+            | RouteClass::Health => Page::Api,
+            RouteClass::Docs => Page::Docs,
+            RouteClass::App => Page::App,
         }
     }
 }
@@ -61,17 +67,16 @@ pub struct SecurityHeaders {
     hsts: bool,
 }
 
-impl Default for SecurityHeaders {
-    /// Fails closed: the API's policy everywhere, no HSTS.
-    fn default() -> Self {
+impl SecurityHeaders {
+    /// The headers of a server that serves no web app (the feed's own listener): the API's
+    /// policy everywhere, no HSTS. Chosen explicitly, never a fallback for missing app data.
+    pub fn api_only() -> Self {
         Self {
             app_csp: API_CSP,
             hsts: false,
         }
     }
-}
 
-impl SecurityHeaders {
     /// The headers for a server serving the web app from `static_dir`, with HSTS when cookies are
     /// `Secure`. Built once per server: the policy text is kept for the process's lifetime, as a
     /// static header value must be.
@@ -209,12 +214,15 @@ mod tests {
 
     #[test]
     fn paths_get_the_policy_of_what_they_serve() {
-        assert_eq!(Page::of("/api/v1/ping"), Page::Api);
-        assert_eq!(Page::of("/api-docs/openapi.json"), Page::Api);
-        assert_eq!(Page::of("/health"), Page::Api);
-        assert_eq!(Page::of("/ws"), Page::Api);
-        assert_eq!(Page::of("/docs/"), Page::Docs);
-        assert_eq!(Page::of("/"), Page::App);
-        assert_eq!(Page::of("/keys"), Page::App);
+        let page = |path| Page::of(RouteClass::of(path));
+        assert_eq!(page("/api/v1/ping"), Page::Api);
+        assert_eq!(page("/api/keys"), Page::Api);
+        assert_eq!(page("/api-docs/openapi.json"), Page::Api);
+        assert_eq!(page("/health"), Page::Api);
+        assert_eq!(page("/ws"), Page::Api);
+        assert_eq!(page("/docs/"), Page::Docs);
+        assert_eq!(page("/"), Page::App);
+        assert_eq!(page("/keys"), Page::App);
+        assert_eq!(page("/apix"), Page::App);
     }
 }

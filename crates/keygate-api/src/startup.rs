@@ -336,13 +336,12 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
         let static_dir = settings.static_dir.clone();
         App::new()
             .app_data(state.clone())
-            .app_data(traffic_log::WorkerSink::new(state.traffic.clone()))
-            .app_data(security_headers)
             .app_data(errors_config::json_config(settings.max_body_bytes))
             .app_data(web::PayloadConfig::new(settings.max_body_bytes))
             .app_data(errors_config::path_config())
             .app_data(errors_config::query_config())
-            .wrap(middleware::from_fn(traffic_log::record_traffic))
+            // The traffic layer is given what it needs here, not through the app data.
+            .wrap(traffic_log::TrafficLayer::new(state.clone(), security_headers).into_middleware())
             .wrap(middleware::Condition::new(
                 // The access log costs an allocation or two per request even when info logging
                 // is off; the traffic log records every request anyway.

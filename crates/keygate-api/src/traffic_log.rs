@@ -12,7 +12,8 @@
 //!
 //! Before routing it refuses encoded bodies ([`refuse_encoded`]) and puts a deadline on the body
 //! ([`body_deadline::guard`]); on every response it sets the security headers
-//! ([`SecurityHeaders`]).
+//! ([`SecurityHeaders`]). All it needs is given to it when the `App` is built ([`TrafficLayer`]),
+//! not looked up per request, so it cannot run without it.
 //!
 //! Identity reaches the middleware through request extensions: the `ApiCall` and `SessionUser`
 //! extractors leave a [`Caller`], and refusals may leave an [`ErrorClass`].
@@ -21,14 +22,14 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::rc::Rc;
 use std::sync::{Arc, LazyLock};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::Next;
-use actix_web::HttpMessage;
+use actix_web::middleware::{self, Next};
+use actix_web::{web, HttpMessage};
 use keygate_core::traffic::{TrafficRecord, TrafficSink};
 
 use crate::body_deadline;
@@ -38,7 +39,9 @@ use crate::error::ApiError;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
 use crate::request_path::{self, NON_CANONICAL, UNKNOWN_ROUTE};
+use crate::route_class::RouteClass;
 use crate::security_headers::{self, SecurityHeaders};
+use crate::state::AppState;
 
 /// The response header carrying the request id.
 pub const REQUEST_ID: &str = "x-request-id";
@@ -56,35 +59,52 @@ pub struct Caller {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ErrorClass(pub &'static str);
 
-/// The traffic log's sink as each worker's app data: an `Rc` around the shared `Arc`, so a request
-/// takes a reference that only its own thread counts, instead of writing the shared count (a cache
-/// line every worker writes).
-#[derive(Clone)]
-#[expect(
-    clippy::redundant_allocation,
-    reason = "the per-thread Rc is the point: cloning it writes no shared memory"
-)]
-pub struct WorkerSink(Rc<Arc<TrafficSink>>);
-
-impl WorkerSink {
-    /// A worker's handle on `sink`.
-    pub fn new(sink: Arc<TrafficSink>) -> Self {
-        Self(Rc::new(sink))
-    }
-
-    /// Queues a row for the writer (see [`TrafficSink::record`]).
-    pub fn record(&self, row: TrafficRecord) {
-        self.0.record(row);
-    }
+/// What the traffic middleware needs, handed to it when each worker builds its `App`
+/// ([`TrafficLayer::into_middleware`]) and never looked up in the app data, so an `App` cannot be
+/// built with the middleware but without them (a lookup that missed would have logged nothing, put
+/// no deadline on bodies or sent the API's headers everywhere). One per worker thread, behind an
+/// `Rc`: a request clones only a reference that its own thread counts, never a shared count (a
+/// cache line every worker writes).
+pub struct TrafficLayer {
+    state: web::Data<AppState>,
+    sink: Arc<TrafficSink>,
+    headers: SecurityHeaders,
+    body_timeout: Duration,
 }
 
-/// Whether a path is logged: the API, health and webhooks; not static files, docs, or the traffic
-/// routes themselves.
-pub fn is_logged(path: &str) -> bool {
-    if path.starts_with("/api/traffic") {
-        return false;
+impl TrafficLayer {
+    /// The layer over `state` (its traffic sink, limits and body deadline) with the server's
+    /// security `headers`.
+    pub fn new(state: web::Data<AppState>, headers: SecurityHeaders) -> Self {
+        Self {
+            sink: state.traffic.clone(),
+            body_timeout: body_deadline::body_timeout(&state),
+            state,
+            headers,
+        }
     }
-    path.starts_with("/api/") || path == "/api" || path == "/health" || path.starts_with("/webhook")
+
+    /// The middleware, for `App::wrap`.
+    pub fn into_middleware<S, B>(
+        self,
+    ) -> impl Transform<
+        S,
+        ServiceRequest,
+        Response = ServiceResponse<EitherBody<impl MessageBody>>,
+        Error = actix_web::Error,
+        InitError = (),
+    >
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>
+            + 'static,
+        B: MessageBody + 'static,
+    {
+        let layer = Rc::new(self);
+        middleware::from_fn(move |req, next| {
+            let layer = Rc::clone(&layer);
+            async move { record_traffic(&layer, req, next).await }
+        })
+    }
 }
 
 /// A request id, as ASCII hex: 8 digits of a random per-thread prefix, then 12 of the thread's own
@@ -160,7 +180,8 @@ fn header_number(n: u64) -> HeaderValue {
 /// The middleware. Around the traffic record it also applies the per-IP limits
 /// ([`rate_limit::limit_by_ip`]) and the error envelope ([`errors_config::envelope`]): one layer
 /// instead of three, because each middleware layer costs every request a boxed call.
-pub async fn record_traffic(
+async fn record_traffic(
+    layer: &TrafficLayer,
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
@@ -168,11 +189,12 @@ pub async fn record_traffic(
     let request_id = next_request_id();
     let request_id = std::str::from_utf8(&request_id).unwrap_or_default();
     let canonical = request_path::is_canonical(req.path());
+    // Classified once; every check below that depends on the kind of path takes this.
+    let route = RouteClass::of(req.path());
     // A refused non-canonical request is logged under a fixed path, whatever it spelled.
-    let logged = !canonical || is_logged(req.path());
+    let logged = !canonical || route.is_logged();
     let pending = if logged {
-        let sink = req.app_data::<WorkerSink>().cloned();
-        sink.map(|sink| {
+        Some({
             let ts_ms = SystemTime::now()
                 .duration_since(UNIX_EPOCH)
                 .map_or(0, |d| d.as_millis() as i64);
@@ -192,19 +214,16 @@ pub async fn record_traffic(
                 request_id: request_id.into(),
                 error_class: None,
             };
-            (sink, record)
+            record
         })
     } else {
         None
     };
-    body_deadline::guard(&mut req);
-    let page = security_headers::Page::of(req.path());
-    let security = req
-        .app_data::<SecurityHeaders>()
-        .copied()
-        .unwrap_or_default();
+    body_deadline::guard(&mut req, route, layer.body_timeout);
+    let page = security_headers::Page::of(route);
     let checked = if canonical {
-        refuse_encoded(req.headers()).and_then(|()| rate_limit::limit_by_ip(&req))
+        refuse_encoded(req.headers())
+            .and_then(|()| rate_limit::limit_by_ip(&req, route, &layer.state.rate_limits))
     } else {
         Err(ApiError::bad_request(request_path::REFUSAL))
     };
@@ -228,7 +247,7 @@ pub async fn record_traffic(
         }
         Err(e) => (e.as_response_error().status_code(), None, None, false),
     };
-    if let Some((sink, mut record)) = pending {
+    if let Some(mut record) = pending {
         if unmatched && canonical {
             record.path = UNKNOWN_ROUTE.into();
         }
@@ -241,12 +260,12 @@ pub async fn record_traffic(
         } else {
             None
         };
-        sink.record(record);
+        layer.sink.record(record);
     }
     let mut res = result?;
     let rate = res.request().extensions().get::<RateInfo>().copied();
     let headers = res.headers_mut();
-    security.apply(page, headers);
+    layer.headers.apply(page, headers);
     if let Ok(value) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static(REQUEST_ID), value);
     }

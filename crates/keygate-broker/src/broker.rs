@@ -60,7 +60,7 @@ pub trait Broker: Send + Sync {
         exposure: Exposure,
     ) -> Result<Order, BrokerError>;
 
-    /// Changes quantity, price and trigger price of a working order. With
+    /// Changes the price type, quantity, price and trigger price of a working order. With
     /// [`Exposure::ReduceOnly`] the changed order must still only reduce the position.
     async fn modify_order(
         &self,

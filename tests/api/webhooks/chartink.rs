@@ -362,3 +362,40 @@ async fn each_stock_of_a_scan_counts_as_one_orders_call_of_its_key() {
         .await;
     assert_eq!(status, 429);
 }
+
+#[tokio::test]
+async fn a_chartink_token_is_checked_by_the_key_verifier_cached_and_invalidated_with_its_key() {
+    let app = spawn_app().await;
+    app.setup_admin("admin").await;
+    let (_, key_id) = app
+        .create_key(json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}))
+        .await;
+    let (token, _) = chartink_token(&app, key_id, json!({"action": "BUY", "quantity": 1})).await;
+    let path = format!("/api/webhook/chartink/{token}");
+    let lookups = app.state.verifier.db_lookups();
+
+    let first = post(&app, &path, scan("SBIN", "1")).await;
+    assert_eq!(first.status(), 200, "{}", json_body(first).await);
+    assert_eq!(app.state.verifier.db_lookups(), lookups + 1);
+    // A hot key is answered from the verifier's cache.
+    let second = post(&app, &path, scan("RELIANCE", "2")).await;
+    assert_eq!(second.status(), 200, "{}", json_body(second).await);
+    assert_eq!(app.state.verifier.db_lookups(), lookups + 1);
+
+    // Restricting the key invalidates it at once: the next alert is refused as an /api/v1
+    // call with the key would be.
+    let restrict = app
+        .send(
+            Method::PATCH,
+            &format!("/api/keys/{key_id}"),
+            &json!({"ip_allowlist": ["10.0.0.0/8"]}),
+        )
+        .await;
+    assert_eq!(restrict.status(), 200);
+    let body = assert_error(post(&app, &path, scan("TCS", "3")).await, 403).await;
+    assert_eq!(
+        body["message"],
+        "This API key may not be used from this IP address"
+    );
+    assert_eq!(app.state.verifier.db_lookups(), lookups + 2);
+}

@@ -99,19 +99,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             };
             let identity = match state.verifier.verify(presented, ip).await {
                 Ok(identity) => identity,
-                Err(refusal) => {
-                    let class = match refusal {
-                        Refusal::Invalid => {
-                            state.security.record_invalid(ip);
-                            "invalid_key"
-                        }
-                        Refusal::Expired => "expired_key",
-                        Refusal::IpNotAllowed => "ip_not_allowed",
-                        Refusal::Unavailable => "unavailable",
-                    };
-                    req.extensions_mut().insert(ErrorClass(class));
-                    return Err(refusal_error(refusal));
-                }
+                Err(refusal) => return Err(refused(&req, state, refusal, INVALID_KEY)),
             };
             req.extensions_mut().insert(Caller {
                 user_id: identity.user_id,
@@ -163,9 +151,28 @@ fn refuse_misplaced_keys(req: &HttpRequest) -> Result<(), ApiError> {
     Ok(())
 }
 
-fn refusal_error(refusal: Refusal) -> ApiError {
+/// The answer to a key the verifier refused, with its traffic-log class; an invalid key also
+/// counts towards the caller's ban (`security.rs`). `invalid` is the message for
+/// [`Refusal::Invalid`] (OpenAlgo's for an `/api/v1` key, the webhook's for a token). Shared by
+/// every caller of the verifier, so they all answer a refusal alike.
+pub(crate) fn refused(
+    req: &HttpRequest,
+    state: &AppState,
+    refusal: Refusal,
+    invalid: &'static str,
+) -> ApiError {
+    let class = match refusal {
+        Refusal::Invalid => {
+            state.security.record_invalid(ClientIp::of(req).0);
+            "invalid_key"
+        }
+        Refusal::Expired => "expired_key",
+        Refusal::IpNotAllowed => "ip_not_allowed",
+        Refusal::Unavailable => "unavailable",
+    };
+    req.extensions_mut().insert(ErrorClass(class));
     match refusal {
-        Refusal::Invalid => ApiError::forbidden(INVALID_KEY),
+        Refusal::Invalid => ApiError::forbidden(invalid),
         Refusal::Expired => ApiError::forbidden("This API key has expired"),
         Refusal::IpNotAllowed => {
             ApiError::forbidden("This API key may not be used from this IP address")

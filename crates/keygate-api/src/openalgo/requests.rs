@@ -42,7 +42,7 @@ pub struct SmartOrder {
     pub position_size: f64,
 }
 
-/// `modifyorder`'s validated body (the paper broker changes quantity, prices only).
+/// `modifyorder`'s validated body (the paper broker changes price type, quantity and prices).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModifyOrder {
     /// The order to change.

@@ -103,6 +103,7 @@ pub(crate) fn parse<T: DeserializeOwned>(op: TradeOp, body: Value) -> Result<T, 
 pub(crate) fn modify_request(m: &ModifyOrder) -> ModifyRequest {
     ModifyRequest {
         orderid: m.orderid.clone(),
+        pricetype: m.order.pricetype,
         quantity: m.order.quantity,
         price: m.order.price,
         trigger_price: m.order.trigger_price,

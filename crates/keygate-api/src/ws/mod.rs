@@ -75,7 +75,7 @@ async fn finish_answer(
     next: Next<impl MessageBody + 'static>,
 ) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody>>> {
     let mut res = errors_config::envelope(next.call(req).await?);
-    SecurityHeaders::default().apply(Page::Api, res.headers_mut());
+    SecurityHeaders::api_only().apply(Page::Api, res.headers_mut());
     Ok(res)
 }
 

@@ -15,6 +15,16 @@ use super::fill::limit_crosses;
 use super::ids::order_id;
 use super::rules::{required_margin, validate, OrderShape};
 
+/// Whether an order of this price type carries a limit price (LIMIT and SL).
+fn keeps_price(pricetype: PriceType) -> bool {
+    matches!(pricetype, PriceType::Limit | PriceType::Sl)
+}
+
+/// Whether an order of this price type carries a trigger price (SL and SL-M).
+fn keeps_trigger(pricetype: PriceType) -> bool {
+    matches!(pricetype, PriceType::Sl | PriceType::SlM)
+}
+
 /// The rule-relevant fields of an order.
 pub(super) fn shape(o: &Order) -> OrderShape {
     OrderShape {
@@ -78,8 +88,6 @@ impl Account {
         quote: &Quote,
         now: DateTime<Utc>,
     ) -> Result<Order, BrokerError> {
-        let keeps_price = matches!(req.pricetype, PriceType::Limit | PriceType::Sl);
-        let keeps_trigger = matches!(req.pricetype, PriceType::Sl | PriceType::SlM);
         let mut order = Order {
             orderid: String::new(),
             strategy: req.strategy.clone(),
@@ -89,8 +97,12 @@ impl Account {
             pricetype: req.pricetype,
             product: req.product,
             quantity: round_qty(req.quantity),
-            price: if keeps_price { req.price } else { 0.0 },
-            trigger_price: if keeps_trigger {
+            price: if keeps_price(req.pricetype) {
+                req.price
+            } else {
+                0.0
+            },
+            trigger_price: if keeps_trigger(req.pricetype) {
                 req.trigger_price
             } else {
                 0.0
@@ -156,8 +168,10 @@ impl Account {
         Ok(self.orders[i].clone())
     }
 
-    /// Changes quantity, price and trigger price of a working order, re-checking the rules and
-    /// margin; a LIMIT that becomes marketable fills at once.
+    /// Changes the price type, quantity, price and trigger price of a working order, re-checking
+    /// the rules and margin (nothing changes on an error). A change to MARKET, or a LIMIT that
+    /// becomes marketable, fills at once at the touch; a change to SL or SL-M waits for its
+    /// trigger again; a change to LIMIT or MARKET no longer waits for one.
     pub fn modify(
         &mut self,
         req: &ModifyRequest,
@@ -173,15 +187,28 @@ impl Account {
             return Err(RuleViolation::CannotModify(current.order_status).into());
         }
         let mut next = current.clone();
+        next.pricetype = req.pricetype;
         next.quantity = round_qty(req.quantity);
         next.pending_quantity = next.quantity;
-        if matches!(next.pricetype, PriceType::Limit | PriceType::Sl) {
-            next.price = req.price;
-        }
-        if matches!(next.pricetype, PriceType::Sl | PriceType::SlM) {
-            next.trigger_price = req.trigger_price;
-        }
+        next.price = if keeps_price(req.pricetype) {
+            req.price
+        } else {
+            0.0
+        };
+        next.trigger_price = if keeps_trigger(req.pricetype) {
+            req.trigger_price
+        } else {
+            0.0
+        };
         next.disclosed_quantity = req.disclosed_quantity;
+        next.order_status = if next.pricetype == current.pricetype {
+            // An SL already triggered stays a LIMIT at its price.
+            current.order_status
+        } else if keeps_trigger(next.pricetype) {
+            OrderStatus::TriggerPending
+        } else {
+            OrderStatus::Open
+        };
         validate(&shape(&next), inst)?;
         if next.product == Product::Cnc && next.action == Action::Sell {
             let free = self.sellable_holding(&next, Some(i));
@@ -213,8 +240,14 @@ impl Account {
         next.updated_at = now;
         self.orders[i] = next;
         self.touch_order(i);
-        if self.orders[i].order_status == OrderStatus::Open && limit_crosses(&self.orders[i], quote)
-        {
+        let fill_now = match self.orders[i].pricetype {
+            PriceType::Market => true,
+            _ => {
+                self.orders[i].order_status == OrderStatus::Open
+                    && limit_crosses(&self.orders[i], quote)
+            }
+        };
+        if fill_now {
             self.fill(i, quote.touch(self.orders[i].action), now);
         } else {
             self.block_order_margin(i, margin, now);

@@ -46,12 +46,15 @@ pub enum Exposure {
     ReduceOnly,
 }
 
-/// A change to a working order. As in OpenAlgo's sandbox, only quantity, price and trigger price are
-/// changed; the other fields identify the order.
+/// A change to a working order: its price type, quantity, price and trigger price (a LIMIT
+/// chased to MARKET fills at once). Side, product and instrument stay those of the order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModifyRequest {
     /// The order to change.
     pub orderid: String,
+    /// New price type (the price is kept only for LIMIT and SL, the trigger only for SL and
+    /// SL-M, as when placing).
+    pub pricetype: PriceType,
     /// New quantity.
     #[serde(serialize_with = "serialize_qty")]
     pub quantity: f64,

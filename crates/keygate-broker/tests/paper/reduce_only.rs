@@ -70,6 +70,7 @@ async fn reduce_only_smart_orders_and_modifies_may_not_open_or_grow_an_exit() {
         .unwrap();
     let mut grow = ModifyRequest {
         orderid: resting.orderid,
+        pricetype: PriceType::Limit,
         quantity: 11.0,
         price: exit.price,
         trigger_price: 0.0,

@@ -191,23 +191,19 @@ pub async fn revoke(db: &impl ConnectionTrait, user_id: i64, key_id: i64) -> Cor
     Ok(())
 }
 
-/// The token's row and its key, when the token is known (any well-formed or not).
+/// The token's row, when the token is known (any well-formed or not). Its key's state is the
+/// verifier's to check (`KeyVerifier::verify_key_id`).
 pub async fn resolve(
     db: &impl ConnectionTrait,
     token: &str,
-) -> CoreResult<Option<(webhook_token::Model, api_key::Model)>> {
+) -> CoreResult<Option<webhook_token::Model>> {
     if !token.starts_with(TOKEN_PREFIX) || token.len() > 128 {
         return Ok(None);
     }
-    let Some(row) = webhook_token::Entity::find()
+    Ok(webhook_token::Entity::find()
         .filter(webhook_token::Column::Digest.eq(digest(token)))
         .one(db)
-        .await?
-    else {
-        return Ok(None);
-    };
-    let key = api_key::Entity::find_by_id(row.key_id).one(db).await?;
-    Ok(key.map(|key| (row, key)))
+        .await?)
 }
 
 /// Notes an accepted alert.

@@ -11,6 +11,12 @@
 //! maintenance it triggers): every entry carries the verifier's invalidation generation, so a
 //! revoked or rolled key is never answered from it, and it lasts a second, so the cache still sees
 //! every hot key's use. Last-used data is noted once a second per key, address and thread.
+//!
+//! A caller that proves a key by a credential of its own (a ChartInk webhook token names its key)
+//! asks [`KeyVerifier::verify_key_id`] (`by_id.rs`): the same state checks, through the same
+//! `decide`, with a cache by key id that the same [`KeyVerifier::invalidate_key`] empties.
+
+mod by_id;
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -70,6 +76,27 @@ struct CachedKey {
     allowlist: policy::Allowlist,
 }
 
+impl CachedKey {
+    /// The cached form of `key`, presented with `secret` (`None` when the key was proved by
+    /// another credential: nothing retired, no grace, `secret_id` 0).
+    fn of(key: &api_key::Model, secret: Option<&api_key_secret::Model>) -> Self {
+        CachedKey {
+            identity: Identity {
+                user_id: key.user_id,
+                key_id: key.id,
+                secret_id: secret.map_or(0, |s| s.id),
+                scopes: Scopes::from_db(&key.scopes),
+                order_mode: policy::order_mode_from_db(&key.order_mode),
+            },
+            revoked: key.revoked_at.is_some(),
+            retired: secret.is_some_and(|s| s.retired_at.is_some()),
+            grace_until: secret.and_then(|s| s.grace_until),
+            expires_at: key.expires_at,
+            allowlist: policy::allowlist_from_db(&key.ip_allowlist),
+        }
+    }
+}
+
 /// How long a thread answers a key from its memo before it asks the shared cache again.
 const MEMO_FOR: Duration = Duration::from_secs(1);
 /// Most keys in one thread's memo (it is emptied when full).
@@ -112,6 +139,8 @@ pub struct KeyVerifier {
     db: DatabaseConnection,
     crypto: Arc<KeyCrypto>,
     verified: moka::future::Cache<Digest, Arc<CachedKey>>,
+    /// Keys proved by another credential ([`KeyVerifier::verify_key_id`]), by key id.
+    by_key_id: moka::future::Cache<i64, Arc<CachedKey>>,
     /// Every digest that can verify; empty (refusing with "unavailable") until loaded.
     digests: DigestSet,
     /// Bumped on every invalidation, so a load that raced with one is not kept.
@@ -135,6 +164,11 @@ impl KeyVerifier {
             verified: moka::future::Cache::builder()
                 .max_capacity(100_000)
                 // A safety net only: changes reach the cache through invalidation within a second.
+                .time_to_live(Duration::from_secs(600))
+                .support_invalidation_closures()
+                .build(),
+            by_key_id: moka::future::Cache::builder()
+                .max_capacity(10_000)
                 .time_to_live(Duration::from_secs(600))
                 .support_invalidation_closures()
                 .build(),
@@ -274,20 +308,7 @@ impl KeyVerifier {
             );
             return Err(Refusal::Invalid);
         }
-        Ok(Arc::new(CachedKey {
-            identity: Identity {
-                user_id: key.user_id,
-                key_id: key.id,
-                secret_id: secret.id,
-                scopes: Scopes::from_db(&key.scopes),
-                order_mode: policy::order_mode_from_db(&key.order_mode),
-            },
-            revoked: key.revoked_at.is_some(),
-            retired: secret.retired_at.is_some(),
-            grace_until: secret.grace_until,
-            expires_at: key.expires_at,
-            allowlist: policy::allowlist_from_db(&key.ip_allowlist),
-        }))
+        Ok(Arc::new(CachedKey::of(&key, Some(&secret))))
     }
 
     /// Loads the set of digests that can verify (at start; until then every key is refused as
@@ -340,6 +361,13 @@ impl KeyVerifier {
         {
             log::error!("cache invalidation failed, clearing it: {e}");
             self.verified.invalidate_all();
+        }
+        if let Err(e) = self
+            .by_key_id
+            .invalidate_entries_if(move |id, _| *id == key_id)
+        {
+            log::error!("cache invalidation failed, clearing it: {e}");
+            self.by_key_id.invalidate_all();
         }
     }
 }

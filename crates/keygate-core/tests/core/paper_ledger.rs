@@ -172,6 +172,7 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
     assert_eq!(rejected.kind(), ErrorKind::Rejected);
     let modify = ModifyRequest {
         orderid: resting.orderid.clone(),
+        pricetype: PriceType::Limit,
         quantity: 6.0,
         price: 2.0,
         trigger_price: 0.0,

@@ -18,6 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::auth::{ApiCall, ApiRequest};
 use crate::rate_limit::RateCategory;
+use crate::route_class::API_V1;
 
 /// Declares an endpoint's body: the raw JSON object, with the permission and rate category the
 /// route needs.
@@ -77,7 +78,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     post(cfg, "depth", data::depth);
     post(cfg, "analyzer", analyzer::analyzer_status);
     post(cfg, "analyzer/toggle", analyzer::toggle_analyzer);
-    cfg.service(web::scope("/api/v1").default_service(web::to(not_found)));
+    cfg.service(web::scope(API_V1).default_service(web::to(not_found)));
 }
 
 /// Adds `POST /api/v1/{name}` and `POST /api/v1/{name}/`.
@@ -87,8 +88,8 @@ where
     Args: actix_web::FromRequest + 'static,
     F::Output: actix_web::Responder + 'static,
 {
-    cfg.service(web::resource(format!("/api/v1/{name}")).route(web::post().to(handler.clone())))
-        .service(web::resource(format!("/api/v1/{name}/")).route(web::post().to(handler)));
+    cfg.service(web::resource(format!("{API_V1}/{name}")).route(web::post().to(handler.clone())))
+        .service(web::resource(format!("{API_V1}/{name}/")).route(web::post().to(handler)));
 }
 
 async fn not_found() -> actix_web::HttpResponse {

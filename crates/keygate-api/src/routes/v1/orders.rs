@@ -152,8 +152,10 @@ pub async fn place_smart_order(
     .await
 }
 
-/// Changes quantity, price and trigger price of a working order. For an `exit_only` key, the
-/// changed order must still only reduce the position.
+/// Changes the price type, quantity, price and trigger price of a working order: a LIMIT changed
+/// to MARKET fills at once at the market; a change to SL or SL-M waits for its trigger. Funds are
+/// re-checked for the changed order (400 when it no longer fits, the order kept as it was), and
+/// for an `exit_only` key the changed order must still only reduce the position.
 #[utoipa::path(
     post, path = "/api/v1/modifyorder", tag = "orders",
     request_body(content = crate::openalgo::describe::ModifyOrderBody, description = "every field required: orderid, strategy, exchange, symbol, action, pricetype, product, quantity, price, trigger_price, disclosed_quantity",

@@ -2,16 +2,15 @@
 //! token in the path, under the token's key (state, IP allowlist, scopes, order mode, rate limit).
 
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::Utc;
 use keygate_core::action_center::{dedup, webhook_tokens};
 use keygate_core::entities::webhook_token;
-use keygate_core::keys::policy::{allowlist_from_db, ip_allowed, order_mode_from_db};
-use keygate_core::keys::{Identity, Permission, Scopes};
+use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
 use keygate_types::ErrorBody;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::alerts::{duplicate, first_delivery, order_from_fields, submit};
+use crate::auth::api_key::refused;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::rate_limit::RateCategory;
@@ -43,50 +42,38 @@ pub struct ChartinkAlert {
     pub webhook_url: Option<String>,
 }
 
-/// The identity of the token's key, checked as a key would be: revoked keys and unknown tokens
-/// answer the same 403, then expiry and the IP allowlist; the caller is noted for the traffic log.
+/// The identity of the token's key, checked by the same verifier as an `/api/v1` key
+/// ([`keygate_core::keys::KeyVerifier::verify_key_id`]: revoked, expiry, IP allowlist, cached and
+/// invalidated with the key) and refused alike ([`crate::auth::api_key::refused`]); unknown
+/// tokens and revoked keys answer the same 403. The caller is noted for the traffic log once
+/// the token names a live key.
 async fn identity(
     req: &HttpRequest,
     state: &AppState,
     token: &str,
 ) -> Result<(Identity, webhook_token::Model), ApiError> {
-    let (db, security) = (&state.db, &state.security);
     let ip = ClientIp::of(req).0;
-    if security.is_banned(ip) {
+    if state.security.is_banned(ip) {
         req.extensions_mut().insert(ErrorClass("banned"));
         return Err(ApiError::forbidden(crate::auth::api_key::BANNED));
     }
-    let Some((row, key)) = webhook_tokens::resolve(db, token).await? else {
-        security.record_invalid(ip);
-        req.extensions_mut().insert(ErrorClass("invalid_key"));
-        return Err(ApiError::forbidden(INVALID_TOKEN));
+    let Some(row) = webhook_tokens::resolve(&state.db, token).await? else {
+        return Err(refused(req, state, Refusal::Invalid, INVALID_TOKEN));
     };
-    if key.revoked_at.is_some() {
-        req.extensions_mut().insert(ErrorClass("invalid_key"));
-        return Err(ApiError::forbidden(INVALID_TOKEN));
+    let verified = state.verifier.verify_key_id(row.key_id, ip).await;
+    if matches!(
+        verified,
+        Ok(_) | Err(Refusal::Expired | Refusal::IpNotAllowed)
+    ) {
+        req.extensions_mut().insert(Caller {
+            user_id: row.user_id,
+            key_id: Some(row.key_id),
+        });
     }
-    req.extensions_mut().insert(Caller {
-        user_id: key.user_id,
-        key_id: Some(key.id),
-    });
-    if key.expires_at.is_some_and(|at| at <= Utc::now()) {
-        req.extensions_mut().insert(ErrorClass("expired_key"));
-        return Err(ApiError::forbidden("This API key has expired"));
+    match verified {
+        Ok(identity) => Ok((identity, row)),
+        Err(refusal) => Err(refused(req, state, refusal, INVALID_TOKEN)),
     }
-    if !ip_allowed(&allowlist_from_db(&key.ip_allowlist), ip) {
-        req.extensions_mut().insert(ErrorClass("ip_not_allowed"));
-        return Err(ApiError::forbidden(
-            "This API key may not be used from this IP address",
-        ));
-    }
-    let identity = Identity {
-        user_id: key.user_id,
-        key_id: key.id,
-        secret_id: 0,
-        scopes: Scopes::from_db(&key.scopes),
-        order_mode: order_mode_from_db(&key.order_mode),
-    };
-    Ok((identity, row))
 }
 
 /// Places (or, for a `semi_auto` key, queues) one order per stock of a ChartInk alert, with the

@@ -1,12 +1,19 @@
 use super::*;
 use crate::error::{BrokerError, RuleViolation};
 use Action::{Buy, Sell};
-use PriceType::{Limit, Market, Sl};
+use PriceType::{Limit, Market, Sl, SlM};
 use Product::{Cnc, Mis};
 
-fn modify(orderid: &str, quantity: f64, price: f64, trigger: f64) -> ModifyRequest {
+fn modify(
+    orderid: &str,
+    pricetype: PriceType,
+    quantity: f64,
+    price: f64,
+    trigger: f64,
+) -> ModifyRequest {
     ModifyRequest {
         orderid: orderid.into(),
+        pricetype,
         quantity,
         price,
         trigger_price: trigger,
@@ -65,7 +72,7 @@ fn modify_changes_quantity_price_and_trigger_of_working_orders_only() {
         )
         .unwrap();
     let m = a
-        .modify(&modify(&o.orderid, 20.0, 210.0, 0.0), &i, &q, now())
+        .modify(&modify(&o.orderid, Limit, 20.0, 210.0, 0.0), &i, &q, now())
         .unwrap();
     assert_eq!(
         (m.quantity, m.price, m.order_status),
@@ -75,20 +82,20 @@ fn modify_changes_quantity_price_and_trigger_of_working_orders_only() {
     assert_eq!(a.state().used_margin, 840.0);
     // Modified into the market: fills at once at the ask.
     let m = a
-        .modify(&modify(&o.orderid, 20.0, 260.0, 0.0), &i, &q, now())
+        .modify(&modify(&o.orderid, Limit, 20.0, 260.0, 0.0), &i, &q, now())
         .unwrap();
     assert_eq!(
         (m.order_status, m.average_price),
         (OrderStatus::Complete, 250.05)
     );
     assert_eq!(
-        a.modify(&modify(&o.orderid, 1.0, 1.0, 0.0), &i, &q, now())
+        a.modify(&modify(&o.orderid, Limit, 1.0, 1.0, 0.0), &i, &q, now())
             .unwrap_err()
             .to_string(),
         "Cannot modify order in complete status"
     );
     assert!(matches!(
-        a.modify(&modify("nope", 1.0, 1.0, 0.0), &i, &q, now()),
+        a.modify(&modify("nope", Limit, 1.0, 1.0, 0.0), &i, &q, now()),
         Err(BrokerError::OrderNotFound(_))
     ));
     assert_balanced(&a);
@@ -108,22 +115,142 @@ fn modify_rechecks_rules_and_funds_and_keeps_the_order_on_failure() {
         )
         .unwrap();
     let err = a
-        .modify(&modify(&o.orderid, 10.0, 0.0, 241.0), &i, &q, now())
+        .modify(&modify(&o.orderid, Sl, 10.0, 0.0, 241.0), &i, &q, now())
         .unwrap_err();
     assert_eq!(err.to_string(), "SL orders require price");
     let err = a
-        .modify(&modify(&o.orderid, 1000.0, 240.0, 241.0), &i, &q, now())
+        .modify(&modify(&o.orderid, Sl, 1000.0, 240.0, 241.0), &i, &q, now())
         .unwrap_err();
     assert!(err.to_string().starts_with("Insufficient funds"), "{err}");
     let kept = a.order(&o.orderid).unwrap();
     assert_eq!((kept.quantity, kept.blocked_margin), (10.0, 480.0));
     let m = a
-        .modify(&modify(&o.orderid, 20.0, 239.0, 240.0), &i, &q, now())
+        .modify(&modify(&o.orderid, Sl, 20.0, 239.0, 240.0), &i, &q, now())
         .unwrap();
     assert_eq!(
         (m.order_status, m.price, m.trigger_price),
         (OrderStatus::TriggerPending, 239.0, 240.0)
     );
+    assert_balanced(&a);
+}
+
+#[test]
+fn a_limit_modified_to_market_fills_at_once_at_the_touch() {
+    let mut a = account();
+    let i = equity("WIPRO", Exchange::Nse);
+    let q = quote(&i, 250.0);
+    let o = a
+        .place(
+            &with_price(req(&i, Buy, Limit, Mis, 10.0), 200.0, 0.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(a.state().used_margin, 0.2 * 10.0 * 200.0);
+    let m = a
+        .modify(&modify(&o.orderid, Market, 10.0, 200.0, 0.0), &i, &q, now())
+        .unwrap();
+    assert_eq!(
+        (m.pricetype, m.order_status, m.price, m.average_price),
+        (Market, OrderStatus::Complete, 0.0, 250.05)
+    );
+    assert_eq!(a.trades().len(), 1);
+    assert_eq!(a.state().used_margin, 0.2 * 10.0 * 250.05);
+    assert_balanced(&a);
+}
+
+#[test]
+fn a_modify_to_market_the_account_cannot_carry_is_refused_and_keeps_the_order() {
+    let mut a = Account::open(1, Ledger::Live, 10_000.0, now());
+    let i = equity("WIPRO", Exchange::Nse);
+    let q = quote(&i, 250.0);
+    // Resting at 100: 40 × 100 × 20 % = 800 blocked; 250 at the ask would need 12,502.50.
+    let o = a
+        .place(
+            &with_price(req(&i, Buy, Limit, Mis, 40.0), 100.0, 0.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    let err = a
+        .modify(&modify(&o.orderid, Market, 250.0, 0.0, 0.0), &i, &q, now())
+        .unwrap_err();
+    assert!(err.to_string().starts_with("Insufficient funds"), "{err}");
+    let kept = a.order(&o.orderid).unwrap();
+    assert_eq!(
+        (kept.pricetype, kept.quantity, kept.order_status),
+        (Limit, 40.0, OrderStatus::Open)
+    );
+    assert_eq!(kept.blocked_margin, 800.0);
+    assert!(a.trades().is_empty());
+    assert_balanced(&a);
+}
+
+#[test]
+fn a_stop_modified_to_limit_stops_waiting_for_its_trigger_and_a_limit_to_stop_starts() {
+    let mut a = account();
+    let i = equity("WIPRO", Exchange::Nse);
+    let q = quote(&i, 250.0);
+    let stop = a
+        .place(
+            &with_price(req(&i, Sell, SlM, Mis, 10.0), 0.0, 240.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(stop.order_status, OrderStatus::TriggerPending);
+    let limit = a
+        .modify(
+            &modify(&stop.orderid, Limit, 10.0, 260.0, 240.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        (
+            limit.pricetype,
+            limit.order_status,
+            limit.price,
+            limit.trigger_price
+        ),
+        (Limit, OrderStatus::Open, 260.0, 0.0)
+    );
+    let sl = a
+        .modify(
+            &modify(&stop.orderid, Sl, 10.0, 235.0, 240.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    assert_eq!(
+        (sl.pricetype, sl.order_status, sl.price, sl.trigger_price),
+        (Sl, OrderStatus::TriggerPending, 235.0, 240.0)
+    );
+    // Not triggered at 245; at 238 triggered, and the bid is through its limit.
+    assert!(a.process_tick(&quote(&i, 245.0), now()).is_empty());
+    assert_eq!(
+        a.process_tick(&quote(&i, 238.0), now()),
+        vec![stop.orderid.clone()]
+    );
+    // A change to SL without a trigger breaks the SL rule and changes nothing.
+    let o = a
+        .place(
+            &with_price(req(&i, Buy, Limit, Mis, 1.0), 200.0, 0.0),
+            &i,
+            &q,
+            now(),
+        )
+        .unwrap();
+    let err = a
+        .modify(&modify(&o.orderid, SlM, 1.0, 0.0, 0.0), &i, &q, now())
+        .unwrap_err();
+    assert_eq!(err.to_string(), "SL-M orders require trigger_price");
+    assert_eq!(a.order(&o.orderid).unwrap().pricetype, Limit);
     assert_balanced(&a);
 }
 

@@ -33,6 +33,7 @@ fn a_modify_that_makes_a_limit_marketable_is_margined_at_the_touch() {
     assert_eq!(o.order_status, OrderStatus::Open);
     let change = ModifyRequest {
         orderid: o.orderid.clone(),
+        pricetype: PriceType::Limit,
         quantity: 100_000.0,
         price: 0.05,
         trigger_price: 0.0,
