@@ -33,6 +33,7 @@ mod sessions;
 mod setup;
 mod stored_allowlist;
 mod traffic_log;
+mod traffic_views;
 mod usernames;
 mod v1_account;
 mod v1_analyzer;

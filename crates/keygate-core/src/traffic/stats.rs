@@ -128,11 +128,12 @@ pub async fn range_stats(
             .then_with(|| a.path.cmp(&b.path))
     });
 
-    let minutes: Vec<(i64, i64, i64)> = traffic_rollup::Entity::find()
+    let minutes: Vec<(i64, i64, i64, i64)> = traffic_rollup::Entity::find()
         .select_only()
         .column(R::Minute)
         .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
         .column_as(Expr::cust("CAST(SUM(errors) AS BIGINT)"), "e")
+        .column_as(Expr::cust("CAST(SUM(server_errors) AS BIGINT)"), "s")
         .filter(range)
         .group_by(R::Minute)
         .order_by_asc(R::Minute)
@@ -141,10 +142,11 @@ pub async fn range_stats(
         .await?;
     let per_minute = minutes
         .into_iter()
-        .map(|(minute, requests, errors)| MinuteCount {
+        .map(|(minute, requests, errors, server_errors)| MinuteCount {
             minute: from_millis(minute * 60_000),
             requests,
             errors,
+            server_errors,
         })
         .collect();
 
