@@ -117,6 +117,19 @@ pub struct EndpointStats {
     pub p99_us: i64,
 }
 
+/// Latency percentiles over every endpoint, in microseconds: from log-scale buckets (within 7%)
+/// over the whole hours the range touches (with `key_id`: exactly over the range).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencyPercentiles {
+    /// Median.
+    pub p50_us: i64,
+    /// 95th percentile.
+    pub p95_us: i64,
+    /// 99th percentile.
+    pub p99_us: i64,
+}
+
 /// Requests in one minute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -219,6 +232,8 @@ pub struct TrafficStats {
     pub server_errors: i64,
     /// `errors / requests`, 0 when there were none.
     pub error_rate: f64,
+    /// Latency percentiles over all endpoints.
+    pub latency: LatencyPercentiles,
     /// Per endpoint, busiest first.
     pub endpoints: Vec<EndpointStats>,
     /// Requests per minute, for minutes that had any.

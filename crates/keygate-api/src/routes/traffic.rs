@@ -98,8 +98,7 @@ pub async fn get_traffic_stats(
     let figures = match range.key_id {
         None => stats::range_stats(&state.db, from, to, user_scope).await?,
         Some(key) => {
-            let (endpoints, top_ips) =
-                key_stats::key_endpoints_and_ips(&state.db, from, to, user_scope, key).await?;
+            let key_figures = key_stats::key_figures(&state.db, from, to, user_scope, key).await?;
             let (from_minute, to_minute) = breakdown::minute_range(from, to);
             stats::RangeStats {
                 from: query::from_millis(from_minute * 60_000),
@@ -107,9 +106,10 @@ pub async fn get_traffic_stats(
                 requests: classes.requests,
                 errors: classes.errors,
                 server_errors: classes.server_errors,
-                endpoints,
+                latency: key_figures.latency,
+                endpoints: key_figures.endpoints,
                 per_minute: breakdown::key_minutes(&state.db, from, to, user_scope, key).await?,
-                top_ips,
+                top_ips: key_figures.top_ips,
             }
         }
     };
@@ -136,6 +136,7 @@ pub async fn get_traffic_stats(
         errors: figures.errors,
         server_errors: figures.server_errors,
         error_rate,
+        latency: figures.latency,
         endpoints: figures.endpoints,
         per_minute: figures.per_minute,
         top_ips: figures.top_ips,

@@ -4,10 +4,10 @@
 //! counted in the rollups' log-scale buckets, computed in SQL, so the percentiles have the same
 //! precision as everyone else's.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use keygate_types::traffic::{EndpointStats, IpCount};
+use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles};
 use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder,
@@ -16,6 +16,7 @@ use sea_orm::{
 
 use super::breakdown::minute_range;
 use super::percentiles;
+use super::stats::overall_percentiles;
 use crate::entities::traffic_log::{self, Column};
 use crate::error::CoreResult;
 
@@ -61,14 +62,25 @@ fn rows_of(
     condition
 }
 
-/// One key's endpoints, busiest first, and its busiest client IPs (at most 10).
-pub async fn key_endpoints_and_ips(
+/// One key's figures from its rows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeyFigures {
+    /// Latency percentiles over all its calls.
+    pub latency: LatencyPercentiles,
+    /// Per endpoint, busiest first.
+    pub endpoints: Vec<EndpointStats>,
+    /// Its busiest client IPs (at most 10).
+    pub top_ips: Vec<IpCount>,
+}
+
+/// One key's latency, endpoints and busiest client IPs.
+pub async fn key_figures(
     db: &impl ConnectionTrait,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
     user: Option<i64>,
     key: i64,
-) -> CoreResult<(Vec<EndpointStats>, Vec<IpCount>)> {
+) -> CoreResult<KeyFigures> {
     let bucket = bucket_sql();
     let groups: Vec<(String, String, i32, i64, i64)> = traffic_log::Entity::find()
         .select_only()
@@ -90,7 +102,9 @@ pub async fn key_endpoints_and_ips(
     // Per (method, path): the latency histogram and the error count.
     type Endpoint = (Vec<(i32, i64)>, i64);
     let mut per_endpoint: HashMap<(String, String), Endpoint> = HashMap::new();
+    let mut overall: BTreeMap<i32, i64> = BTreeMap::new();
     for (method, path, bucket, n, errors) in groups {
+        *overall.entry(bucket).or_default() += n;
         let (histogram, error_count) = per_endpoint.entry((method, path)).or_default();
         histogram.push((bucket, n));
         *error_count += errors;
@@ -130,12 +144,14 @@ pub async fn key_endpoints_and_ips(
         .into_tuple()
         .all(db)
         .await?;
-    Ok((
+    Ok(KeyFigures {
+        latency: overall_percentiles(&overall),
         endpoints,
-        ips.into_iter()
+        top_ips: ips
+            .into_iter()
             .map(|(ip, requests)| IpCount { ip, requests })
             .collect(),
-    ))
+    })
 }
 
 #[cfg(test)]

@@ -3,10 +3,10 @@
 //! percentiles and the busiest client IPs from the hourly ones (over the whole hours the range
 //! touches).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use keygate_types::traffic::{EndpointStats, IpCount, MinuteCount};
+use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles, MinuteCount};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -31,6 +31,8 @@ pub struct RangeStats {
     pub errors: i64,
     /// Status >= 500.
     pub server_errors: i64,
+    /// Percentiles over all endpoints.
+    pub latency: LatencyPercentiles,
     /// Per endpoint, busiest first.
     pub endpoints: Vec<EndpointStats>,
     /// Per minute.
@@ -92,7 +94,9 @@ pub async fn range_stats(
         .all(db)
         .await?;
     let mut histograms: HashMap<(String, String), Vec<(i32, i64)>> = HashMap::new();
+    let mut overall: BTreeMap<i32, i64> = BTreeMap::new();
     for (method, path, bucket, n) in buckets {
+        *overall.entry(bucket).or_default() += n;
         histograms
             .entry((method, path))
             .or_default()
@@ -174,6 +178,7 @@ pub async fn range_stats(
         requests,
         errors,
         server_errors,
+        latency: overall_percentiles(&overall),
         endpoints,
         per_minute,
         top_ips: ips
@@ -181,4 +186,15 @@ pub async fn range_stats(
             .map(|(ip, requests)| IpCount { ip, requests })
             .collect(),
     })
+}
+
+/// Percentiles of a histogram keyed by latency bucket.
+pub fn overall_percentiles(histogram: &BTreeMap<i32, i64>) -> LatencyPercentiles {
+    let sorted: Vec<(i32, i64)> = histogram.iter().map(|(b, n)| (*b, *n)).collect();
+    let p = percentiles(&sorted, &[0.5, 0.95, 0.99]);
+    LatencyPercentiles {
+        p50_us: p[0] as i64,
+        p95_us: p[1] as i64,
+        p99_us: p[2] as i64,
+    }
 }
