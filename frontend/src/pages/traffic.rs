@@ -314,7 +314,7 @@ pub fn traffic_page() -> Html {
         let endpoints: Vec<BarRow> = figures.endpoints.iter().take(10).map(|e| BarRow {
             label: format!("{} {}", e.method, e.path),
             value: e.requests,
-            note: if e.errors > 0 { format!("({} errors)", count(e.errors)) } else { String::new() },
+            shown: if e.errors > 0 { format!("{} ({} errors)", count(e.requests), count(e.errors)) } else { count(e.requests) },
             filter: Some(Filter::Path(e.path.clone())),
             tone: "seg-ok",
         }).collect();
@@ -323,28 +323,28 @@ pub fn traffic_page() -> Html {
         let latencies: Vec<BarRow> = slowest.into_iter().take(10).map(|e| BarRow {
             label: format!("{} {}", e.method, e.path),
             value: e.p95_us,
-            note: format!("µs p95 · p50 {} · p99 {}", latency(e.p50_us), latency(e.p99_us)),
+            shown: format!("{} / {} / {}", latency(e.p50_us), latency(e.p95_us), latency(e.p99_us)),
             filter: Some(Filter::Path(e.path.clone())),
             tone: "seg-lat",
         }).collect();
         let ips: Vec<BarRow> = figures.top_ips.iter().map(|i| BarRow {
             label: i.ip.clone(),
             value: i.requests,
-            note: String::new(),
+            shown: count(i.requests),
             filter: Some(Filter::Ip(i.ip.clone())),
             tone: "seg-ip",
         }).collect();
         let keys: Vec<BarRow> = figures.keys.iter().take(10).map(|k| BarRow {
             label: k.name.clone().unwrap_or_else(|| format!("#{} (deleted)", k.key_id)),
             value: k.requests,
-            note: if k.errors > 0 { format!("({} errors)", count(k.errors)) } else { String::new() },
+            shown: if k.errors > 0 { format!("{} ({} errors)", count(k.requests), count(k.errors)) } else { count(k.requests) },
             filter: Some(Filter::Key(k.key_id)),
             tone: "seg-key",
         }).collect();
         let errors: Vec<BarRow> = figures.error_classes.iter().map(|e| BarRow {
             label: e.error_class.clone(),
             value: e.requests,
-            note: String::new(),
+            shown: count(e.requests),
             filter: Some(Filter::ErrorClass(e.error_class.clone())),
             tone: "seg-4xx",
         }).collect();
@@ -358,7 +358,7 @@ pub fn traffic_page() -> Html {
                 </div>
                 <div class="chart-grid">
                     <div class="card">{ bar_list("Top endpoints", "chart-endpoints", endpoints, &on_filter) }</div>
-                    <div class="card">{ bar_list("Latency per endpoint (bar: p95, ±7 %, whole hours)", "chart-latency", latencies, &on_filter) }</div>
+                    <div class="card">{ bar_list("Latency per endpoint: p50 / p95 / p99 (bar: p95; ±7 %, whole hours)", "chart-latency", latencies, &on_filter) }</div>
                     <div class="card">{ bar_list("Top client IPs", "chart-ips", ips, &on_filter) }</div>
                     <div class="card">{ bar_list("Requests per key", "chart-keys", keys, &on_filter) }</div>
                     <div class="card">{ bar_list("Error classes", "chart-errors", errors, &on_filter) }</div>

@@ -6,10 +6,11 @@ use yew::prelude::*;
 use super::text;
 
 fn card(label: &str, value: String, note: Option<String>, testid: &'static str) -> Html {
+    let long = value.chars().count() > 12;
     html! {
         <div class="stat-card" data-testid={testid}>
             <span class="stat-label">{ label.to_owned() }</span>
-            <strong class="stat-value">{ value }</strong>
+            <strong class={classes!("stat-value", long.then_some("stat-value-long"))}>{ value }</strong>
             if let Some(note) = note { <span class="stat-note">{ note }</span> }
         </div>
     }

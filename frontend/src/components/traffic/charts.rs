@@ -120,13 +120,12 @@ pub fn per_minute_chart(
                 { format!("Requests per {unit} (peak {})", text::count(max as i64)) }
                 <span class="legend"><i class="seg-ok"></i>{ "success" }<i class="seg-4xx"></i>{ "4xx" }<i class="seg-5xx"></i>{ "5xx" }</span>
             </figcaption>
-            <svg viewBox={format!("0 0 {WIDTH} {}", height + 18.0)} width="100%" preserveAspectRatio="none"
+            <svg viewBox={format!("0 0 {WIDTH} {height}")} width="100%" preserveAspectRatio="none"
                  role="group" aria-label="Requests over time; choose a bar to show its rows">
                 <line class="axis" x1="0" x2={WIDTH.to_string()} y1={height.to_string()} y2={height.to_string()} />
                 { for bars.iter().enumerate().map(bar) }
-                <text class="tick" x="0" y={(height + 14.0).to_string()}>{ text::local(&from, now) }</text>
-                <text class="tick" x={WIDTH.to_string()} y={(height + 14.0).to_string()} text-anchor="end">{ text::local(&to, now) }</text>
             </svg>
+            <div class="ticks"><span>{ text::local(&from, now) }</span><span>{ text::local(&to, now) }</span></div>
         </figure>
     }
 }
@@ -135,72 +134,56 @@ pub fn per_minute_chart(
 pub struct BarRow {
     /// Label.
     pub label: String,
-    /// Length.
+    /// Length of the bar (relative to the longest).
     pub value: i64,
-    /// Extra text after the value.
-    pub note: String,
+    /// The value as shown.
+    pub shown: String,
     /// What clicking filters by.
     pub filter: Option<Filter>,
     /// CSS class of the bar.
     pub tone: &'static str,
 }
 
-/// Horizontal bars, longest first as given.
+/// Horizontal bars, in the order given: each a button (label, SVG bar, value) that filters by
+/// its value.
 pub fn bar_list(
     title: &str,
     testid: &'static str,
     rows: Vec<BarRow>,
     on_filter: &Callback<Filter>,
 ) -> Html {
-    if rows.is_empty() {
-        return html! {
-            <figure class="chart" data-testid={testid}>
-                <figcaption>{ title.to_owned() }</figcaption>
-                <p class="empty">{ "Nothing in this range." }</p>
-            </figure>
-        };
-    }
-    let line = 22.0;
-    let label_width = 250.0;
     let max = rows.iter().map(|r| r.value).max().unwrap_or(1).max(1) as f64;
-    let height = line * rows.len() as f64;
-    let bar = |(i, row): (usize, &BarRow)| {
-        let y = i as f64 * line;
-        let length = row.value as f64 / max * (WIDTH - label_width - 150.0);
-        let mut label = row.label.clone();
-        if label.chars().count() > 34 {
-            label = label.chars().take(33).collect::<String>() + "…";
-        }
-        let value = format!("{} {}", text::count(row.value), row.note);
-        let full = format!("{}: {value}", row.label);
+    let row = |row: &BarRow| {
+        let percent = (row.value as f64 / max * 100.0).max(0.5);
+        let full = format!("{}: {}", row.label, row.shown);
         let body = html! {
             <>
-                <title>{ full.clone() }</title>
-                <text class="label" x="0" y={(y + 15.0).to_string()}>{ label }</text>
-                <rect class={row.tone} x={label_width.to_string()} y={(y + 4.0).to_string()}
-                      width={length.max(1.0).to_string()} height={(line - 8.0).to_string()} />
-                <text class="value" x={(label_width + length + 6.0).to_string()} y={(y + 15.0).to_string()}>{ value }</text>
+                <span class="bar-label">{ row.label.clone() }</span>
+                <svg class="bar-track" viewBox="0 0 100 10" preserveAspectRatio="none" aria-hidden="true">
+                    <rect class={row.tone} x="0" y="0" width={format!("{percent:.2}")} height="10" />
+                </svg>
+                <span class="bar-value">{ row.shown.clone() }</span>
             </>
         };
         match &row.filter {
             Some(filter) => {
-                let (onclick, onkeydown) = activate(filter.clone(), on_filter);
+                let filter = filter.clone();
+                let onclick = on_filter.reform(move |_: MouseEvent| filter.clone());
                 html! {
-                    <g class="bar" tabindex="0" role="button" aria-label={full} {onclick} {onkeydown}>
-                        <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={line.to_string()} />
-                        { body }
-                    </g>
+                    <li><button type="button" class="bar-row" title={format!("{full} (show only these rows)")} {onclick}>{ body }</button></li>
                 }
             }
-            None => html! { <g>{ body }</g> },
+            None => html! { <li><div class="bar-row" title={full}>{ body }</div></li> },
         }
     };
     html! {
         <figure class="chart" data-testid={testid}>
             <figcaption>{ title.to_owned() }</figcaption>
-            <svg viewBox={format!("0 0 {WIDTH} {height}")} width="100%" role="group" aria-label={title.to_owned()}>
-                { for rows.iter().enumerate().map(bar) }
-            </svg>
+            if rows.is_empty() {
+                <p class="empty">{ "Nothing in this range." }</p>
+            } else {
+                <ul class="bar-list">{ for rows.iter().map(row) }</ul>
+            }
         </figure>
     }
 }

@@ -67,11 +67,15 @@ pub fn security_panel(props: &SecurityPanelProps) -> Html {
     let ban = {
         let (change, notice, on_changed) =
             (change.clone(), notice.clone(), props.on_changed.clone());
+        let form = (ip.clone(), seconds.clone(), reason.clone());
         Callback::from(move |body: CreateBan| {
-            let (notice, on_changed) = (notice.clone(), on_changed.clone());
+            let (notice, on_changed, form) = (notice.clone(), on_changed.clone(), form.clone());
             change.run(
                 move |csrf| async move { api::traffic::ban(&csrf, &body).await },
                 move |ban| {
+                    for field in [&form.0, &form.1, &form.2] {
+                        field.set(String::new());
+                    }
                     notice.set(Some(format!(
                         "{} is banned {}.",
                         ban.ip,
