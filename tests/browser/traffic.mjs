@@ -182,6 +182,23 @@ async function main() {
         check(calls.alpha.every((id) => shownForAlpha.includes(id)), 'after reload the alpha rows are missing');
         await shot(page, 'traffic-by-key.png');
       }],
+      ['auto-refresh counts new rows instead of moving the table, and shows them on request', async () => {
+        await page.locator(tid('auto-refresh')).selectOption('5');
+        await page.waitForURL((url) => url.searchParams.get('refresh') === '5');
+        await page.locator(tid('traffic-table')).waitFor();
+        const before = await tableIds(page);
+        const [status, id] = await ping(keys.alpha.key);
+        check(status === 200, `ping: ${status}`);
+        await page.locator(tid('new-rows')).waitFor({ timeout: STEP_TIMEOUT });
+        check(/\b1 new row\b/.test(await page.locator(tid('new-rows')).textContent()), 'the counter does not say 1 new row');
+        check(JSON.stringify(await tableIds(page)) === JSON.stringify(before), 'the table changed before asking');
+        await page.locator(tid('new-rows')).click();
+        await reloadUntilShown(page, [id]);
+        calls.alpha.push(id);
+        await page.locator(tid('auto-refresh')).selectOption('0');
+        await page.waitForURL((url) => !url.searchParams.has('refresh'));
+        await page.locator(tid('traffic-table')).waitFor();
+      }],
       ['a row\'s detail shows every field and links to the Playground', async () => {
         await page.locator(`${tid('traffic-row')}[data-request-id="${calls.alpha[0]}"] ${tid('open-row')}`).click();
         await page.locator(tid('row-detail')).waitFor();

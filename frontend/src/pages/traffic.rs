@@ -180,7 +180,7 @@ pub fn traffic_page() -> Html {
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             go.emit(TrafficView {
-                refresh: value.parse().ok(),
+                refresh: value.parse().ok().filter(|s: &u32| *s > 0),
                 ..view.clone()
             });
         })
@@ -358,7 +358,7 @@ pub fn traffic_page() -> Html {
                 </div>
                 <div class="chart-grid">
                     <div class="card">{ bar_list("Top endpoints", "chart-endpoints", endpoints, &on_filter) }</div>
-                    <div class="card">{ bar_list("Latency per endpoint: p50 / p95 / p99 (bar: p95; ±7 %, whole hours)", "chart-latency", latencies, &on_filter) }</div>
+                    <div class="card">{ bar_list(if by_key { "Latency per endpoint: p50 / p95 / p99 (bar: p95; ±7 %)" } else { "Latency per endpoint: p50 / p95 / p99 (bar: p95; ±7 %, whole hours)" }, "chart-latency", latencies, &on_filter) }</div>
                     <div class="card">{ bar_list("Top client IPs", "chart-ips", ips, &on_filter) }</div>
                     <div class="card">{ bar_list("Requests per key", "chart-keys", keys, &on_filter) }</div>
                     <div class="card">{ bar_list("Error classes", "chart-errors", errors, &on_filter) }</div>
@@ -409,7 +409,7 @@ pub fn traffic_page() -> Html {
                     <div class="toolbar">
                         if let Some((n, more_than)) = *new_rows {
                             <button type="button" class="btn btn-small btn-primary" data-testid="new-rows" onclick={reload.clone()}>
-                                { format!("{}{n} new rows: show", if more_than { "over " } else { "" }) }
+                                { format!("{}{n} new row{}: show", if more_than { "over " } else { "" }, if n == 1 { "" } else { "s" }) }
                             </button>
                         }
                         <label class="inline" for="auto-refresh">{ "Auto-refresh" }</label>
