@@ -2,6 +2,9 @@
 //! kept by the traffic writer next to the other rollups. The stats read it for the status-class
 //! and error-class breakdowns, for the per-key totals and for one key's requests per minute,
 //! without scanning the raw log.
+//!
+//! The rows already logged are added up once here, so the breakdowns of older ranges agree with
+//! their totals (each request counted for its user, 0 when unknown, and for everyone, -1).
 
 use sea_orm_migration::prelude::*;
 
@@ -69,7 +72,24 @@ impl MigrationTrait for Migration {
                     .col(TrafficClassRollups::Minute)
                     .to_owned(),
             )
-            .await
+            .await?;
+        let db = manager.get_connection();
+        // A constant in GROUP BY would read as a column number: everyone's rows group without it.
+        for (user, by_user) in [
+            ("COALESCE(user_id, 0)", "COALESCE(user_id, 0), "),
+            ("-1", ""),
+        ] {
+            db.execute_unprepared(&format!(
+                "INSERT INTO traffic_class_rollups \
+                 (user_id, minute, key_id, status_class, error_class, requests) \
+                 SELECT {user}, ts / 60000, COALESCE(key_id, 0), status / 100, \
+                 COALESCE(error_class, ''), COUNT(*) FROM traffic_logs \
+                 GROUP BY {by_user}ts / 60000, COALESCE(key_id, 0), status / 100, \
+                 COALESCE(error_class, '')"
+            ))
+            .await?;
+        }
+        Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

@@ -235,6 +235,16 @@ async fn the_list_filters_by_method_path_prefix_error_class_latency_and_request_
         .await
         .is_empty());
 
+    // A prefix is literal: `_` and `%` are no wildcards.
+    for prefix in ["/api/v1/_ing", "/api/v1/%25", "/API/V1/"] {
+        assert!(
+            listed(admin, &format!("path_prefix={prefix}"))
+                .await
+                .is_empty(),
+            "{prefix}"
+        );
+    }
+
     // Bob's filters only ever find his own rows.
     assert!(listed(&w.bob, "error_class=invalid_key").await.is_empty());
     assert_eq!(
@@ -484,4 +494,87 @@ async fn one_keys_stats_count_only_that_keys_calls() {
     assert!(not_his["endpoints"].as_array().unwrap().is_empty());
     assert!(not_his["top_ips"].as_array().unwrap().is_empty());
     assert!(not_his["keys"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn the_class_rollup_migration_adds_up_the_rows_logged_before_it() {
+    use keygate_core::traffic::breakdown::{breakdown, Scope};
+    use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
+
+    let database = keygate_tests::TestDatabase::create().await;
+    let db = keygate_core::db::connect(&database.url).await.unwrap();
+    keygate_core::db::migrate(&db).await.unwrap();
+    let now = chrono::Utc::now().timestamp_millis();
+    // Rows as an older keygate logged them: no class rollup yet.
+    let rows = [
+        (Some(1), Some(11), 200, None),
+        (Some(1), Some(11), 429, Some("rate_limited")),
+        (Some(2), Some(21), 500, Some("server_error")),
+        (None, None, 403, Some("invalid_key")),
+    ];
+    for (i, (user, key, status, class)) in rows.into_iter().enumerate() {
+        traffic_log::ActiveModel {
+            ts: Set(now - 1000 - i as i64),
+            method: Set("POST".into()),
+            path: Set("/api/v1/ping".into()),
+            status: Set(status),
+            duration_us: Set(100),
+            client_ip: Set("10.0.0.1".into()),
+            user_id: Set(user),
+            key_id: Set(key),
+            request_id: Set(format!("{i:020x}")),
+            error_class: Set(class.map(str::to_owned)),
+            ..Default::default()
+        }
+        .insert(&db)
+        .await
+        .unwrap();
+    }
+    db.execute_unprepared("DROP TABLE traffic_class_rollups")
+        .await
+        .unwrap();
+    db.execute_unprepared(
+        "DELETE FROM seaql_migrations WHERE version = 'm20261203_000020_create_traffic_class_rollups'",
+    )
+    .await
+    .unwrap();
+    keygate_core::db::migrate(&db).await.unwrap();
+
+    let (from, to) = (
+        chrono::Utc::now() - chrono::Duration::hours(1),
+        chrono::Utc::now() + chrono::Duration::minutes(1),
+    );
+    let everyone = breakdown(&db, from, to, Scope::default()).await.unwrap();
+    assert_eq!(
+        (everyone.requests, everyone.errors, everyone.server_errors),
+        (4, 3, 1)
+    );
+    let classes: Vec<(String, i64)> = everyone
+        .status_classes
+        .iter()
+        .map(|c| (c.class.clone(), c.requests))
+        .collect();
+    assert_eq!(
+        classes,
+        [("2xx".into(), 1), ("4xx".into(), 2), ("5xx".into(), 1)]
+    );
+    assert_eq!(everyone.error_classes.len(), 3);
+    let keys: Vec<(i64, i64)> = everyone
+        .keys
+        .iter()
+        .map(|k| (k.key_id, k.requests))
+        .collect();
+    assert_eq!(keys, [(11, 2), (21, 1)]);
+    let first = breakdown(
+        &db,
+        from,
+        to,
+        Scope {
+            user: Some(1),
+            key: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!((first.requests, first.errors), (2, 1));
 }
