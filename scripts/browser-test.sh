@@ -17,15 +17,32 @@ fi
 cargo build --locked -p keygate
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" KEYGATE_STATIC_DIR="$PWD/dist" \
-  ./target/debug/keygate serve >"$work/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
-for _ in $(seq 1 100); do
-  curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT="${SCREENSHOT:-$work/smoke.png}" \
-  node tests/browser/smoke.mjs
+# Each test file gets a fresh keygate (no account yet) on a free port.
+run_fresh() {
+  local script=$1 screenshot=$2
+  local work port server status=0
+  work=$(mktemp -d)
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" KEYGATE_STATIC_DIR="$PWD/dist" \
+    ./target/debug/keygate serve >"$work/server.log" 2>&1 &
+  server=$!
+  trap 'kill '"$server"' 2>/dev/null || true' EXIT
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT="$screenshot" SCREENSHOT_DIR="$PWD/target/browser" \
+    node "tests/browser/$script" || status=$?
+  if [ "$status" != 0 ]; then
+    echo "--- the server's log ($script):" >&2
+    tail -n 30 "$work/server.log" >&2 || true
+  fi
+  kill "$server" 2>/dev/null || true
+  wait "$server" 2>/dev/null || true
+  rm -rf "$work"
+  return $status
+}
+
+mkdir -p target/browser
+run_fresh smoke.mjs "${SCREENSHOT:-$PWD/target/browser/smoke.png}"
+run_fresh traffic.mjs ""

@@ -5,7 +5,9 @@ use yew_router::prelude::*;
 
 use crate::components::{Alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
-use crate::pages::{AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, SetupPage};
+use crate::pages::{
+    AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, SetupPage, TrafficPage,
+};
 
 /// Every page of the app.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -25,6 +27,9 @@ pub enum Route {
     /// Orders of semi-auto keys waiting for approval, and past decisions.
     #[at("/action-center")]
     ActionCenter,
+    /// The request log, its stats and (admins) the security panel.
+    #[at("/traffic")]
+    Traffic,
     /// Password and, for admins, users.
     #[at("/account")]
     Account,
@@ -89,6 +94,7 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::SignedIn(_), Route::ActionCenter) => {
             html! { <Layout><ActionCenterPage /></Layout> }
         }
+        (Auth::SignedIn(_), Route::Traffic) => html! { <Layout><TrafficPage /></Layout> },
         (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout><NotFoundPage /></Layout> },
     }

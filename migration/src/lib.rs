@@ -16,6 +16,7 @@ mod m20261122_000013_create_webhook_deliveries;
 mod m20261201_000014_rework_traffic_log_indexes;
 mod m20261203_000015_add_one_current_secret_index;
 mod m20261203_000016_add_case_insensitive_username_index;
+mod m20261203_000020_create_traffic_class_rollups;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_rework_traffic_log_indexes::Migration),
             Box::new(m20261203_000015_add_one_current_secret_index::Migration),
             Box::new(m20261203_000016_add_case_insensitive_username_index::Migration),
+            Box::new(m20261203_000020_create_traffic_class_rollups::Migration),
         ]
     }
 }

@@ -36,6 +36,7 @@ mod setup;
 mod stored_allowlist;
 mod traffic_layer;
 mod traffic_log;
+mod traffic_views;
 mod usernames;
 mod v1_account;
 mod v1_analyzer;

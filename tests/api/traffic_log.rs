@@ -497,9 +497,9 @@ async fn a_write_that_fails_part_way_commits_nothing() {
     let database = TestDatabase::create().await;
     let db = keygate_core::db::connect(&database.url).await.unwrap();
     keygate_core::db::migrate(&db).await.unwrap();
-    // The per-address rollup is each statement group's last insert: with it gone, the raw rows
-    // and the other rollups are written first, then the transaction fails.
-    db.execute_unprepared("DROP TABLE traffic_ip_rollups")
+    // The class rollup is each statement group's last insert: with it gone, the raw rows and the
+    // other rollups are written first, then the transaction fails.
+    db.execute_unprepared("DROP TABLE traffic_class_rollups")
         .await
         .unwrap();
     let rows: Vec<TrafficRecord> = (0..20u8)

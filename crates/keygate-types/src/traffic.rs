@@ -53,8 +53,19 @@ pub struct TrafficFilter {
     pub to: Option<DateTime<Utc>>,
     /// Only this exact path.
     pub path: Option<String>,
+    /// Only paths that start with this (e.g. `/api/v1/`), at most 255 characters.
+    pub path_prefix: Option<String>,
+    /// Only this HTTP method (e.g. `POST`; any case).
+    pub method: Option<String>,
     /// Only this status class: `2xx`, `3xx`, `4xx` or `5xx`.
     pub status_class: Option<String>,
+    /// Only this error class (`invalid_key`, `rate_limited`, ...: lowercase letters and `_`).
+    pub error_class: Option<String>,
+    /// Only requests that took at least this many milliseconds.
+    #[cfg_attr(feature = "openapi", param(maximum = 86_400_000))]
+    pub min_duration_ms: Option<u32>,
+    /// Only the request with this `X-Request-Id` (hex digits).
+    pub request_id: Option<String>,
     /// Only calls with this API key.
     pub key_id: Option<i64>,
     /// Only requests from this client IP.
@@ -80,6 +91,9 @@ pub struct StatsQuery {
     pub to: Option<DateTime<Utc>>,
     /// Admins only: only this user's requests.
     pub user_id: Option<i64>,
+    /// Only calls with this API key: totals, breakdowns and requests per minute from the
+    /// rollups, endpoints (with latency percentiles) and client IPs from the key's own rows.
+    pub key_id: Option<i64>,
 }
 
 /// Per-endpoint figures.
@@ -103,6 +117,19 @@ pub struct EndpointStats {
     pub p99_us: i64,
 }
 
+/// Latency percentiles over every endpoint, in microseconds: from log-scale buckets (within 7%)
+/// over the whole hours the range touches (with `key_id`: exactly over the range).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct LatencyPercentiles {
+    /// Median.
+    pub p50_us: i64,
+    /// 95th percentile.
+    pub p95_us: i64,
+    /// 99th percentile.
+    pub p99_us: i64,
+}
+
 /// Requests in one minute.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -113,6 +140,8 @@ pub struct MinuteCount {
     pub requests: i64,
     /// Of which errors (status 400 or above).
     pub errors: i64,
+    /// Of which server errors (status 500 or above).
+    pub server_errors: i64,
 }
 
 /// Requests from one client IP.
@@ -123,6 +152,42 @@ pub struct IpCount {
     pub ip: String,
     /// Requests.
     pub requests: i64,
+}
+
+/// Requests in one status class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StatusClassCount {
+    /// `1xx` to `5xx`.
+    pub class: String,
+    /// Requests.
+    pub requests: i64,
+}
+
+/// Requests with one error class.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ErrorClassCount {
+    /// The class (`invalid_key`, `rate_limited`, ...).
+    pub error_class: String,
+    /// Requests.
+    pub requests: i64,
+}
+
+/// One API key's requests in the range.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyUsage {
+    /// The key.
+    pub key_id: i64,
+    /// Its name (absent when the key no longer exists).
+    pub name: Option<String>,
+    /// Requests.
+    pub requests: i64,
+    /// Of which with status 400 or above.
+    pub errors: i64,
+    /// Of which with status 500 or above.
+    pub server_errors: i64,
 }
 
 /// Invalid-key attempts counted for one client IP in the current window.
@@ -167,12 +232,21 @@ pub struct TrafficStats {
     pub server_errors: i64,
     /// `errors / requests`, 0 when there were none.
     pub error_rate: f64,
+    /// Latency percentiles over all endpoints.
+    pub latency: LatencyPercentiles,
     /// Per endpoint, busiest first.
     pub endpoints: Vec<EndpointStats>,
     /// Requests per minute, for minutes that had any.
     pub per_minute: Vec<MinuteCount>,
-    /// The busiest client IPs (at most 10), over the whole hours the range touches.
+    /// The busiest client IPs (at most 10), over the whole hours the range touches (with
+    /// `key_id`: exactly over the range, from the key's rows).
     pub top_ips: Vec<IpCount>,
+    /// Requests per status class, classes with none left out, `1xx` first.
+    pub status_classes: Vec<StatusClassCount>,
+    /// Requests per error class, most first.
+    pub error_classes: Vec<ErrorClassCount>,
+    /// Requests per API key, busiest first (calls without a key are not counted here).
+    pub keys: Vec<KeyUsage>,
     /// Log rows this process dropped because the writer's queue was full, since start.
     pub dropped_rows: u64,
     /// Bans and invalid-key attempts; admins only.

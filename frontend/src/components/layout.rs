@@ -66,6 +66,7 @@ pub fn layout(props: &LayoutProps) -> Html {
                     <ul class="nav">
                         { link(Route::Keys, "API Keys", "nav-keys") }
                         { link(Route::ActionCenter, "Action Center", "nav-action-center") }
+                        { link(Route::Traffic, "Traffic Logs", "nav-traffic") }
                         { link(Route::Account, "Account", "nav-account") }
                     </ul>
                 </nav>

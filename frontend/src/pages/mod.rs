@@ -6,6 +6,7 @@ mod keys;
 mod login;
 mod not_found;
 mod setup;
+mod traffic;
 
 pub use account::AccountPage;
 pub use action_center::ActionCenterPage;
@@ -13,3 +14,4 @@ pub use keys::KeysPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use setup::SetupPage;
+pub use traffic::TrafficPage;

@@ -5,8 +5,9 @@
 use actix_web::http::header::{ContentDisposition, DispositionParam, DispositionType};
 use actix_web::{web, HttpResponse};
 use chrono::{Duration, Utc};
+use keygate_core::traffic::breakdown::{self, Scope};
 use keygate_core::traffic::query::{self, LogQuery};
-use keygate_core::traffic::stats;
+use keygate_core::traffic::{key_stats, stats};
 use keygate_types::traffic::{SecurityStats, StatsQuery, TrafficFilter, TrafficPage, TrafficStats};
 use keygate_types::ErrorBody;
 
@@ -53,8 +54,10 @@ pub async fn list_traffic(
     Ok(HttpResponse::Ok().json(query.page(&state.db).await?))
 }
 
-/// Totals, error rate, per-endpoint latency percentiles, requests per minute and top client IPs
-/// for a time range (whole minutes). Admins also get the security monitor's figures.
+/// Totals, error rate, per-endpoint latency percentiles, requests per minute, top client IPs,
+/// status-class, error-class and per-key breakdowns for a time range (whole minutes), for
+/// everything the caller may see or for one API key (`key_id`). Admins also get the security
+/// monitor's figures.
 #[utoipa::path(
     get,
     path = "/api/traffic/stats",
@@ -81,7 +84,35 @@ pub async fn get_traffic_stats(
     if to - from > Duration::days(400) {
         return Err(ApiError::bad_request("The range may span at most 400 days"));
     }
-    let figures = stats::range_stats(&state.db, from, to, scope(&user, range.user_id)?).await?;
+    let user_scope = scope(&user, range.user_id)?;
+    let classes = breakdown::breakdown(
+        &state.db,
+        from,
+        to,
+        Scope {
+            user: user_scope,
+            key: range.key_id,
+        },
+    )
+    .await?;
+    let figures = match range.key_id {
+        None => stats::range_stats(&state.db, from, to, user_scope).await?,
+        Some(key) => {
+            let key_figures = key_stats::key_figures(&state.db, from, to, user_scope, key).await?;
+            let (from_minute, to_minute) = breakdown::minute_range(from, to);
+            stats::RangeStats {
+                from: query::from_millis(from_minute * 60_000),
+                to: query::from_millis(to_minute * 60_000),
+                requests: classes.requests,
+                errors: classes.errors,
+                server_errors: classes.server_errors,
+                latency: key_figures.latency,
+                endpoints: key_figures.endpoints,
+                per_minute: breakdown::key_minutes(&state.db, from, to, user_scope, key).await?,
+                top_ips: key_figures.top_ips,
+            }
+        }
+    };
     let security = if user.user.is_admin {
         Some(SecurityStats {
             active_bans: state.security.active_bans().await?,
@@ -105,9 +136,13 @@ pub async fn get_traffic_stats(
         errors: figures.errors,
         server_errors: figures.server_errors,
         error_rate,
+        latency: figures.latency,
         endpoints: figures.endpoints,
         per_minute: figures.per_minute,
         top_ips: figures.top_ips,
+        status_classes: classes.status_classes,
+        error_classes: classes.error_classes,
+        keys: classes.keys,
         dropped_rows: state.traffic.dropped(),
         security,
     }))

@@ -13,6 +13,7 @@ pub mod paper_trade;
 pub mod paper_user_setting;
 pub mod pending_order;
 pub mod session;
+pub mod traffic_class_rollup;
 pub mod traffic_ip_rollup;
 pub mod traffic_latency_rollup;
 pub mod traffic_log;

@@ -1,11 +1,13 @@
 //! The traffic log: what the HTTP middleware records per request ([`TrafficRecord`]), the background
 //! writer that batches rows into the database off the request path ([`writer`]), and the queries
-//! behind the log, its stats and its export ([`query`], [`stats`]).
+//! behind the log, its stats and its export ([`query`], [`stats`], [`breakdown`], [`key_stats`]).
 //!
 //! Stats read per-minute rollups that the writer keeps next to the raw rows, so a stats query over
 //! a million requests aggregates a few thousand rollup rows. Latencies are kept in log-scale
 //! buckets (eight per power of two), so percentiles are exact to within about 6%.
 
+pub mod breakdown;
+pub mod key_stats;
 pub mod query;
 pub mod stats;
 pub mod store;

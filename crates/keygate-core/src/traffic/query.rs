@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeZone, Utc};
 use keygate_types::traffic::{TrafficEntry, TrafficFilter, TrafficPage};
-use sea_orm::sea_query::{Expr, SimpleExpr};
+use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter,
     QueryOrder, QuerySelect, Value,
@@ -26,11 +26,62 @@ pub struct LogQuery {
     from_ms: Option<i64>,
     to_ms: Option<i64>,
     path: Option<String>,
+    path_prefix: Option<String>,
+    method: Option<String>,
     status: Option<(i32, i32)>,
+    error_class: Option<String>,
+    min_duration_us: Option<i64>,
+    request_id: Option<String>,
     key_id: Option<i64>,
     ip: Option<String>,
     cursor: Option<(i64, i64)>,
     limit: u64,
+}
+
+/// Longest accepted path prefix (paths are stored cut at 255 bytes).
+const MAX_PREFIX: usize = 255;
+/// Largest accepted minimum latency: a day, in milliseconds.
+const MAX_MIN_DURATION_MS: u32 = 86_400_000;
+
+/// `raw` trimmed, or None when it is absent or blank.
+fn present(raw: Option<&str>) -> Option<&str> {
+    raw.map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// An HTTP method name: 1 to 16 ASCII letters, upper-cased.
+fn parse_method(raw: &str) -> CoreResult<String> {
+    if raw.len() <= 16 && raw.bytes().all(|b| b.is_ascii_alphabetic()) {
+        Ok(raw.to_ascii_uppercase())
+    } else {
+        Err(CoreError::field(
+            "method",
+            "must be an HTTP method such as GET or POST",
+        ))
+    }
+}
+
+/// An error class as the log writes them: 1 to 32 lowercase letters and `_`.
+fn parse_error_class(raw: &str) -> CoreResult<String> {
+    if raw.len() <= 32 && raw.bytes().all(|b| b.is_ascii_lowercase() || b == b'_') {
+        Ok(raw.to_owned())
+    } else {
+        Err(CoreError::field(
+            "error_class",
+            "must be an error class such as invalid_key (lowercase letters and _)",
+        ))
+    }
+}
+
+/// A request id: 1 to 32 hex digits, lower-cased (the log writes 20).
+fn parse_request_id(raw: &str) -> CoreResult<String> {
+    if raw.len() <= 32 && raw.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(raw.to_ascii_lowercase())
+    } else {
+        Err(CoreError::field(
+            "request_id",
+            "must be hex digits, as in X-Request-Id",
+        ))
+    }
 }
 
 impl LogQuery {
@@ -70,6 +121,34 @@ impl LogQuery {
                 CoreError::field("cursor", "is not a cursor from a previous page")
             })?),
         };
+        let path_prefix = match filter.path_prefix.as_deref().filter(|p| !p.is_empty()) {
+            Some(prefix) if prefix.len() > MAX_PREFIX => {
+                return Err(CoreError::field(
+                    "path_prefix",
+                    "may be at most 255 bytes long",
+                ))
+            }
+            prefix => prefix.map(str::to_owned),
+        };
+        let method = present(filter.method.as_deref())
+            .map(parse_method)
+            .transpose()?;
+        let error_class = present(filter.error_class.as_deref())
+            .map(parse_error_class)
+            .transpose()?;
+        let request_id = present(filter.request_id.as_deref())
+            .map(parse_request_id)
+            .transpose()?;
+        let min_duration_us = match filter.min_duration_ms {
+            Some(ms) if ms > MAX_MIN_DURATION_MS => {
+                return Err(CoreError::field(
+                    "min_duration_ms",
+                    "may be at most 86400000 (a day)",
+                ))
+            }
+            Some(0) | None => None,
+            Some(ms) => Some(i64::from(ms) * 1000),
+        };
         let limit = filter.limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
             return Err(CoreError::field("limit", "must be between 1 and 500"));
@@ -79,7 +158,12 @@ impl LogQuery {
             from_ms: filter.from.map(|t| t.timestamp_millis()),
             to_ms: filter.to.map(|t| t.timestamp_millis()),
             path: filter.path.clone().filter(|p| !p.is_empty()),
+            path_prefix,
+            method,
             status,
+            error_class,
+            min_duration_us,
+            request_id,
             key_id: filter.key_id,
             ip,
             cursor,
@@ -93,11 +177,18 @@ impl LogQuery {
         self
     }
 
+    /// Whether only the rare rows (status >= 300) can match: an error class is only ever
+    /// written for errors.
+    fn unusual_only(&self) -> bool {
+        self.status.is_some_and(|(low, _)| low >= 300) || self.error_class.is_some()
+    }
+
     /// The filter whose index should find the rows: the most selective one present. Errors and
     /// redirects are rare, a key or an address narrows more than an endpoint, and an endpoint more
-    /// than a user.
+    /// than a user. (The path prefix, method, minimum latency and request id have no index of
+    /// their own: they narrow the rows the others find.)
     fn driving_filter(&self) -> Option<Column> {
-        if self.status.is_some_and(|(low, _)| low >= 300) {
+        if self.unusual_only() {
             Some(Column::Status)
         } else if self.key_id.is_some() {
             Some(Column::KeyId)
@@ -141,13 +232,35 @@ impl LogQuery {
             condition = condition.add(equal(Column::Path, path.as_str().into()));
         }
         if let Some((low, high)) = self.status {
-            // Literal numbers (from a checked class digit), and for the classes the partial index
-            // holds, its own condition repeated: SQLite uses a partial index only when the query
-            // states the index's condition, and cannot see through bound parameters.
-            let unusual = if low >= 300 { " AND status >= 300" } else { "" };
-            condition = condition.add(Expr::cust(format!(
-                "status >= {low} AND status < {high}{unusual}"
-            )));
+            // Literal numbers (from a checked class digit).
+            condition = condition.add(Expr::cust(format!("status >= {low} AND status < {high}")));
+        }
+        if self.unusual_only() {
+            // The partial index's own condition, repeated: SQLite uses a partial index only when
+            // the query states the index's condition, and cannot see through bound parameters.
+            condition = condition.add(Expr::cust("status >= 300"));
+        }
+        if let Some(prefix) = &self.path_prefix {
+            // substr counts characters on both databases; LIKE would need escaping and is
+            // case-insensitive on SQLite.
+            let length = prefix.chars().count() as i32;
+            let head = Func::cust(Alias::new("substr"))
+                .arg(Expr::col(Column::Path))
+                .arg(1i32)
+                .arg(length);
+            condition = condition.add(Expr::expr(head).eq(prefix.as_str()));
+        }
+        if let Some(method) = &self.method {
+            condition = condition.add(Column::Method.eq(method.as_str()));
+        }
+        if let Some(class) = &self.error_class {
+            condition = condition.add(Column::ErrorClass.eq(class.as_str()));
+        }
+        if let Some(us) = self.min_duration_us {
+            condition = condition.add(Column::DurationUs.gte(us));
+        }
+        if let Some(id) = &self.request_id {
+            condition = condition.add(Column::RequestId.eq(id.as_str()));
         }
         if let Some(key) = self.key_id {
             condition = condition.add(equal(Column::KeyId, key.into()));

@@ -3,10 +3,10 @@
 //! percentiles and the busiest client IPs from the hourly ones (over the whole hours the range
 //! touches).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
-use keygate_types::traffic::{EndpointStats, IpCount, MinuteCount};
+use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles, MinuteCount};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -31,6 +31,8 @@ pub struct RangeStats {
     pub errors: i64,
     /// Status >= 500.
     pub server_errors: i64,
+    /// Percentiles over all endpoints.
+    pub latency: LatencyPercentiles,
     /// Per endpoint, busiest first.
     pub endpoints: Vec<EndpointStats>,
     /// Per minute.
@@ -92,7 +94,9 @@ pub async fn range_stats(
         .all(db)
         .await?;
     let mut histograms: HashMap<(String, String), Vec<(i32, i64)>> = HashMap::new();
+    let mut overall: BTreeMap<i32, i64> = BTreeMap::new();
     for (method, path, bucket, n) in buckets {
+        *overall.entry(bucket).or_default() += n;
         histograms
             .entry((method, path))
             .or_default()
@@ -128,11 +132,12 @@ pub async fn range_stats(
             .then_with(|| a.path.cmp(&b.path))
     });
 
-    let minutes: Vec<(i64, i64, i64)> = traffic_rollup::Entity::find()
+    let minutes: Vec<(i64, i64, i64, i64)> = traffic_rollup::Entity::find()
         .select_only()
         .column(R::Minute)
         .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
         .column_as(Expr::cust("CAST(SUM(errors) AS BIGINT)"), "e")
+        .column_as(Expr::cust("CAST(SUM(server_errors) AS BIGINT)"), "s")
         .filter(range)
         .group_by(R::Minute)
         .order_by_asc(R::Minute)
@@ -141,10 +146,11 @@ pub async fn range_stats(
         .await?;
     let per_minute = minutes
         .into_iter()
-        .map(|(minute, requests, errors)| MinuteCount {
+        .map(|(minute, requests, errors, server_errors)| MinuteCount {
             minute: from_millis(minute * 60_000),
             requests,
             errors,
+            server_errors,
         })
         .collect();
 
@@ -172,6 +178,7 @@ pub async fn range_stats(
         requests,
         errors,
         server_errors,
+        latency: overall_percentiles(&overall),
         endpoints,
         per_minute,
         top_ips: ips
@@ -179,4 +186,15 @@ pub async fn range_stats(
             .map(|(ip, requests)| IpCount { ip, requests })
             .collect(),
     })
+}
+
+/// Percentiles of a histogram keyed by latency bucket.
+pub fn overall_percentiles(histogram: &BTreeMap<i32, i64>) -> LatencyPercentiles {
+    let sorted: Vec<(i32, i64)> = histogram.iter().map(|(b, n)| (*b, *n)).collect();
+    let p = percentiles(&sorted, &[0.5, 0.95, 0.99]);
+    LatencyPercentiles {
+        p50_us: p[0] as i64,
+        p95_us: p[1] as i64,
+        p99_us: p[2] as i64,
+    }
 }

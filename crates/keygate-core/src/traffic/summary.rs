@@ -1,6 +1,7 @@
 //! What a batch of traffic rows adds to the rollups: per-minute request and error counts per
 //! endpoint, per-hour latency histograms per endpoint and per-hour counts per client address,
-//! each for the row's user and for everyone ([`ALL_USERS`]).
+//! per-minute counts per API key, status class and error class, each for the row's user and for
+//! everyone ([`ALL_USERS`]).
 //!
 //! This runs for every row under load, so rows are keyed by small interned ids rather than by
 //! cloned strings, and a batch is first added up into a few [`Cell`]s (one hash per row) from
@@ -65,8 +66,8 @@ impl<T: std::hash::Hash + Eq + Copy> Interner<T> {
     }
 }
 
-/// The finest grain the rollups need: requests of one user, minute, endpoint, client address and
-/// latency bucket.
+/// The finest grain the rollups need: requests of one user, minute, endpoint, client address,
+/// latency bucket, key, status class and error class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Cell {
     minute: i64,
@@ -74,6 +75,9 @@ struct Cell {
     endpoint: usize,
     address: usize,
     bucket: i32,
+    key: i64,
+    status_class: i32,
+    error_class: Option<&'static str>,
 }
 
 /// A rollup row's key and counts; `endpoint` and `address` index [`Summary::endpoints`] and
@@ -107,6 +111,18 @@ pub struct AddressCount {
     pub requests: i64,
 }
 
+/// Requests of one user and minute with one key (0: none), status class and error class.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassCount {
+    pub minute: i64,
+    pub user: i64,
+    pub key: i64,
+    pub status_class: i32,
+    /// Empty when the request had none.
+    pub error_class: &'static str,
+    pub requests: i64,
+}
+
 /// A batch's rows as they are stored, and its rollup sums, each sorted by the rollup's unique key
 /// so that concurrent writers (several instances on one PostgreSQL) lock rollup rows in the same
 /// order and cannot deadlock.
@@ -120,6 +136,7 @@ pub struct Summary<'a> {
     pub per_minute: Vec<MinuteCounts>,
     pub latencies: Vec<LatencyCount>,
     pub per_address: Vec<AddressCount>,
+    pub per_class: Vec<ClassCount>,
 }
 
 impl<'a> Summary<'a> {
@@ -144,6 +161,9 @@ impl<'a> Summary<'a> {
                 endpoint,
                 address,
                 bucket: latency_bucket(r.duration_us),
+                key: r.key_id.unwrap_or(0),
+                status_class: i32::from(r.status / 100),
+                error_class: r.error_class,
             };
             let sums = cells.entry(cell).or_default();
             sums[0] += 1;
@@ -153,6 +173,8 @@ impl<'a> Summary<'a> {
         let mut per_minute: FxHashMap<(i64, i64, usize), [i64; 3]> = FxHashMap::default();
         let mut latencies: FxHashMap<(i64, i64, usize, i32), i64> = FxHashMap::default();
         let mut per_address: FxHashMap<(i64, i64, usize), i64> = FxHashMap::default();
+        type ClassKey = (i64, i64, i64, i32, &'static str);
+        let mut per_class: FxHashMap<ClassKey, i64> = FxHashMap::default();
         for (cell, [n, errors, server_errors]) in cells {
             let hour = cell.minute.div_euclid(60);
             for user in [cell.user, ALL_USERS] {
@@ -166,6 +188,14 @@ impl<'a> Summary<'a> {
                     .entry((hour, user, cell.endpoint, cell.bucket))
                     .or_default() += n;
                 *per_address.entry((hour, user, cell.address)).or_default() += n;
+                let class_key = (
+                    user,
+                    cell.minute,
+                    cell.key,
+                    cell.status_class,
+                    cell.error_class.unwrap_or_default(),
+                );
+                *per_class.entry(class_key).or_default() += n;
             }
         }
         let mut per_minute: Vec<MinuteCounts> = per_minute
@@ -207,6 +237,22 @@ impl<'a> Summary<'a> {
             let key = |c: &AddressCount| (c.hour, c.user, address_text[c.address].as_str());
             key(a).cmp(&key(b))
         });
+        // Sorted by the rollup's unique key: user, minute, key, status class, error class.
+        let mut per_class: Vec<(ClassKey, i64)> = per_class.into_iter().collect();
+        per_class.sort_unstable();
+        let per_class = per_class
+            .into_iter()
+            .map(
+                |((user, minute, key, status_class, error_class), requests)| ClassCount {
+                    minute,
+                    user,
+                    key,
+                    status_class,
+                    error_class,
+                    requests,
+                },
+            )
+            .collect();
         Self {
             endpoints: endpoints.values,
             addresses: address_text,
@@ -214,6 +260,7 @@ impl<'a> Summary<'a> {
             per_minute,
             latencies,
             per_address,
+            per_class,
         }
     }
 }

@@ -13,7 +13,9 @@ use sea_orm::{
 
 use super::TrafficRecord;
 use crate::db;
-use crate::entities::{traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup};
+use crate::entities::{
+    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup,
+};
 use sqlite::SqliteStore;
 
 /// The traffic writer's way into the database.
@@ -73,6 +75,10 @@ pub async fn purge_older_than(db: &impl ConnectionTrait, days: u32) -> Result<u6
         .await?;
     traffic_latency_rollup::Entity::delete_many()
         .filter(traffic_latency_rollup::Column::Hour.lt(cutoff_hour))
+        .exec(db)
+        .await?;
+    traffic_class_rollup::Entity::delete_many()
+        .filter(traffic_class_rollup::Column::Minute.lt(cutoff_minute))
         .exec(db)
         .await?;
     traffic_ip_rollup::Entity::delete_many()

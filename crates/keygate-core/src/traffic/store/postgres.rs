@@ -9,7 +9,9 @@ use sea_orm::{DatabaseConnection, DbErr, EntityName, RuntimeErr};
 
 use super::super::summary::Summary;
 use super::super::TrafficRecord;
-use crate::entities::{traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup};
+use crate::entities::{
+    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup,
+};
 
 /// Most rows in one statement: keeps every statement well under PostgreSQL's 65,535 bound values.
 const ROWS_PER_STATEMENT: usize = 1000;
@@ -127,12 +129,12 @@ impl<'a> Insert<'a> {
     }
 }
 
-/// The statements that store `rows`, with their values: the raw rows, then the three rollups'
+/// The statements that store `rows`, with their values: the raw rows, then the four rollups'
 /// upserts.
 fn statements<'a>(
     rows: &'a [TrafficRecord],
     summary: &'a Summary<'a>,
-) -> Result<[(String, PgArguments); 4], DbErr> {
+) -> Result<[(String, PgArguments); 5], DbErr> {
     let endpoint = |id: usize| summary.endpoints[id];
     let address = |id: usize| summary.addresses[id].as_str();
 
@@ -216,10 +218,28 @@ fn statements<'a>(
             .end_row();
     }
 
+    let mut per_class = Insert::rollup(
+        traffic_class_rollup::Entity.table_name(),
+        &["user_id", "minute", "key_id", "status_class", "error_class"],
+        &["requests"],
+        summary.per_class.len(),
+    );
+    for c in &summary.per_class {
+        per_class
+            .bind(c.user)?
+            .bind(c.minute)?
+            .bind(c.key)?
+            .bind(c.status_class)?
+            .bind(c.error_class)?
+            .bind(c.requests)?
+            .end_row();
+    }
+
     Ok([
         raw.finish(),
         per_minute.finish(),
         latencies.finish(),
         per_address.finish(),
+        per_class.finish(),
     ])
 }

@@ -60,6 +60,11 @@ const ADD_ADDRESS: &str = "INSERT INTO traffic_ip_rollups \
     (hour, user_id, client_ip, requests) VALUES (?1, ?2, ?3, ?4) \
     ON CONFLICT (hour, user_id, client_ip) DO UPDATE SET requests = requests + excluded.requests";
 
+const ADD_CLASS: &str = "INSERT INTO traffic_class_rollups \
+    (user_id, minute, key_id, status_class, error_class, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+    ON CONFLICT (user_id, minute, key_id, status_class, error_class) DO UPDATE SET \
+    requests = requests + excluded.requests";
+
 /// The writer's connection to the SQLite file (whose schema is already migrated).
 #[derive(Debug, Clone)]
 pub struct SqliteStore {
@@ -154,6 +159,17 @@ fn write_in(conn: &mut Connection, rows: &[TrafficRecord]) -> rusqlite::Result<(
         let mut add = txn.prepare_cached(ADD_ADDRESS)?;
         for c in &summary.per_address {
             add.execute(params![c.hour, c.user, address(c.address), c.requests])?;
+        }
+        let mut add = txn.prepare_cached(ADD_CLASS)?;
+        for c in &summary.per_class {
+            add.execute(params![
+                c.user,
+                c.minute,
+                c.key,
+                c.status_class,
+                c.error_class,
+                c.requests
+            ])?;
         }
     }
     txn.commit()
