@@ -5,7 +5,9 @@ use yew_router::prelude::*;
 
 use crate::components::{Alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
-use crate::pages::{AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, SetupPage};
+use crate::pages::{
+    AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, PlaygroundPage, SetupPage,
+};
 
 /// Every page of the app.
 #[derive(Debug, Clone, PartialEq, Routable)]
@@ -25,6 +27,9 @@ pub enum Route {
     /// Orders of semi-auto keys waiting for approval, and past decisions.
     #[at("/action-center")]
     ActionCenter,
+    /// Try the API and the WebSocket with a key (`?op=<operationId>` opens one operation).
+    #[at("/playground")]
+    Playground,
     /// Password and, for admins, users.
     #[at("/account")]
     Account,
@@ -88,6 +93,9 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::SignedIn(_), Route::Keys) => html! { <Layout><KeysPage /></Layout> },
         (Auth::SignedIn(_), Route::ActionCenter) => {
             html! { <Layout><ActionCenterPage /></Layout> }
+        }
+        (Auth::SignedIn(_), Route::Playground) => {
+            html! { <Layout><PlaygroundPage /></Layout> }
         }
         (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout><NotFoundPage /></Layout> },

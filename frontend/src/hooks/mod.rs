@@ -5,5 +5,5 @@ mod use_remote;
 mod use_session;
 
 pub use use_mutation::use_mutation;
-pub use use_remote::use_remote;
+pub use use_remote::{use_remote, Remote};
 pub use use_session::{use_session, Auth, SessionAction, SessionProvider};

@@ -5,6 +5,7 @@ mod action_center;
 mod keys;
 mod login;
 mod not_found;
+mod playground;
 mod setup;
 
 pub use account::AccountPage;
@@ -12,4 +13,5 @@ pub use action_center::ActionCenterPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use playground::PlaygroundPage;
 pub use setup::SetupPage;
