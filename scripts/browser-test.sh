@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser smoke test: the built web app in headless Chromium (Debian's package) driven by
+# Browser tests (smoke.mjs, then playground.mjs): the built web app in headless Chromium (Debian's package) driven by
 # playwright-core, against a fresh keygate on a free port. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,3 +29,6 @@ for _ in $(seq 1 100); do
 done
 KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT="${SCREENSHOT:-$work/smoke.png}" \
   node tests/browser/smoke.mjs
+# The Playground test signs in as the account smoke.mjs created; screenshots go to target/browser/.
+KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT_DIR="${SCREENSHOT_DIR:-$PWD/target/browser}" \
+  node tests/browser/playground.mjs
