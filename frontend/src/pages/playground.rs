@@ -6,8 +6,10 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::playground::body::KeyPlace;
-use crate::components::playground::{usable, ChosenKey, KeyPicker, KeySource, RestTab, WsTab};
-use crate::hooks::use_remote;
+use crate::components::playground::{
+    usable, ChosenKey, KeyAction, KeyPicker, KeySource, RestTab, WsTab,
+};
+use crate::hooks::{use_remote, Remote};
 
 /// `?op=` deep link.
 #[derive(Debug, Default, Deserialize)]
@@ -31,62 +33,35 @@ pub fn playground_page() -> Html {
         .and_then(|l| l.query::<PlaygroundQuery>().ok())
         .and_then(|q| q.op);
     let keys = use_remote(0, api::keys::list);
-    let chosen = use_state(|| ChosenKey {
+    let chosen = use_reducer(|| ChosenKey {
         source: KeySource::Nothing,
         place: KeyPlace::Body,
     });
     let tab = use_state(|| Tab::Rest);
 
     let usable_keys = match &*keys {
-        crate::hooks::Remote::Loaded(Ok(keys)) => usable(keys),
+        Remote::Loaded(Ok(keys)) => usable(keys),
         _ => Vec::new(),
     };
     let on_pick = {
-        let (chosen, usable_keys) = (chosen.clone(), usable_keys.clone());
+        let (chosen, usable_keys) = (chosen.dispatcher(), usable_keys.clone());
         Callback::from(move |id: Option<i64>| {
-            let source = match id.and_then(|id| usable_keys.iter().find(|k| k.id == id)) {
-                Some(summary) => KeySource::Saved {
-                    summary: summary.clone(),
-                    secret: None,
-                },
-                None => KeySource::Pasted(String::new()),
-            };
-            chosen.set(ChosenKey {
-                source,
-                place: chosen.place,
-            });
+            let summary = id.and_then(|id| usable_keys.iter().find(|k| k.id == id).cloned());
+            chosen.dispatch(KeyAction::Pick(summary));
         })
     };
     let on_paste = {
-        let chosen = chosen.clone();
-        Callback::from(move |text: String| {
-            chosen.set(ChosenKey {
-                source: KeySource::Pasted(text),
-                place: chosen.place,
-            })
-        })
+        let chosen = chosen.dispatcher();
+        Callback::from(move |text: String| chosen.dispatch(KeyAction::Paste(text)))
     };
     let on_place = {
-        let chosen = chosen.clone();
-        Callback::from(move |place: KeyPlace| {
-            chosen.set(ChosenKey {
-                source: chosen.source.clone(),
-                place,
-            })
-        })
+        let chosen = chosen.dispatcher();
+        Callback::from(move |place: KeyPlace| chosen.dispatch(KeyAction::Place(place)))
     };
     let on_revealed = {
-        let chosen = chosen.clone();
-        Callback::from(move |secret: String| {
-            if let KeySource::Saved { summary, .. } = &chosen.source {
-                chosen.set(ChosenKey {
-                    source: KeySource::Saved {
-                        summary: summary.clone(),
-                        secret: Some(secret),
-                    },
-                    place: chosen.place,
-                });
-            }
+        let chosen = chosen.dispatcher();
+        Callback::from(move |(id, secret): (i64, String)| {
+            chosen.dispatch(KeyAction::Revealed(id, secret))
         })
     };
     let tab_button = |value: Tab, label: &'static str, testid: &'static str| {

@@ -3,6 +3,8 @@
 //! A saved key's secret is fetched with the (audited) reveal route only when a request first
 //! needs it, and lives in the page's memory only: never in `localStorage`, the URL or history.
 
+use std::rc::Rc;
+
 use keygate_types::keys::{ApiKeySummary, KeyState, OrderMode, Scope};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -95,7 +97,7 @@ impl ChosenKey {
     pub async fn obtain(
         &self,
         csrf: &str,
-        on_revealed: &Callback<String>,
+        on_revealed: &Callback<(i64, String)>,
     ) -> Result<String, ApiError> {
         match &self.source {
             KeySource::Nothing => Err(ApiError::invalid(
@@ -119,10 +121,55 @@ impl ChosenKey {
             } => Ok(secret.clone()),
             KeySource::Saved { summary, .. } => {
                 let revealed = api::keys::reveal(csrf, summary.id).await?;
-                on_revealed.emit(revealed.api_key.clone());
+                on_revealed.emit((summary.id, revealed.api_key.clone()));
                 Ok(revealed.api_key)
             }
         }
+    }
+}
+
+/// Changes to the chosen key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyAction {
+    /// Use this saved key (its secret not yet revealed), or a pasted key when `None`.
+    Pick(Option<ApiKeySummary>),
+    /// The pasted key's text changed.
+    Paste(String),
+    /// Body or header.
+    Place(KeyPlace),
+    /// The reveal of key `id` answered; kept only if that key is still the chosen one.
+    Revealed(i64, String),
+}
+
+impl Reducible for ChosenKey {
+    type Action = KeyAction;
+
+    fn reduce(self: Rc<Self>, action: KeyAction) -> Rc<Self> {
+        let source = match action {
+            KeyAction::Pick(Some(summary)) => KeySource::Saved {
+                summary,
+                secret: None,
+            },
+            KeyAction::Pick(None) => KeySource::Pasted(String::new()),
+            KeyAction::Paste(text) => KeySource::Pasted(text),
+            KeyAction::Place(place) => {
+                return Rc::new(ChosenKey {
+                    source: self.source.clone(),
+                    place,
+                })
+            }
+            KeyAction::Revealed(id, secret) => match &self.source {
+                KeySource::Saved { summary, .. } if summary.id == id => KeySource::Saved {
+                    summary: summary.clone(),
+                    secret: Some(secret),
+                },
+                _ => return self,
+            },
+        };
+        Rc::new(ChosenKey {
+            source,
+            place: self.place,
+        })
     }
 }
 

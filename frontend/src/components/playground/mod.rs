@@ -19,6 +19,6 @@ pub mod spec;
 pub mod ws;
 mod ws_state;
 
-pub use key::{usable, ChosenKey, KeyPicker, KeySource};
+pub use key::{usable, ChosenKey, KeyAction, KeyPicker, KeySource};
 pub use rest::RestTab;
 pub use ws::WsTab;

@@ -34,7 +34,7 @@ pub struct RestTabProps {
     /// The chosen key.
     pub chosen: ChosenKey,
     /// Stores a freshly revealed secret.
-    pub on_revealed: Callback<String>,
+    pub on_revealed: Callback<(i64, String)>,
     /// The operation named by the URL (`?op=`): an operationId or the path's short name.
     pub initial_op: Option<String>,
 }

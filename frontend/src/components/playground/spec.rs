@@ -447,10 +447,20 @@ mod tests {
     fn the_server_document_lists_the_v1_operations_with_their_fields() {
         let groups = parse(include_str!("../../../../openapi/openapi.json")).unwrap();
         let tags: Vec<&str> = groups.iter().map(|g| g.tag.as_str()).collect();
-        assert!(tags.contains(&"orders") && tags.contains(&"utilities"), "{tags:?}");
+        assert!(
+            tags.contains(&"orders") && tags.contains(&"utilities"),
+            "{tags:?}"
+        );
         assert!(!tags.contains(&"keys"), "session routes are not listed");
         let all: Vec<&Endpoint> = groups.iter().flat_map(|g| &g.endpoints).collect();
-        for name in ["ping", "funds", "placeorder", "analyzer", "analyzer/toggle", "multiquotes"] {
+        for name in [
+            "ping",
+            "funds",
+            "placeorder",
+            "analyzer",
+            "analyzer/toggle",
+            "multiquotes",
+        ] {
             assert!(all.iter().any(|e| e.short_name() == name), "{name} missing");
         }
         let place = all.iter().find(|e| e.id == "place_order").unwrap();

@@ -141,7 +141,7 @@ pub struct WsTabProps {
     /// The chosen key.
     pub chosen: ChosenKey,
     /// Stores a freshly revealed secret.
-    pub on_revealed: Callback<String>,
+    pub on_revealed: Callback<(i64, String)>,
 }
 
 /// The WebSocket tab.
