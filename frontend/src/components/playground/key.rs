@@ -268,6 +268,7 @@ pub fn key_picker(props: &KeyPickerProps) -> Html {
                             { if *show { "Hide" } else { "Show" } }
                         </button>
                         <CopyButton text={secret.clone()} testid="key-copy" />
+                        <small class="hint">{ "Revealed for this page only (not stored); the reveal is in the key's audit trail." }</small>
                     </div>
                 } else {
                     <p class="hint" data-testid="key-reveal-note">

@@ -77,6 +77,15 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     let snippet = use_state(|| None::<body::Snippet>);
     let snippet_key = use_state(|| false);
 
+    // A link to another operation while the page is open (`?op=` changed).
+    {
+        let selected = selected.clone();
+        use_effect_with(props.initial_op.clone(), move |op| {
+            if op.is_some() && *op != *selected {
+                selected.set(op.clone());
+            }
+        });
+    }
     let place = props.chosen.place;
     // Switching body/header rewrites every draft's `apikey` field.
     {
