@@ -309,3 +309,106 @@ pub fn key_picker(props: &KeyPickerProps) -> Html {
         </div>
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+
+    fn summary(id: i64, scopes: Vec<Scope>, state: KeyState) -> ApiKeySummary {
+        ApiKeySummary {
+            id,
+            name: format!("k{id}"),
+            masked_key: "abcd…wxyz".to_owned(),
+            scopes,
+            order_mode: OrderMode::Auto,
+            ip_allowlist: Vec::new(),
+            state,
+            created_at: Utc::now(),
+            expires_at: None,
+            revoked_at: None,
+            last_used_at: None,
+            last_used_ip: None,
+            grace: None,
+        }
+    }
+
+    fn endpoint(id: &str, tag: &str) -> Endpoint {
+        Endpoint {
+            id: id.to_owned(),
+            path: format!("/api/v1/{id}"),
+            tag: tag.to_owned(),
+            summary: String::new(),
+            description: None,
+            body_note: None,
+            example: None,
+            fields: Vec::new(),
+        }
+    }
+
+    fn chosen(scopes: Vec<Scope>) -> ChosenKey {
+        ChosenKey {
+            source: KeySource::Saved {
+                summary: summary(1, scopes, KeyState::Active),
+                secret: None,
+            },
+            place: KeyPlace::Body,
+        }
+    }
+
+    #[test]
+    fn read_keys_are_blocked_from_orders_and_exit_only_from_the_toggle() {
+        let order = endpoint("place_order", "orders");
+        let toggle = endpoint("toggle_analyzer", "utilities");
+        let funds = endpoint("funds", "account");
+        let read = chosen(vec![Scope::Read]);
+        assert!(read.blocked(&order).unwrap().contains("read scope"));
+        assert!(read.blocked(&toggle).is_some());
+        assert!(read.blocked(&funds).is_none());
+        let exit = chosen(vec![Scope::ExitOnly]);
+        assert!(exit.blocked(&order).is_none());
+        assert!(exit.blocked(&toggle).unwrap().contains("exit_only"));
+        assert!(chosen(vec![Scope::Trade]).blocked(&toggle).is_none());
+        let pasted = ChosenKey {
+            source: KeySource::Pasted("x".into()),
+            place: KeyPlace::Body,
+        };
+        assert!(
+            pasted.blocked(&order).is_none(),
+            "a pasted key's scopes are unknown"
+        );
+    }
+
+    #[test]
+    fn a_reveal_lands_only_on_the_key_it_was_for() {
+        let start = Rc::new(chosen(vec![Scope::Trade]));
+        let other = start.clone().reduce(KeyAction::Revealed(2, "s".into()));
+        assert_eq!(other.known_secret(), None);
+        let same = start.reduce(KeyAction::Revealed(1, "s".into()));
+        assert_eq!(same.known_secret(), Some("s"));
+        let header = same.reduce(KeyAction::Place(KeyPlace::Header));
+        assert_eq!(
+            (header.place, header.known_secret()),
+            (KeyPlace::Header, Some("s"))
+        );
+        let repicked = header.reduce(KeyAction::Pick(Some(summary(1, vec![], KeyState::Active))));
+        assert_eq!(
+            repicked.known_secret(),
+            None,
+            "picking again forgets the secret"
+        );
+    }
+
+    #[test]
+    fn only_active_and_grace_keys_are_offered() {
+        let keys = [
+            summary(1, vec![], KeyState::Active),
+            summary(2, vec![], KeyState::Revoked),
+            summary(3, vec![], KeyState::InGrace),
+            summary(4, vec![], KeyState::Expired),
+        ];
+        let ids: Vec<i64> = usable(&keys).iter().map(|k| k.id).collect();
+        assert_eq!(ids, [1, 3]);
+    }
+}
