@@ -46,7 +46,9 @@ pub fn playground_page() -> Html {
     let on_pick = {
         let (chosen, usable_keys) = (chosen.dispatcher(), usable_keys.clone());
         Callback::from(move |id: Option<i64>| {
-            let summary = id.and_then(|id| usable_keys.iter().find(|k| k.id == id).cloned());
+            let summary = id
+                .and_then(|id| usable_keys.iter().find(|k| k.id == id).cloned())
+                .map(Box::new);
             chosen.dispatch(KeyAction::Pick(summary));
         })
     };

@@ -23,7 +23,7 @@ pub enum KeySource {
     /// One of the user's keys; `secret` once revealed.
     Saved {
         /// The key as listed.
-        summary: ApiKeySummary,
+        summary: Box<ApiKeySummary>,
         /// The full key, after the first request revealed it.
         secret: Option<String>,
     },
@@ -132,7 +132,7 @@ impl ChosenKey {
 #[derive(Debug, Clone, PartialEq)]
 pub enum KeyAction {
     /// Use this saved key (its secret not yet revealed), or a pasted key when `None`.
-    Pick(Option<ApiKeySummary>),
+    Pick(Option<Box<ApiKeySummary>>),
     /// The pasted key's text changed.
     Paste(String),
     /// Body or header.
@@ -350,7 +350,7 @@ mod tests {
     fn chosen(scopes: Vec<Scope>) -> ChosenKey {
         ChosenKey {
             source: KeySource::Saved {
-                summary: summary(1, scopes, KeyState::Active),
+                summary: Box::new(summary(1, scopes, KeyState::Active)),
                 secret: None,
             },
             place: KeyPlace::Body,
@@ -392,7 +392,11 @@ mod tests {
             (header.place, header.known_secret()),
             (KeyPlace::Header, Some("s"))
         );
-        let repicked = header.reduce(KeyAction::Pick(Some(summary(1, vec![], KeyState::Active))));
+        let repicked = header.reduce(KeyAction::Pick(Some(Box::new(summary(
+            1,
+            vec![],
+            KeyState::Active,
+        )))));
         assert_eq!(
             repicked.known_secret(),
             None,
