@@ -164,6 +164,24 @@ async function main() {
         check(/availablecash/.test(await text(page, 'response-body')), 'the funds answer lacks availablecash');
         await shot(page, 'playground-rest');
       }],
+      ['snippets mask the key unless asked, and the history re-opens a request without its key', async () => {
+        await page.locator(tid('snippet-curl')).click();
+        const curl = await text(page, 'snippet-text');
+        check(curl.includes('X-API-KEY: YOUR_API_KEY') && curl.includes('/api/v1/funds'), `curl snippet: ${curl}`);
+        await page.locator(tid('snippet-with-key')).check();
+        check((await text(page, 'snippet-text')).includes(trade.key), 'asking for the key does not put it in the snippet');
+        await page.locator(tid('snippet-with-key')).uncheck();
+        await page.locator(tid('snippet-sdk')).click();
+        check(/client\.funds\(\)/.test(await text(page, 'snippet-text')), `SDK snippet: ${await text(page, 'snippet-text')}`);
+        await page.locator(`${tid('history')} summary`).click();
+        await page.locator(tid('history-search')).fill('ping');
+        const rows = page.locator(tid('history-row'));
+        await rows.first().waitFor();
+        check(await rows.count() === 1, `searching "ping" leaves ${await rows.count()} rows`);
+        await rows.first().locator(tid('history-open')).click();
+        await page.waitForFunction((sel) => document.querySelector(sel)?.textContent === '/api/v1/ping', tid('op-path'));
+        check(!(await page.locator(tid('body-editor')).inputValue()).includes(trade.key), 'the re-opened body holds the key');
+      }],
       ['a broken body is refused before sending', async () => {
         await page.locator(tid('body-editor')).fill('{"apikey": ');
         await page.locator(tid('send')).click();
