@@ -238,6 +238,21 @@ async function main() {
         check(!log.includes(trade.key), 'the key is shown in the message log');
         await shot(page, 'playground-websocket');
       }],
+      ['revoking the key closes the socket with 4403, shown with its reason', async () => {
+        await page.evaluate(async (id) => {
+          const session = await (await fetch('/api/auth/session')).json();
+          const response = await fetch(`/api/keys/${id}/revoke`, {
+            method: 'POST', headers: { 'X-CSRF-Token': session.csrf_token },
+          });
+          if (!response.ok) throw new Error(`revoke: ${response.status}`);
+        }, trade.id);
+        await page.waitForFunction(
+          (sel) => /4403/.test(document.querySelector(sel)?.textContent || ''),
+          tid('ws-status'),
+          { timeout: STEP_TIMEOUT * 2 },
+        );
+        check(/no longer valid/.test(await text(page, 'ws-status')), `status: ${await text(page, 'ws-status')}`);
+      }],
       ['the page is readable at phone width', async () => {
         await page.setViewportSize({ width: 390, height: 844 });
         await page.locator(tid('tab-rest')).click();
