@@ -20,7 +20,7 @@ use crate::api::playground::{self as calls, Exchange};
 use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::{Alert, AlertKind, ErrorAlert, Modal};
-use crate::hooks::{use_remote, use_session};
+use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
 
 /// `?op=` of a deep link.
 #[derive(Serialize)]
@@ -107,7 +107,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     }
 
     let all: &[Group] = match &*groups {
-        crate::hooks::Remote::Loaded(Ok(groups)) => groups,
+        Remote::Loaded(Ok(groups)) => groups,
         _ => &[],
     };
     let current: Option<Endpoint> = selected
@@ -158,6 +158,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
             confirm.clone(),
             history_list.clone(),
         );
+        let session = session.clone();
         let csrf = session.csrf().unwrap_or_default().to_owned();
         Callback::from(move |confirmed: bool| {
             let (Some(endpoint), Some(text)) = (current.clone(), draft.clone()) else {
@@ -181,11 +182,13 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                 confirm.clone(),
                 history_list.clone(),
             );
+            let session = session.clone();
             spawn_local(async move {
                 let op = endpoint.id.clone();
                 let key = match chosen.obtain(&csrf, &on_revealed).await {
                     Ok(key) => key,
                     Err(error) => {
+                        expire_on_unauthorized(&session, &error);
                         result.set(Some((op, Err(error))));
                         busy.set(false);
                         return;
@@ -269,12 +272,14 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         let (chosen, on_revealed) = (props.chosen.clone(), props.on_revealed.clone());
         let (analyzer, analyzer_error, busy) =
             (analyzer.clone(), analyzer_error.clone(), busy.clone());
+        let session = session.clone();
         let csrf = session.csrf().unwrap_or_default().to_owned();
         Callback::from(move |_: MouseEvent| {
             let (chosen, on_revealed, csrf) = (chosen.clone(), on_revealed.clone(), csrf.clone());
             let (analyzer, analyzer_error, busy) =
                 (analyzer.clone(), analyzer_error.clone(), busy.clone());
             busy.set(true);
+            let session = session.clone();
             spawn_local(async move {
                 let answer = match chosen.obtain(&csrf, &on_revealed).await {
                     Ok(key) if toggle => {
@@ -288,7 +293,10 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                         analyzer.set(Some(on));
                         analyzer_error.set(None);
                     }
-                    Err(error) => analyzer_error.set(Some(error)),
+                    Err(error) => {
+                        expire_on_unauthorized(&session, &error);
+                        analyzer_error.set(Some(error));
+                    }
                 }
                 busy.set(false);
             });
@@ -424,7 +432,13 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
             }
         }
         _ => {
-            html! { <div class="pg-main">{ groups.view(|_| html! { <p class="empty">{ "The server's OpenAPI document lists no operation that takes an API key." }</p> }) }</div> }
+            // While loading or failed, the list's place says so; an empty document is said here.
+            match &*groups {
+                Remote::Loaded(Ok(_)) => html! {
+                    <p class="empty">{ "The server's OpenAPI document lists no operation that takes an API key." }</p>
+                },
+                _ => html! {},
+            }
         }
     };
 

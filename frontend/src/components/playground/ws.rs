@@ -15,7 +15,7 @@ use super::key::ChosenKey;
 use super::ws_state::{Conn, LogEntry, LogKind, WsAction, WsState};
 use crate::api::ApiError;
 use crate::components::ErrorAlert;
-use crate::hooks::use_session;
+use crate::hooks::{expire_on_unauthorized, use_session};
 
 /// Ready-made subscriptions: (label, symbol, exchange, mode).
 const TEMPLATES: [(&str, &str, &str, u8); 4] = [
@@ -165,17 +165,20 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
     let connect = {
         let (chosen, on_revealed) = (props.chosen.clone(), props.on_revealed.clone());
         let (socket, error, dispatcher) = (socket.clone(), error.clone(), state.dispatcher());
+        let session = session.clone();
         let csrf = session.csrf().unwrap_or_default().to_owned();
         Callback::from(move |_: MouseEvent| {
             let (chosen, on_revealed, csrf) = (chosen.clone(), on_revealed.clone(), csrf.clone());
             let (socket, error, dispatcher) = (socket.clone(), error.clone(), dispatcher.clone());
             error.set(None);
             dispatcher.dispatch(WsAction::Connecting);
+            let session = session.clone();
             spawn_local(async move {
                 let key = match chosen.obtain(&csrf, &on_revealed).await {
                     Ok(key) => key,
                     Err(e) => {
                         dispatcher.dispatch(WsAction::Closed(0, "no key".into(), now()));
+                        expire_on_unauthorized(&session, &e);
                         error.set(Some(e));
                         return;
                     }
