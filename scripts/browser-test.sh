@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser smoke test: the built web app in headless Chromium (Debian's package) driven by
+# Browser tests (smoke.mjs, then playground.mjs): the built web app in headless Chromium (Debian's package) driven by
 # playwright-core, against a fresh keygate on a free port. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,9 +17,11 @@ fi
 cargo build --locked -p keygate
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
-# Each test file gets a fresh keygate (no account yet) on a free port.
+# Each group of test files gets a fresh keygate (no account yet) on a free port; the files of a
+# group run in order against it (playground.mjs signs in as the account smoke.mjs created).
 run_fresh() {
-  local script=$1 screenshot=$2
+  local screenshot=$1 script
+  shift
   local work port server status=0
   work=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -31,12 +33,15 @@ run_fresh() {
     curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
     sleep 0.1
   done
-  KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT="$screenshot" SCREENSHOT_DIR="$PWD/target/browser" \
-    node "tests/browser/$script" || status=$?
-  if [ "$status" != 0 ]; then
-    echo "--- the server's log ($script):" >&2
-    tail -n 30 "$work/server.log" >&2 || true
-  fi
+  for script in "$@"; do
+    KEYGATE_URL="http://127.0.0.1:$port" SCREENSHOT="$screenshot" SCREENSHOT_DIR="$PWD/target/browser" \
+      node "tests/browser/$script" || status=$?
+    if [ "$status" != 0 ]; then
+      echo "--- the server's log ($script):" >&2
+      tail -n 30 "$work/server.log" >&2 || true
+      break
+    fi
+  done
   kill "$server" 2>/dev/null || true
   wait "$server" 2>/dev/null || true
   rm -rf "$work"
@@ -44,5 +49,5 @@ run_fresh() {
 }
 
 mkdir -p target/browser
-run_fresh smoke.mjs "${SCREENSHOT:-$PWD/target/browser/smoke.png}"
-run_fresh traffic.mjs ""
+run_fresh "${SCREENSHOT:-$PWD/target/browser/smoke.png}" smoke.mjs playground.mjs
+run_fresh "" traffic.mjs

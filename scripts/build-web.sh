@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/web-tools.sh
 cargo fetch --locked
-trunk build --release
+# wasm-opt from npm's binaryen (installed by web-tools.sh), found by trunk through PATH.
+PATH="$PWD/target/binaryen/node_modules/.bin:$PATH" trunk build --release

@@ -6,7 +6,8 @@ use yew_router::prelude::*;
 use crate::components::{Alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
-    AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, SetupPage, TrafficPage,
+    AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, PlaygroundPage, SetupPage,
+    TrafficPage,
 };
 
 /// Every page of the app.
@@ -30,6 +31,9 @@ pub enum Route {
     /// The request log, its stats and (admins) the security panel.
     #[at("/traffic")]
     Traffic,
+    /// Try the API and the WebSocket with a key (`?op=<operationId>` opens one operation).
+    #[at("/playground")]
+    Playground,
     /// Password and, for admins, users.
     #[at("/account")]
     Account,
@@ -95,6 +99,9 @@ fn guard(props: &GuardProps) -> Html {
             html! { <Layout><ActionCenterPage /></Layout> }
         }
         (Auth::SignedIn(_), Route::Traffic) => html! { <Layout><TrafficPage /></Layout> },
+        (Auth::SignedIn(_), Route::Playground) => {
+            html! { <Layout><PlaygroundPage /></Layout> }
+        }
         (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout><NotFoundPage /></Layout> },
     }

@@ -9,6 +9,7 @@ mod error;
 pub mod action_center;
 pub mod auth;
 pub mod keys;
+pub mod playground;
 pub mod traffic;
 pub mod users;
 pub mod webhooks;

@@ -9,6 +9,7 @@ mod secret;
 pub mod account;
 pub mod action_center;
 pub mod keys;
+pub mod playground;
 pub mod traffic;
 
 pub use alert::{Alert, AlertKind, ErrorAlert};

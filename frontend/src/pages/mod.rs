@@ -5,6 +5,7 @@ mod action_center;
 mod keys;
 mod login;
 mod not_found;
+mod playground;
 mod setup;
 mod traffic;
 
@@ -13,5 +14,6 @@ pub use action_center::ActionCenterPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use playground::PlaygroundPage;
 pub use setup::SetupPage;
 pub use traffic::TrafficPage;
