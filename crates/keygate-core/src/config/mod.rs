@@ -141,7 +141,7 @@ impl Settings {
             retention_days: parse_or(&get, "KEYGATE_TRAFFIC_RETENTION_DAYS", 30)?,
             queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 32_768usize)?.max(1),
             batch: parse_or(&get, "KEYGATE_TRAFFIC_BATCH", 500usize)?.clamp(1, 1000),
-            flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 200)?,
+            flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 50)?,
         };
         let bans = BanSettings {
             threshold: parse_or(&get, "KEYGATE_BAN_THRESHOLD", 20)?,
