@@ -120,9 +120,10 @@ pub struct SplitBody<'a> {
 }
 
 impl<'a> SplitBody<'a> {
-    /// Parses `bytes`, which must be a JSON object; an empty or blank body counts as `{}`.
+    /// Parses `bytes`, which must be a JSON object; no body at all counts as `{}` (the key may
+    /// come in the header). A body of only whitespace is not JSON, and is refused as malformed.
     pub fn parse(bytes: &'a [u8]) -> Result<Self, ApiError> {
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        if bytes.is_empty() {
             return Ok(Self::default());
         }
         serde_json::from_slice(bytes).map_err(|e| {
@@ -245,9 +246,10 @@ mod tests {
     }
 
     #[test]
-    fn blank_bodies_are_empty_objects_and_other_input_is_refused_clearly() {
-        let blank = SplitBody::parse(b" \n").unwrap();
-        assert!(blank.key.is_none() && blank.fields.is_empty());
+    fn no_body_is_an_empty_object_and_other_input_is_refused_clearly() {
+        let none = SplitBody::parse(b"").unwrap();
+        assert!(none.key.is_none() && none.fields.is_empty());
+        assert!(message(SplitBody::parse(b" \n").unwrap_err()).starts_with("Malformed JSON"));
         for not_object in [&b"[1]"[..], b"\"text\"", b"12", b"null"] {
             assert_eq!(
                 message(SplitBody::parse(not_object).unwrap_err()),
