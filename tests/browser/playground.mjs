@@ -253,6 +253,27 @@ async function main() {
         );
         check(/no longer valid/.test(await text(page, 'ws-status')), `status: ${await text(page, 'ws-status')}`);
       }],
+      ['the collections download, with the chosen key only when asked', async () => {
+        await openWithKey(page, semi.id);
+        const panel = page.locator(tid('collections-panel'));
+        await panel.locator('summary').click();
+        const env = panel.locator(tid('download-keygate.postman_environment.json'));
+        await env.waitFor();
+        check(await panel.locator(tid('download-keygate-bruno.zip')).count() === 1, 'no Bruno download');
+        const plain = await env.getAttribute('href');
+        check(!plain.includes('key_id'), `the key is filled in unasked: ${plain}`);
+        await panel.locator(tid('collections-with-key')).check();
+        const withKey = await env.getAttribute('href');
+        check(withKey.endsWith(`?key_id=${semi.id}`), `the link does not ask for the key: ${withKey}`);
+        const got = await page.evaluate(async (url) => {
+          const response = await fetch(url);
+          return { status: response.status, cache: response.headers.get('cache-control'), body: await response.text() };
+        }, withKey);
+        check(got.status === 200, `download answered ${got.status}`);
+        check(got.cache === 'no-store', `Cache-Control: ${got.cache}`);
+        check(got.body.includes(semi.key), 'the downloaded environment does not hold the chosen key');
+        await shot(page, 'playground-collections');
+      }],
       ['the page is readable at phone width', async () => {
         await page.setViewportSize({ width: 390, height: 844 });
         await page.locator(tid('tab-rest')).click();

@@ -117,3 +117,11 @@ pub async fn toggle_analyzer(key: &str, on: bool) -> Result<bool, ApiError> {
     let body = format!("{{\"mode\": {on}}}");
     analyzer_answer(&send("/api/v1/analyzer/toggle", body, Some(key)).await?)
 }
+
+/// `GET /api/playground/collections`: the Bruno and Postman downloads.
+pub async fn collection_downloads(
+) -> Result<Vec<keygate_types::collections::CollectionDownload>, ApiError> {
+    super::client::Call::get("/api/playground/collections")
+        .fetch()
+        .await
+}

@@ -7,7 +7,7 @@ use yew_router::prelude::*;
 use crate::api;
 use crate::components::playground::body::KeyPlace;
 use crate::components::playground::{
-    usable, ChosenKey, KeyAction, KeyPicker, KeySource, RestTab, WsTab,
+    usable, ChosenKey, CollectionsPanel, KeyAction, KeyPicker, KeySource, RestTab, WsTab,
 };
 use crate::hooks::{use_remote, Remote};
 
@@ -66,6 +66,10 @@ pub fn playground_page() -> Html {
             chosen.dispatch(KeyAction::Revealed(id, secret))
         })
     };
+    let saved_key_id = match &chosen.source {
+        KeySource::Saved { summary, .. } => Some(summary.id),
+        _ => None,
+    };
     let tab_button = |value: Tab, label: &'static str, testid: &'static str| {
         let tab_handle = tab.clone();
         let onclick = Callback::from(move |_: MouseEvent| tab_handle.set(value));
@@ -95,6 +99,7 @@ pub fn playground_page() -> Html {
             <div hidden={*tab != Tab::WebSocket}>
                 <WsTab chosen={(*chosen).clone()} {on_revealed} />
             </div>
+            <CollectionsPanel key_id={saved_key_id} />
         </section>
     }
 }

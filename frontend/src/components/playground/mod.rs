@@ -8,6 +8,7 @@
 //! - [`ws`]: the WebSocket tab.
 
 pub mod body;
+mod collections;
 mod copy;
 mod endpoints;
 mod extras;
@@ -19,6 +20,7 @@ pub mod spec;
 pub mod ws;
 mod ws_state;
 
+pub use collections::CollectionsPanel;
 pub use key::{usable, ChosenKey, KeyAction, KeyPicker, KeySource};
 pub use rest::RestTab;
 pub use ws::WsTab;
