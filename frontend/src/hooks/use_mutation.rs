@@ -1,6 +1,7 @@
 //! A state-changing request started by the user: busy flag, error, CSRF token.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use yew::platform::spawn_local;
 use yew::prelude::*;
@@ -45,14 +46,24 @@ impl Mutation {
         let Some(csrf) = self.session.csrf().map(str::to_owned) else {
             return;
         };
+        let answer = request(csrf);
+        self.spawn(Box::pin(async move {
+            let value = answer.await?;
+            Ok(Box::new(move || on_ok(value)) as Box<dyn FnOnce()>)
+        }));
+    }
+
+    /// The part of [`Mutation::run`] that does not depend on the request's types, kept out of
+    /// its generic body so the WebAssembly holds it once rather than once per mutation.
+    fn spawn(&self, answer: Pin<Box<dyn Future<Output = Result<Box<dyn FnOnce()>, ApiError>>>>) {
         let this = self.clone();
         this.busy.set(true);
         this.error.set(None);
         spawn_local(async move {
-            let answer = request(csrf).await;
+            let answer = answer.await;
             this.busy.set(false);
             match answer {
-                Ok(value) => on_ok(value),
+                Ok(on_ok) => on_ok(),
                 Err(error) => {
                     expire_on_unauthorized(&this.session, &error);
                     this.error.set(Some(error));
