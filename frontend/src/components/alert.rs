@@ -55,25 +55,16 @@ pub fn alert(props: &AlertProps) -> Html {
     }
 }
 
-/// Properties of [`ErrorAlert`].
-#[derive(Properties, PartialEq)]
-pub struct ErrorAlertProps {
-    /// The error to show; nothing is rendered when `None`.
-    pub error: Option<ApiError>,
-    /// `data-testid` for browser tests.
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-}
-
-/// Shows an [`ApiError`]'s message (field problems are shown next to their fields).
-#[function_component(ErrorAlert)]
-pub fn error_alert(props: &ErrorAlertProps) -> Html {
-    match &props.error {
+/// Shows an [`ApiError`]'s message (field problems are shown next to their fields); nothing
+/// when `error` is `None`. `testid` is its `data-testid` for browser tests. A plain function
+/// rather than a component: it has no state, and each component costs ~1 KB of WebAssembly.
+pub fn error_alert(error: Option<ApiError>, testid: &'static str) -> Html {
+    match error {
         None => html! {},
         Some(error) => html! {
-            <Alert kind={AlertKind::Error} testid={props.testid.clone().unwrap_or(AttrValue::Static("error"))}>
-                { error.message.clone() }
-            </Alert>
+            <div class={AlertKind::Error.class()} role="alert" data-testid={testid}>
+                { error.message }
+            </div>
         },
     }
 }

@@ -12,7 +12,7 @@ pub mod keys;
 pub mod playground;
 pub mod traffic;
 
-pub use alert::{Alert, AlertKind, ErrorAlert};
+pub use alert::{error_alert, Alert, AlertKind};
 pub use dialog::Modal;
 pub use field::{error_list, InputField, TextAreaField};
 pub use layout::Layout;

@@ -5,7 +5,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{Alert, AlertKind, ErrorAlert, InputField};
+use crate::components::{error_alert, Alert, AlertKind, InputField};
 use crate::hooks::{use_session, SessionAction};
 
 /// Username and password; on success the router moves on to the keys page.
@@ -57,7 +57,7 @@ pub fn login_page() -> Html {
                 if let Some(notice) = notice {
                     <Alert kind={AlertKind::Info} testid="login-notice">{ notice }</Alert>
                 }
-                <ErrorAlert error={(*error).clone()} testid="login-error" />
+                { error_alert((*error).clone(), "login-error") }
                 <InputField id="login-username" label="Username" value={(*username).clone()}
                     oninput={set(&username)} autocomplete="username" required=true
                     errors={field_errors(&error, "username")} />

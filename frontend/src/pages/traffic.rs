@@ -21,12 +21,12 @@ use yew_router::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::app::Route;
+use crate::components::error_alert;
 use crate::components::traffic::view::{with_bucket, Filter, TrafficView};
 use crate::components::traffic::{
     bar_list, count, latency, per_minute_chart, stat_cards, status_mix, traffic_table, BarRow,
     FilterBar, Names, RowDetail, SecurityPanel,
 };
-use crate::components::ErrorAlert;
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
 
 /// The rows shown so far and the cursor of the next (older) page.
@@ -305,7 +305,7 @@ pub fn traffic_page() -> Html {
                         </button>
                     }
                 </div>
-                <ErrorAlert error={more.1.clone()} />
+                { error_alert(more.1.clone(), "error") }
             </>
         }
     });

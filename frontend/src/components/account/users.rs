@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors};
-use crate::components::{Alert, AlertKind, ErrorAlert, InputField};
+use crate::components::{error_alert, Alert, AlertKind, InputField};
 use crate::format::local_time;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -82,7 +82,7 @@ pub fn user_admin() -> Html {
                 if let Some(message) = (*created).clone() {
                     <Alert kind={AlertKind::Success}>{ message }</Alert>
                 }
-                <ErrorAlert error={error.clone()} testid="create-user-error" />
+                { error_alert(error.clone(), "create-user-error") }
                 <InputField id="user-username" label="Username" value={(*username).clone()}
                     oninput={set(&username)} autocomplete="off" required=true
                     errors={field_errors(&error, "username")} />

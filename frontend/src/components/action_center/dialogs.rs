@@ -4,7 +4,7 @@ use keygate_types::action_center::PendingOrder;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal, TextAreaField};
+use crate::components::{error_alert, Modal, TextAreaField};
 use crate::hooks::use_mutation;
 
 /// Properties of [`ConfirmMoveDialog`].
@@ -39,7 +39,7 @@ pub fn confirm_move_dialog(props: &ConfirmMoveDialogProps) -> Html {
         <Modal title="The price has moved" testid="confirm-move-dialog">
             <p data-testid="move-warning">{ props.warning.clone() }</p>
             <p>{ "Approve anyway to execute the order at today's market, or keep it pending." }</p>
-            <ErrorAlert error={mutation.error()} />
+            { error_alert(mutation.error(), "error") }
             <div class="dialog-actions">
                 <button type="button" class="btn" onclick={cancel}>{ "Keep pending" }</button>
                 <button type="button" class="btn btn-primary" data-testid="confirm-approve"
@@ -98,7 +98,7 @@ pub fn reject_dialog(props: &RejectDialogProps) -> Html {
             <TextAreaField id="reject-reason" label="Reason" value={(*reason).clone()} {oninput}
                            placeholder="e.g. outside my trading plan"
                            errors={api::field_errors(&error, "reason")} />
-            <ErrorAlert error={error.filter(|e| e.field("reason").is_empty())} />
+            { error_alert(error.filter(|e| e.field("reason").is_empty()), "error") }
             <div class="dialog-actions">
                 <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                 <button type="button" class="btn btn-danger" data-testid="reject-confirm"

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::{KeyFields, KeyFormData};
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, Modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`EditDialog`].
@@ -55,7 +55,7 @@ pub fn edit_dialog(props: &EditDialogProps) -> Html {
     html! {
         <Modal title={format!("Edit key \"{}\"", props.target.name)} testid="edit-dialog">
             <form {onsubmit} novalidate=true>
-                <ErrorAlert error={mutation.error()} />
+                { error_alert(mutation.error(), "error") }
                 <KeyFields id_prefix="edit" data={(*data).clone()} {on_change} error={mutation.error()} />
                 <div class="dialog-actions">
                     <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>

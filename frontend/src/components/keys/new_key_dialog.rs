@@ -18,7 +18,6 @@ pub struct NewKeyDialogProps {
 }
 
 /// Shows a new key with a Copy button and a warning that it is shown only now.
-#[function_component(NewKeyDialog)]
 pub fn new_key_dialog(props: &NewKeyDialogProps) -> Html {
     let onclick = props.on_close.reform(|_: MouseEvent| ());
     html! {

@@ -4,7 +4,7 @@ use keygate_types::keys::ApiKeySummary;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal, SecretKey};
+use crate::components::{error_alert, Modal, SecretKey};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RevealDialog`].
@@ -34,7 +34,7 @@ pub fn reveal_dialog(props: &RevealDialogProps) -> Html {
     let onclick = props.on_close.reform(|_: MouseEvent| ());
     html! {
         <Modal title={format!("Key \"{}\"", props.target.name)} testid="reveal-dialog">
-            <ErrorAlert error={mutation.error()} />
+            { error_alert(mutation.error(), "error") }
             if let Some(key) = (*revealed).clone() {
                 <SecretKey value={key} testid="revealed-key-value" />
                 <p class="hint">{ "Anyone with this key can use it within its scopes. Hide it when you are done." }</p>

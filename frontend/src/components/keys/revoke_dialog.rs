@@ -4,7 +4,7 @@ use keygate_types::keys::ApiKeySummary;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, Modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RevokeDialog`].
@@ -39,7 +39,7 @@ pub fn revoke_dialog(props: &RevokeDialogProps) -> Html {
                 { "Requests with " }<code class="masked">{ &props.target.masked_key }</code>
                 { " (and any old secret still in its grace period) are refused from now on. This cannot be undone." }
             </p>
-            <ErrorAlert error={mutation.error()} />
+            { error_alert(mutation.error(), "error") }
             <div class="dialog-actions">
                 <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                 <button type="button" class="btn btn-danger" data-testid="revoke-confirm"

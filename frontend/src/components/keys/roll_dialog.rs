@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, Modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RollDialog`].
@@ -81,7 +81,7 @@ pub fn roll_dialog(props: &RollDialogProps) -> Html {
                     { "A grace period lets your bots switch over; the key list shows which addresses still use the old key." }
                 </small>
             </fieldset>
-            <ErrorAlert error={mutation.error()} />
+            { error_alert(mutation.error(), "error") }
             <div class="dialog-actions">
                 <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                 <button type="button" class="btn btn-primary" data-testid="roll-confirm"

@@ -19,7 +19,7 @@ use super::spec::{self, Endpoint, Group};
 use crate::api::playground::{self as calls, Exchange};
 use crate::api::ApiError;
 use crate::app::Route;
-use crate::components::{Alert, AlertKind, ErrorAlert, Modal};
+use crate::components::{error_alert, Alert, AlertKind, Modal};
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
 
 /// `?op=` of a deep link.
@@ -373,7 +373,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                     </div>
                     <p>{ endpoint.summary.clone() }</p>
                     if let Some(text) = &endpoint.description { <p class="muted pg-desc">{ text.clone() }</p> }
-                    <ErrorAlert error={(*analyzer_error).clone()} testid="ledger-error" />
+                    { error_alert((*analyzer_error).clone(), "ledger-error") }
                     if let Some(reason) = &blocked {
                         <Alert kind={AlertKind::Warning} testid="op-blocked">{ reason.clone() }</Alert>
                     }
@@ -416,7 +416,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                     </div>
                     { match answer {
                         Some(Ok(exchange)) => html! { <ResponseView {exchange} /> },
-                        Some(Err(error)) => html! { <ErrorAlert {error} testid="send-error" /> },
+                        Some(Err(error)) => html! { { error_alert(Some(error), "send-error") } },
                         None => html! { <p class="muted" data-testid="no-response">{ "Send the request to see the answer here." }</p> },
                     } }
                     { snippet_panel(SnippetView {

@@ -10,7 +10,7 @@ use super::table::Names;
 use super::text;
 use super::view::Filter;
 use crate::api;
-use crate::components::{Alert, AlertKind, ErrorAlert, Modal};
+use crate::components::{error_alert, Alert, AlertKind, Modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RowDetail`].
@@ -95,7 +95,7 @@ pub fn row_detail(props: &RowDetailProps) -> Html {
             if let Some(message) = (*banned).clone() {
                 <Alert kind={AlertKind::Success} testid="detail-banned">{ message }</Alert>
             }
-            <ErrorAlert error={ban.error()} />
+            { error_alert(ban.error(), "error") }
             <div class="detail-actions">
                 if let Some(key) = e.key_id { { filter("Filter by this key", Filter::Key(key), "detail-filter-key") } }
                 { filter("Filter by this IP", Filter::Ip(e.client_ip.clone()), "detail-filter-ip") }
