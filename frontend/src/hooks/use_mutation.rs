@@ -9,6 +9,9 @@ use yew::prelude::*;
 use super::use_session::{expire_on_unauthorized, use_session, SessionContext};
 use crate::api::ApiError;
 
+/// A request in flight; on success it yields the caller's `on_ok` bound to the answer.
+type PendingAnswer = Pin<Box<dyn Future<Output = Result<Box<dyn FnOnce()>, ApiError>>>>;
+
 /// Handle returned by [`use_mutation`].
 #[derive(Clone)]
 pub struct Mutation {
@@ -55,7 +58,7 @@ impl Mutation {
 
     /// The part of [`Mutation::run`] that does not depend on the request's types, kept out of
     /// its generic body so the WebAssembly holds it once rather than once per mutation.
-    fn spawn(&self, answer: Pin<Box<dyn Future<Output = Result<Box<dyn FnOnce()>, ApiError>>>>) {
+    fn spawn(&self, answer: PendingAnswer) {
         let this = self.clone();
         this.busy.set(true);
         this.error.set(None);
