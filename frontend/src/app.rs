@@ -3,7 +3,7 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{Alert, AlertKind, Layout};
+use crate::components::{alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
     not_found_page, AccountPage, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
@@ -81,7 +81,7 @@ fn guard(props: &GuardProps) -> Html {
             };
             html! {
                 <div class="splash">
-                    <Alert kind={AlertKind::Error} testid="boot-error">{ error.message.clone() }</Alert>
+                    { alert(AlertKind::Error, Some("boot-error"), html! { <> { error.message.clone() } </> }) }
                     <button type="button" class="btn btn-primary" onclick={retry}>{ "Try again" }</button>
                 </div>
             }

@@ -28,29 +28,18 @@ impl AlertKind {
     }
 }
 
-/// Properties of [`Alert`].
-#[derive(Properties, PartialEq)]
-pub struct AlertProps {
-    /// The look.
-    pub kind: AlertKind,
-    /// `data-testid` for browser tests.
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-    /// The message.
-    pub children: Html,
-}
-
-/// A message box.
-#[function_component(Alert)]
-pub fn alert(props: &AlertProps) -> Html {
-    let role = if props.kind == AlertKind::Error {
+/// A message box of `kind` around `children`; `testid` is its `data-testid` for browser tests.
+/// A plain function rather than a component: it has no state, and each component costs ~1 KB
+/// of WebAssembly.
+pub fn alert(kind: AlertKind, testid: Option<&'static str>, children: Html) -> Html {
+    let role = if kind == AlertKind::Error {
         "alert"
     } else {
         "status"
     };
     html! {
-        <div class={props.kind.class()} role={role} data-testid={props.testid.clone()}>
-            { props.children.clone() }
+        <div class={kind.class()} {role} data-testid={testid}>
+            { children }
         </div>
     }
 }

@@ -10,7 +10,7 @@ use crate::components::action_center::{
     history_table, pending_table, ChartinkTokens, ConfirmMoveDialog, HistoryTableProps,
     PendingAction, PendingTableProps, RejectDialog,
 };
-use crate::components::{error_alert, Alert, AlertKind};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::hooks::{use_mutation, use_remote};
 
 /// The dialog open over the page, if any.
@@ -123,7 +123,7 @@ pub fn action_center_page() -> Html {
                 <p class="muted">{ "Orders from semi-auto keys wait here until you approve or reject them. Pending orders expire if nobody decides in time." }</p>
             </header>
             if let Some((kind, message)) = (*notice).clone() {
-                <Alert {kind} testid="action-center-notice">{ message }</Alert>
+                { alert(kind, Some("action-center-notice"), html! { <> { message } </> }) }
             }
             { error_alert(approval.error(), "error") }
             <div class="card">

@@ -8,7 +8,7 @@ use crate::components::keys::{
     event_table, key_table, new_key_dialog, usage_help, CreateKeyForm, EditDialog, EventTableProps,
     KeyAction, KeyTableProps, NewKeyDialogProps, RevealDialog, RevokeDialog, RollDialog,
 };
-use crate::components::{error_alert, Alert, AlertKind};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::format::mode_label;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -108,7 +108,7 @@ pub fn keys_page() -> Html {
                 <p class="muted">{ "Keys let your bots and alerts place orders through keygate. Each key has its own scopes, order mode and IP allowlist." }</p>
             </header>
             if let Some(message) = (*notice).clone() {
-                <Alert kind={AlertKind::Success} testid="keys-notice">{ message }</Alert>
+                { alert(AlertKind::Success, Some("keys-notice"), html! { <> { message } </> }) }
             }
             { error_alert(mode_change.error(), "error") }
             <div class="card">

@@ -19,7 +19,7 @@ use super::spec::{self, Endpoint, Group};
 use crate::api::playground::{self as calls, Exchange};
 use crate::api::ApiError;
 use crate::app::Route;
-use crate::components::{error_alert, Alert, AlertKind, Modal};
+use crate::components::{alert, error_alert, modal, AlertKind};
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
 
 /// `?op=` of a deep link.
@@ -375,17 +375,13 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                     if let Some(text) = &endpoint.description { <p class="muted pg-desc">{ text.clone() }</p> }
                     { error_alert((*analyzer_error).clone(), "ledger-error") }
                     if let Some(reason) = &blocked {
-                        <Alert kind={AlertKind::Warning} testid="op-blocked">{ reason.clone() }</Alert>
+                        { alert(AlertKind::Warning, Some("op-blocked"), html! { <> { reason.clone() } </> }) }
                     }
                     if exit_only_note {
-                        <Alert kind={AlertKind::Info} testid="exit-only-note">
-                            { "exit_only key: it may cancel orders, close positions and place orders that reduce an open position of the same symbol, exchange and product (opposite side, at most its size). An order that would open or add to a position is refused with 403." }
-                        </Alert>
+                        { alert(AlertKind::Info, Some("exit-only-note"), html! { <> { "exit_only key: it may cancel orders, close positions and place orders that reduce an open position of the same symbol, exchange and product (opposite side, at most its size). An order that would open or add to a position is refused with 403." } </> }) }
                     }
                     if semi_auto_note {
-                        <Alert kind={AlertKind::Info} testid="semi-auto-note">
-                            { "Semi-auto key: orders are not executed at once but queued in the Action Center for your approval." }
-                        </Alert>
+                        { alert(AlertKind::Info, Some("semi-auto-note"), html! { <> { "Semi-auto key: orders are not executed at once but queued in the Action Center for your approval." } </> }) }
                     }
                     <div class="pg-editor-row">
                         <div class="pg-editor">
@@ -400,7 +396,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                                 if let Some(note) = &endpoint.body_note { <br />{ note.clone() } }
                             </small>
                             if let Some(problem) = &*check_error {
-                                <Alert kind={AlertKind::Error} testid="body-error">{ problem.clone() }</Alert>
+                                { alert(AlertKind::Error, Some("body-error"), html! { <> { problem.clone() } </> }) }
                             }
                             <div class="pg-actions">
                                 <button type="button" class="btn btn-primary" data-testid="send" disabled={*busy || blocked.is_some()}
@@ -470,14 +466,15 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         };
         let go = send.reform(|_: MouseEvent| true);
         html! {
-            <Modal title="Send this order to the live ledger?" testid="live-confirm">
-                <p>{ "The analyzer is off (or could not be checked): this order goes to your live ledger, as a bot's would." }</p>
-                <div class="dialog-actions">
-                    <button type="button" class="btn" data-testid="live-cancel" onclick={cancel}>{ "Cancel" }</button>
-                    <button type="button" class="btn btn-danger" data-testid="live-confirm-send" onclick={go}>{ "Send live order" }</button>
-                </div>
-            </Modal>
-        }
+                    { modal("Send this order to the live ledger?".into(), "live-confirm", None, html! { <>
+                        <p>{ "The analyzer is off (or could not be checked): this order goes to your live ledger, as a bot's would." }</p>
+                        <div class="dialog-actions">
+                            <button type="button" class="btn" data-testid="live-cancel" onclick={cancel}>{ "Cancel" }</button>
+                            <button type="button" class="btn btn-danger" data-testid="live-confirm-send" onclick={go}>{ "Send live order" }</button>
+                        </div>
+
+        </> }) }
+                }
     } else {
         html! {}
     };

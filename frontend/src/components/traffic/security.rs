@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::text;
 use crate::api;
-use crate::components::{error_alert, Alert, AlertKind};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::hooks::use_mutation;
 
 /// `in 1 h 5 min`, `in 42 s`, or `ended`.
@@ -143,7 +143,7 @@ pub fn security_panel(props: &SecurityPanelProps) -> Html {
         <div class="card" data-testid="security-panel">
             <h2>{ "Security" }</h2>
             if let Some(message) = (*notice).clone() {
-                <Alert kind={AlertKind::Success} testid="security-notice">{ message }</Alert>
+                { alert(AlertKind::Success, Some("security-notice"), html! { <> { message } </> }) }
             }
             { error_alert(change.error(), "security-error") }
             <div class="stat-cards">
