@@ -256,24 +256,24 @@ pub fn traffic_page() -> Html {
     // Names for ids: the user's keys, the keys in the stats, the users (admins).
     let mut names = Names::default();
     if let Remote::Loaded(Ok(list)) = &*keys {
-        names
-            .keys
-            .extend(list.iter().map(|k| (k.id, k.name.clone())));
+        for k in list {
+            names.add_key(k.id, &k.name);
+        }
     }
     if let Remote::Loaded(Ok(figures)) = &*stats {
         for k in &figures.keys {
             if let Some(name) = &k.name {
-                names.keys.entry(k.key_id).or_insert_with(|| name.clone());
+                names.add_key(k.key_id, name);
             }
         }
     }
     if let Remote::Loaded(Ok(list)) = &*users {
-        names
-            .users
-            .extend(list.iter().map(|u| (u.id, u.username.clone())));
+        for u in list {
+            names.add_user(u.id, &u.username);
+        }
     }
     if let Some(user) = session.user() {
-        names.users.insert(user.id, user.username.clone());
+        names.add_user(user.id, &user.username);
     }
     let error_classes: Vec<String> = match &*stats {
         Remote::Loaded(Ok(figures)) => figures
@@ -374,16 +374,8 @@ pub fn traffic_page() -> Html {
         }),
         _ => None,
     };
-    let key_choices: Vec<(i64, String)> = names
-        .keys
-        .iter()
-        .map(|(id, name)| (*id, name.clone()))
-        .collect();
-    let user_choices: Vec<(i64, String)> = names
-        .users
-        .iter()
-        .map(|(id, name)| (*id, name.clone()))
-        .collect();
+    let key_choices = names.keys().to_vec();
+    let user_choices = names.users().to_vec();
     let refresh = view.refresh.unwrap_or(0);
     let detail = (*selected).clone().map(|entry| {
         let operation = (*operations).as_ref().and_then(|ops| {
