@@ -1,6 +1,6 @@
 //! The REST tab: pick an operation, edit its body, send it with the chosen key, read the answer.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use keygate_types::keys::{OrderMode, Scope};
 use serde::Serialize;
@@ -64,7 +64,8 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     let groups = use_remote(0, load_groups);
     let selected = use_state(|| props.initial_op.clone());
     let search = use_state(String::new);
-    let collapsed = use_state(BTreeSet::<String>::new);
+    // The collapsed tags (a few; a vector costs less WebAssembly than a `BTreeSet`).
+    let collapsed = use_state(Vec::<String>::new);
     let drafts = use_state(HashMap::<String, String>::new);
     let check_error = use_state(|| None::<String>);
     let busy = use_state(|| false);
@@ -329,8 +330,11 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         let collapsed = collapsed.clone();
         Callback::from(move |tag: String| {
             let mut next = (*collapsed).clone();
-            if !next.remove(&tag) {
-                next.insert(tag);
+            match next.iter().position(|t| *t == tag) {
+                Some(at) => {
+                    next.remove(at);
+                }
+                None => next.push(tag),
             }
             collapsed.set(next);
         })
