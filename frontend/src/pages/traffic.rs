@@ -7,7 +7,6 @@
 //! ("N new rows") instead of moving the table under the reader.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -59,7 +58,7 @@ pub fn traffic_page() -> Html {
     let more = use_state(|| (false, None::<ApiError>));
     let new_rows = use_state(|| None as NewRows);
     let selected = use_state(|| None::<TrafficEntry>);
-    let operations = use_state(|| None::<BTreeMap<String, String>>);
+    let operations = use_state(|| None::<Vec<(String, String)>>);
     // Answers for an older snapshot are dropped.
     let generation = use_mut_ref(|| 0u32);
     let keys = use_remote(0, api::keys::list);
@@ -380,7 +379,7 @@ pub fn traffic_page() -> Html {
     let detail = (*selected).clone().map(|entry| {
         let operation = (*operations).as_ref().and_then(|ops| {
             let path = entry.path.trim_end_matches('/');
-            ops.get(path).cloned()
+            ops.iter().find(|(known, _)| known == path).map(|(_, id)| id.clone())
         }).filter(|_| entry.path.starts_with("/api/v1/"));
         html! {
             <RowDetail {entry} names={names.clone()} {is_admin} {operation}
