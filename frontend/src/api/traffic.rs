@@ -84,35 +84,8 @@ mod tests {
 /// The parts of the OpenAPI document the log needs: each path's operations' ids.
 #[derive(serde::Deserialize)]
 struct OpenApiPaths {
-    #[serde(deserialize_with = "entries")]
+    #[serde(deserialize_with = "crate::json_entries::entries")]
     paths: Vec<(String, PathItem)>,
-}
-
-/// A JSON object as its (name, value) pairs in document order: costs less WebAssembly than
-/// another `BTreeMap` instantiation.
-fn entries<'de, D, V>(deserializer: D) -> Result<Vec<(String, V)>, D::Error>
-where
-    D: serde::Deserializer<'de>,
-    V: serde::Deserialize<'de>,
-{
-    struct Entries<V>(std::marker::PhantomData<V>);
-    impl<'de, V: serde::Deserialize<'de>> serde::de::Visitor<'de> for Entries<V> {
-        type Value = Vec<(String, V)>;
-        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-            f.write_str("a JSON object")
-        }
-        fn visit_map<A: serde::de::MapAccess<'de>>(
-            self,
-            mut map: A,
-        ) -> Result<Self::Value, A::Error> {
-            let mut out = Vec::new();
-            while let Some(entry) = map.next_entry()? {
-                out.push(entry);
-            }
-            Ok(out)
-        }
-    }
-    deserializer.deserialize_map(Entries(std::marker::PhantomData))
 }
 
 #[derive(serde::Deserialize)]
