@@ -1,7 +1,5 @@
 //! The REST tab: pick an operation, edit its body, send it with the chosen key, read the answer.
 
-use std::collections::HashMap;
-
 use keygate_types::keys::{OrderMode, Scope};
 use serde::Serialize;
 use web_sys::HtmlTextAreaElement;
@@ -21,6 +19,7 @@ use crate::api::ApiError;
 use crate::app::Route;
 use crate::components::{alert, error_alert, modal, AlertKind};
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
+use crate::json_entries::get;
 
 /// `?op=` of a deep link.
 #[derive(Serialize)]
@@ -66,7 +65,8 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     let search = use_state(String::new);
     // The collapsed tags (a few; a vector costs less WebAssembly than a `BTreeSet`).
     let collapsed = use_state(Vec::<String>::new);
-    let drafts = use_state(HashMap::<String, String>::new);
+    // (operation id, body) pairs: a vector costs less WebAssembly than a `HashMap`.
+    let drafts = use_state(Vec::<(String, String)>::new);
     let check_error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let result = use_state(|| None::<(String, Result<Exchange, ApiError>)>);
@@ -92,7 +92,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     {
         let drafts = drafts.clone();
         use_effect_with(place, move |place| {
-            let rewritten: HashMap<String, String> = drafts
+            let rewritten: Vec<(String, String)> = drafts
                 .iter()
                 .map(|(op, text)| (op.clone(), body::switch_place(text, *place)))
                 .collect();
@@ -118,8 +118,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         .or_else(|| all.first().and_then(|g| g.endpoints.first()))
         .cloned();
     let draft = current.as_ref().map(|e| {
-        drafts
-            .get(&e.id)
+        get(&drafts, &e.id)
             .cloned()
             .unwrap_or_else(|| body::from_example(e.example.as_ref(), place))
     });
@@ -141,7 +140,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         Callback::from(move |text: String| {
             if let Some(e) = &current {
                 let mut next = (*drafts).clone();
-                next.insert(e.id.clone(), text);
+                keep_draft(&mut next, &e.id, text);
                 drafts.set(next);
             }
         })
@@ -446,7 +445,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         let (selected, drafts, navigator) = (selected.clone(), drafts.clone(), navigator.clone());
         Callback::from(move |entry: HistoryEntry| {
             let mut next = (*drafts).clone();
-            next.insert(entry.op.clone(), body::switch_place(&entry.body, place));
+            keep_draft(&mut next, &entry.op, body::switch_place(&entry.body, place));
             drafts.set(next);
             if let Some(navigator) = &navigator {
                 let _ =
@@ -498,5 +497,13 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
             }) }
             { confirm_dialog }
         </>
+    }
+}
+
+/// Keeps `text` as operation `op`'s draft body.
+fn keep_draft(drafts: &mut Vec<(String, String)>, op: &str, text: String) {
+    match drafts.iter_mut().find(|(known, _)| known == op) {
+        Some((_, draft)) => *draft = text,
+        None => drafts.push((op.to_owned(), text)),
     }
 }
