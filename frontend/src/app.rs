@@ -3,10 +3,10 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::components::{Alert, AlertKind, Layout};
+use crate::components::{alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
-    AccountPage, ActionCenterPage, KeysPage, LoginPage, NotFoundPage, PlaygroundPage, SetupPage,
+    not_found_page, AccountPage, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
     TrafficPage,
 };
 
@@ -81,7 +81,7 @@ fn guard(props: &GuardProps) -> Html {
             };
             html! {
                 <div class="splash">
-                    <Alert kind={AlertKind::Error} testid="boot-error">{ error.message.clone() }</Alert>
+                    { alert(AlertKind::Error, Some("boot-error"), html! { <> { error.message.clone() } </> }) }
                     <button type="button" class="btn btn-primary" onclick={retry}>{ "Try again" }</button>
                 </div>
             }
@@ -89,7 +89,7 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::NeedsSetup, Route::Setup) => html! { <SetupPage /> },
         (Auth::NeedsSetup, _) => html! { <Redirect<Route> to={Route::Setup} /> },
         (Auth::SignedOut, Route::Login) => html! { <LoginPage /> },
-        (Auth::SignedOut, Route::NotFound) => html! { <NotFoundPage /> },
+        (Auth::SignedOut, Route::NotFound) => html! { { not_found_page() } },
         (Auth::SignedOut, _) => html! { <Redirect<Route> to={Route::Login} /> },
         (Auth::SignedIn(_), Route::Home | Route::Login | Route::Setup) => {
             html! { <Redirect<Route> to={Route::Keys} /> }
@@ -103,6 +103,6 @@ fn guard(props: &GuardProps) -> Html {
             html! { <Layout><PlaygroundPage /></Layout> }
         }
         (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
-        (Auth::SignedIn(_), Route::NotFound) => html! { <Layout><NotFoundPage /></Layout> },
+        (Auth::SignedIn(_), Route::NotFound) => html! { <Layout>{ not_found_page() }</Layout> },
     }
 }

@@ -9,6 +9,7 @@ mod app;
 mod components;
 mod format;
 mod hooks;
+mod json_entries;
 mod pages;
 
 fn main() {

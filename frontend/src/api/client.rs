@@ -59,7 +59,7 @@ impl Call {
 
     /// Sends without a body and decodes a JSON answer.
     pub(super) async fn fetch<T: DeserializeOwned>(self) -> Result<T, ApiError> {
-        decode(self.send(None::<&()>).await?).await
+        decode(&text(self.send(None).await?).await?)
     }
 
     /// Sends `body` as JSON and decodes a JSON answer.
@@ -67,23 +67,30 @@ impl Call {
         self,
         body: &B,
     ) -> Result<T, ApiError> {
-        decode(self.send(Some(body)).await?).await
+        let body = encode(body)?;
+        decode(&text(self.send(Some(body)).await?).await?)
     }
 
     /// Sends without a body; any 2xx answer is success and its body is ignored.
     pub(super) async fn run(self) -> Result<(), ApiError> {
-        self.send(None::<&()>).await.map(drop)
+        self.send(None).await.map(drop)
     }
 
     /// Sends `body` as JSON; any 2xx answer is success and its body is ignored.
     pub(super) async fn run_with<B: Serialize>(self, body: &B) -> Result<(), ApiError> {
+        let body = encode(body)?;
         self.send(Some(body)).await.map(drop)
     }
 
-    /// Sends the request and turns every non-2xx answer into an [`ApiError`].
-    async fn send<B: Serialize>(self, body: Option<&B>) -> Result<Response, ApiError> {
+    /// Sends the request (with a JSON `body` if any) and turns every non-2xx answer into an
+    /// [`ApiError`]. Not generic, and the body is encoded by the caller, so there is one copy of
+    /// this state machine in the WebAssembly rather than one per body type.
+    async fn send(self, body: Option<String>) -> Result<Response, ApiError> {
         let request = match body {
-            Some(body) => self.builder.json(body),
+            Some(body) => self
+                .builder
+                .header("Content-Type", "application/json")
+                .body(body),
             None => self.builder.build(),
         }
         .map_err(|e| ApiError::internal(&e.to_string()))?;
@@ -99,9 +106,18 @@ impl Call {
     }
 }
 
-async fn decode<T: DeserializeOwned>(response: Response) -> Result<T, ApiError> {
+fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
+    serde_json::to_string(body).map_err(|e| ApiError::internal(&e.to_string()))
+}
+
+/// The body of a 2xx answer (one non-generic future; only [`decode`] is per type).
+async fn text(response: Response) -> Result<String, ApiError> {
     response
-        .json::<T>()
+        .text()
         .await
         .map_err(|e| ApiError::internal(&e.to_string()))
+}
+
+fn decode<T: DeserializeOwned>(text: &str) -> Result<T, ApiError> {
+    serde_json::from_str(text).map_err(|e| ApiError::internal(&e.to_string()))
 }

@@ -84,7 +84,8 @@ mod tests {
 /// The parts of the OpenAPI document the log needs: each path's operations' ids.
 #[derive(serde::Deserialize)]
 struct OpenApiPaths {
-    paths: std::collections::BTreeMap<String, PathItem>,
+    #[serde(deserialize_with = "crate::json_entries::entries")]
+    paths: Vec<(String, PathItem)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -99,9 +100,9 @@ struct Operation {
     operation_id: Option<String>,
 }
 
-/// `GET /api-docs/openapi.json`, reduced to `path -> operationId` (the POST operation's, else
-/// the GET's): how a logged path finds its Playground operation.
-pub async fn operation_ids() -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+/// `GET /api-docs/openapi.json`, reduced to `(path, operationId)` pairs (the POST operation's,
+/// else the GET's): how a logged path finds its Playground operation.
+pub async fn operation_ids() -> Result<Vec<(String, String)>, ApiError> {
     let doc: OpenApiPaths = Call::get("/api-docs/openapi.json").fetch().await?;
     Ok(doc
         .paths

@@ -28,52 +28,32 @@ impl AlertKind {
     }
 }
 
-/// Properties of [`Alert`].
-#[derive(Properties, PartialEq)]
-pub struct AlertProps {
-    /// The look.
-    pub kind: AlertKind,
-    /// `data-testid` for browser tests.
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-    /// The message.
-    pub children: Html,
-}
-
-/// A message box.
-#[function_component(Alert)]
-pub fn alert(props: &AlertProps) -> Html {
-    let role = if props.kind == AlertKind::Error {
+/// A message box of `kind` around `children`; `testid` is its `data-testid` for browser tests.
+/// A plain function rather than a component: it has no state, and each component costs ~1 KB
+/// of WebAssembly.
+pub fn alert(kind: AlertKind, testid: Option<&'static str>, children: Html) -> Html {
+    let role = if kind == AlertKind::Error {
         "alert"
     } else {
         "status"
     };
     html! {
-        <div class={props.kind.class()} role={role} data-testid={props.testid.clone()}>
-            { props.children.clone() }
+        <div class={kind.class()} {role} data-testid={testid}>
+            { children }
         </div>
     }
 }
 
-/// Properties of [`ErrorAlert`].
-#[derive(Properties, PartialEq)]
-pub struct ErrorAlertProps {
-    /// The error to show; nothing is rendered when `None`.
-    pub error: Option<ApiError>,
-    /// `data-testid` for browser tests.
-    #[prop_or_default]
-    pub testid: Option<AttrValue>,
-}
-
-/// Shows an [`ApiError`]'s message (field problems are shown next to their fields).
-#[function_component(ErrorAlert)]
-pub fn error_alert(props: &ErrorAlertProps) -> Html {
-    match &props.error {
+/// Shows an [`ApiError`]'s message (field problems are shown next to their fields); nothing
+/// when `error` is `None`. `testid` is its `data-testid` for browser tests. A plain function
+/// rather than a component: it has no state, and each component costs ~1 KB of WebAssembly.
+pub fn error_alert(error: Option<ApiError>, testid: &'static str) -> Html {
+    match error {
         None => html! {},
         Some(error) => html! {
-            <Alert kind={AlertKind::Error} testid={props.testid.clone().unwrap_or(AttrValue::Static("error"))}>
-                { error.message.clone() }
-            </Alert>
+            <div class={AlertKind::Error.class()} role="alert" data-testid={testid}>
+                { error.message }
+            </div>
         },
     }
 }

@@ -2,25 +2,17 @@
 
 use yew::prelude::*;
 
-/// Properties of [`Modal`].
-#[derive(Properties, PartialEq)]
-pub struct ModalProps {
-    /// Heading.
-    pub title: AttrValue,
-    /// `data-testid` of the dialog box.
-    pub testid: AttrValue,
-    /// Shows a × button that calls this.
-    #[prop_or_default]
-    pub on_close: Option<Callback<()>>,
-    /// Body.
-    pub children: Html,
-}
-
-/// A centred dialog over a dimmed page. It closes only through its own buttons, so a stray
-/// click cannot lose a key that is shown once.
-#[function_component(Modal)]
-pub fn modal(props: &ModalProps) -> Html {
-    let close = props.on_close.as_ref().map(|on_close| {
+/// A centred dialog over a dimmed page, headed `title`, with `data-testid` `testid`. It closes
+/// only through its own buttons (and the × button when `on_close` is given), so a stray click
+/// cannot lose a key that is shown once. A plain function rather than a component: it has no
+/// state, and each component costs ~1 KB of WebAssembly.
+pub fn modal(
+    title: AttrValue,
+    testid: &'static str,
+    on_close: Option<Callback<()>>,
+    children: Html,
+) -> Html {
+    let close = on_close.map(|on_close| {
         let onclick = on_close.reform(|_: MouseEvent| ());
         html! {
             <button type="button" class="dialog-close" aria-label="Close" {onclick}>{ "×" }</button>
@@ -29,12 +21,12 @@ pub fn modal(props: &ModalProps) -> Html {
     html! {
         <div class="overlay">
             <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="dialog-title"
-                 data-testid={props.testid.clone()}>
+                 data-testid={testid}>
                 <header class="dialog-header">
-                    <h2 id="dialog-title">{ props.title.clone() }</h2>
+                    <h2 id="dialog-title">{ title }</h2>
                     { close }
                 </header>
-                <div class="dialog-body">{ props.children.clone() }</div>
+                <div class="dialog-body">{ children }</div>
             </div>
         </div>
     }

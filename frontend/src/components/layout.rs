@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 
 use crate::api;
 use crate::app::Route;
-use crate::components::ErrorAlert;
+use crate::components::error_alert;
 use crate::hooks::{use_session, SessionAction};
 
 /// Properties of [`Layout`].
@@ -86,7 +86,7 @@ pub fn layout(props: &LayoutProps) -> Html {
                 </div>
             </aside>
             <main class="content">
-                <ErrorAlert error={(*error).clone()} />
+                { error_alert((*error).clone(), "error") }
                 { props.children.clone() }
             </main>
         </div>

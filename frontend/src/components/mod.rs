@@ -12,8 +12,8 @@ pub mod keys;
 pub mod playground;
 pub mod traffic;
 
-pub use alert::{Alert, AlertKind, ErrorAlert};
-pub use dialog::Modal;
+pub use alert::{alert, error_alert, AlertKind};
+pub use dialog::modal;
 pub use field::{error_list, InputField, TextAreaField};
 pub use layout::Layout;
 pub use secret::SecretKey;

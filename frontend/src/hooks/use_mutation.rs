@@ -1,12 +1,16 @@
 //! A state-changing request started by the user: busy flag, error, CSRF token.
 
 use std::future::Future;
+use std::pin::Pin;
 
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::use_session::{expire_on_unauthorized, use_session, SessionContext};
 use crate::api::ApiError;
+
+/// A request in flight; on success it yields the caller's `on_ok` bound to the answer.
+type PendingAnswer = Pin<Box<dyn Future<Output = Result<Box<dyn FnOnce()>, ApiError>>>>;
 
 /// Handle returned by [`use_mutation`].
 #[derive(Clone)]
@@ -45,14 +49,24 @@ impl Mutation {
         let Some(csrf) = self.session.csrf().map(str::to_owned) else {
             return;
         };
+        let answer = request(csrf);
+        self.spawn(Box::pin(async move {
+            let value = answer.await?;
+            Ok(Box::new(move || on_ok(value)) as Box<dyn FnOnce()>)
+        }));
+    }
+
+    /// The part of [`Mutation::run`] that does not depend on the request's types, kept out of
+    /// its generic body so the WebAssembly holds it once rather than once per mutation.
+    fn spawn(&self, answer: PendingAnswer) {
         let this = self.clone();
         this.busy.set(true);
         this.error.set(None);
         spawn_local(async move {
-            let answer = request(csrf).await;
+            let answer = answer.await;
             this.busy.set(false);
             match answer {
-                Ok(value) => on_ok(value),
+                Ok(on_ok) => on_ok(),
                 Err(error) => {
                     expire_on_unauthorized(&this.session, &error);
                     this.error.set(Some(error));

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::use_session::{expire_on_unauthorized, use_session};
 use crate::api::ApiError;
-use crate::components::ErrorAlert;
+use crate::components::error_alert;
 
 /// Remote data: still loading, or the answer (data or error).
 #[derive(Debug, Clone, PartialEq)]
@@ -23,7 +23,7 @@ impl<T> Remote<T> {
     pub fn view(&self, view: impl FnOnce(&T) -> Html) -> Html {
         match self {
             Remote::Loading => html! { <p class="muted" aria-busy="true">{ "Loading…" }</p> },
-            Remote::Loaded(Err(error)) => html! { <ErrorAlert error={error.clone()} /> },
+            Remote::Loaded(Err(error)) => html! { { error_alert(Some(error.clone()), "error") } },
             Remote::Loaded(Ok(data)) => view(data),
         }
     }

@@ -7,9 +7,10 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::action_center::{
-    ChartinkTokens, ConfirmMoveDialog, HistoryTable, PendingAction, PendingTable, RejectDialog,
+    history_table, pending_table, ChartinkTokens, ConfirmMoveDialog, HistoryTableProps,
+    PendingAction, PendingTableProps, RejectDialog,
 };
-use crate::components::{Alert, AlertKind, ErrorAlert};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::hooks::{use_mutation, use_remote};
 
 /// The dialog open over the page, if any.
@@ -122,9 +123,9 @@ pub fn action_center_page() -> Html {
                 <p class="muted">{ "Orders from semi-auto keys wait here until you approve or reject them. Pending orders expire if nobody decides in time." }</p>
             </header>
             if let Some((kind, message)) = (*notice).clone() {
-                <Alert {kind} testid="action-center-notice">{ message }</Alert>
+                { alert(kind, Some("action-center-notice"), html! { <> { message } </> }) }
             }
-            <ErrorAlert error={approval.error()} />
+            { error_alert(approval.error(), "error") }
             <div class="card">
                 <div class="card-header">
                     <h2>{ "Pending" }</h2>
@@ -132,14 +133,14 @@ pub fn action_center_page() -> Html {
                 </div>
                 { items.view(|items| {
                     let pending: Vec<PendingOrder> = items.iter().filter(|i| i.state == PendingState::Pending).cloned().collect();
-                    html! { <PendingTable items={pending} on_action={on_action.clone()} {busy} /> }
+                    html! { { pending_table(&PendingTableProps { items: pending, on_action: on_action.clone(), busy }) } }
                 }) }
             </div>
             <div class="card">
                 <h2>{ "History" }</h2>
                 { items.view(|items| {
                     let done: Vec<PendingOrder> = items.iter().filter(|i| i.state != PendingState::Pending).cloned().collect();
-                    html! { <HistoryTable items={done} /> }
+                    html! { { history_table(&HistoryTableProps { items: done }) } }
                 }) }
             </div>
             <ChartinkTokens />

@@ -5,10 +5,10 @@ use yew::prelude::*;
 
 use crate::api;
 use crate::components::keys::{
-    CreateKeyForm, EditDialog, EventTable, KeyAction, KeyTable, NewKeyDialog, RevealDialog,
-    RevokeDialog, RollDialog, UsageHelp,
+    event_table, key_table, new_key_dialog, usage_help, CreateKeyForm, EditDialog, EventTableProps,
+    KeyAction, KeyTableProps, NewKeyDialogProps, RevealDialog, RevokeDialog, RollDialog,
 };
-use crate::components::{Alert, AlertKind, ErrorAlert};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::format::mode_label;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -87,7 +87,7 @@ pub fn keys_page() -> Html {
     let open_dialog = match (*dialog).clone() {
         None => html! {},
         Some(Dialog::NewKey { title, created }) => html! {
-            <NewKeyDialog {title} name={created.key.name} api_key={created.api_key} on_close={close} />
+            { new_key_dialog(&NewKeyDialogProps { title: title.into(), name: created.key.name.into(), api_key: created.api_key.into(), on_close: close }) }
         },
         Some(Dialog::Reveal(key)) => html! { <RevealDialog target={key} on_close={close} /> },
         Some(Dialog::Roll(key)) => html! {
@@ -108,19 +108,19 @@ pub fn keys_page() -> Html {
                 <p class="muted">{ "Keys let your bots and alerts place orders through keygate. Each key has its own scopes, order mode and IP allowlist." }</p>
             </header>
             if let Some(message) = (*notice).clone() {
-                <Alert kind={AlertKind::Success} testid="keys-notice">{ message }</Alert>
+                { alert(AlertKind::Success, Some("keys-notice"), html! { <> { message } </> }) }
             }
-            <ErrorAlert error={mode_change.error()} />
+            { error_alert(mode_change.error(), "error") }
             <div class="card">
-                { keys.view(|keys| html! { <KeyTable keys={keys.clone()} {on_action} /> }) }
+                { keys.view(|keys| html! { { key_table(&KeyTableProps { keys: keys.clone(), on_action }) } }) }
             </div>
             <div class="grid-2">
                 <CreateKeyForm on_created={show_new_key("API key created")} />
-                <UsageHelp />
+                { usage_help() }
             </div>
             <div class="card">
                 <h2>{ "Audit trail" }</h2>
-                { events.view(|events| html! { <EventTable events={events.clone()} /> }) }
+                { events.view(|events| html! { { event_table(&EventTableProps { events: events.clone() }) } }) }
             </div>
             { open_dialog }
         </section>

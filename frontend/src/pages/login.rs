@@ -5,7 +5,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{Alert, AlertKind, ErrorAlert, InputField};
+use crate::components::{alert, error_alert, AlertKind, InputField};
 use crate::hooks::{use_session, SessionAction};
 
 /// Username and password; on success the router moves on to the keys page.
@@ -55,9 +55,9 @@ pub fn login_page() -> Html {
                 <div class="brand">{ "keygate" }</div>
                 <h1>{ "Sign in" }</h1>
                 if let Some(notice) = notice {
-                    <Alert kind={AlertKind::Info} testid="login-notice">{ notice }</Alert>
+                    { alert(AlertKind::Info, Some("login-notice"), html! { <> { notice } </> }) }
                 }
-                <ErrorAlert error={(*error).clone()} testid="login-error" />
+                { error_alert((*error).clone(), "login-error") }
                 <InputField id="login-username" label="Username" value={(*username).clone()}
                     oninput={set(&username)} autocomplete="username" required=true
                     errors={field_errors(&error, "username")} />

@@ -13,7 +13,7 @@ pub use account::AccountPage;
 pub use action_center::ActionCenterPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;
-pub use not_found::NotFoundPage;
+pub use not_found::not_found_page;
 pub use playground::PlaygroundPage;
 pub use setup::SetupPage;
 pub use traffic::TrafficPage;

@@ -6,7 +6,6 @@ use yew_router::prelude::*;
 use crate::app::Route;
 
 /// "Page not found", with a way back.
-#[function_component(NotFoundPage)]
 pub fn not_found_page() -> Html {
     html! {
         <section class="page narrow" data-testid="not-found">

@@ -5,7 +5,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{ErrorAlert, InputField};
+use crate::components::{error_alert, InputField};
 use crate::hooks::{use_session, SessionAction};
 
 /// Shown while no account exists: creates the first (admin) account and signs it in.
@@ -61,7 +61,7 @@ pub fn setup_page() -> Html {
                 <p class="muted">
                     { "Create the administrator account. You will use it to manage API keys and other users." }
                 </p>
-                <ErrorAlert error={(*error).clone()} testid="setup-error" />
+                { error_alert((*error).clone(), "setup-error") }
                 <InputField id="setup-username" label="Username" value={(*username).clone()}
                     oninput={set(&username)} autocomplete="username" required=true
                     hint="3 to 32 characters: letters, digits, '.', '_' and '-'."

@@ -7,7 +7,6 @@
 //! ("N new rows") instead of moving the table under the reader.
 
 use std::cell::Cell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -21,12 +20,12 @@ use yew_router::prelude::*;
 
 use crate::api::{self, ApiError};
 use crate::app::Route;
+use crate::components::error_alert;
 use crate::components::traffic::view::{with_bucket, Filter, TrafficView};
 use crate::components::traffic::{
     bar_list, count, latency, per_minute_chart, stat_cards, status_mix, traffic_table, BarRow,
     FilterBar, Names, RowDetail, SecurityPanel,
 };
-use crate::components::ErrorAlert;
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
 
 /// The rows shown so far and the cursor of the next (older) page.
@@ -59,7 +58,7 @@ pub fn traffic_page() -> Html {
     let more = use_state(|| (false, None::<ApiError>));
     let new_rows = use_state(|| None as NewRows);
     let selected = use_state(|| None::<TrafficEntry>);
-    let operations = use_state(|| None::<BTreeMap<String, String>>);
+    let operations = use_state(|| None::<Vec<(String, String)>>);
     // Answers for an older snapshot are dropped.
     let generation = use_mut_ref(|| 0u32);
     let keys = use_remote(0, api::keys::list);
@@ -256,24 +255,24 @@ pub fn traffic_page() -> Html {
     // Names for ids: the user's keys, the keys in the stats, the users (admins).
     let mut names = Names::default();
     if let Remote::Loaded(Ok(list)) = &*keys {
-        names
-            .keys
-            .extend(list.iter().map(|k| (k.id, k.name.clone())));
+        for k in list {
+            names.add_key(k.id, &k.name);
+        }
     }
     if let Remote::Loaded(Ok(figures)) = &*stats {
         for k in &figures.keys {
             if let Some(name) = &k.name {
-                names.keys.entry(k.key_id).or_insert_with(|| name.clone());
+                names.add_key(k.key_id, name);
             }
         }
     }
     if let Remote::Loaded(Ok(list)) = &*users {
-        names
-            .users
-            .extend(list.iter().map(|u| (u.id, u.username.clone())));
+        for u in list {
+            names.add_user(u.id, &u.username);
+        }
     }
     if let Some(user) = session.user() {
-        names.users.insert(user.id, user.username.clone());
+        names.add_user(user.id, &user.username);
     }
     let error_classes: Vec<String> = match &*stats {
         Remote::Loaded(Ok(figures)) => figures
@@ -305,7 +304,7 @@ pub fn traffic_page() -> Html {
                         </button>
                     }
                 </div>
-                <ErrorAlert error={more.1.clone()} />
+                { error_alert(more.1.clone(), "error") }
             </>
         }
     });
@@ -374,21 +373,13 @@ pub fn traffic_page() -> Html {
         }),
         _ => None,
     };
-    let key_choices: Vec<(i64, String)> = names
-        .keys
-        .iter()
-        .map(|(id, name)| (*id, name.clone()))
-        .collect();
-    let user_choices: Vec<(i64, String)> = names
-        .users
-        .iter()
-        .map(|(id, name)| (*id, name.clone()))
-        .collect();
+    let key_choices = names.keys().to_vec();
+    let user_choices = names.users().to_vec();
     let refresh = view.refresh.unwrap_or(0);
     let detail = (*selected).clone().map(|entry| {
         let operation = (*operations).as_ref().and_then(|ops| {
             let path = entry.path.trim_end_matches('/');
-            ops.get(path).cloned()
+            ops.iter().find(|(known, _)| known == path).map(|(_, id)| id.clone())
         }).filter(|_| entry.path.starts_with("/api/v1/"));
         html! {
             <RowDetail {entry} names={names.clone()} {is_admin} {operation}

@@ -4,7 +4,7 @@ use keygate_types::account::ChangePassword;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{ErrorAlert, InputField};
+use crate::components::{error_alert, InputField};
 use crate::hooks::{use_mutation, use_session, SessionAction};
 
 /// Current password, new password twice. Success ends the session (the server signs the user
@@ -50,7 +50,7 @@ pub fn change_password_form() -> Html {
     html! {
         <form class="card" data-testid="password-form" {onsubmit} novalidate=true>
             <h2>{ "Change password" }</h2>
-            <ErrorAlert error={error.clone()} testid="password-error" />
+            { error_alert(error.clone(), "password-error") }
             <InputField id="password-current" label="Current password" input_type="password"
                 value={(*current).clone()} oninput={set(&current)} autocomplete="current-password"
                 required=true errors={field_errors(&error, "current_password")} />

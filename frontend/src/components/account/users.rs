@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors};
-use crate::components::{Alert, AlertKind, ErrorAlert, InputField};
+use crate::components::{alert, error_alert, AlertKind, InputField};
 use crate::format::local_time;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -80,9 +80,9 @@ pub fn user_admin() -> Html {
             <form class="subform" data-testid="create-user-form" {onsubmit} novalidate=true>
                 <h3>{ "Add a user" }</h3>
                 if let Some(message) = (*created).clone() {
-                    <Alert kind={AlertKind::Success}>{ message }</Alert>
+                    { alert(AlertKind::Success, None, html! { <> { message } </> }) }
                 }
-                <ErrorAlert error={error.clone()} testid="create-user-error" />
+                { error_alert(error.clone(), "create-user-error") }
                 <InputField id="user-username" label="Username" value={(*username).clone()}
                     oninput={set(&username)} autocomplete="off" required=true
                     errors={field_errors(&error, "username")} />

@@ -7,7 +7,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, SecretKey};
+use crate::components::{error_alert, SecretKey};
 use crate::format::local_time_or;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -201,7 +201,7 @@ pub fn chartink_tokens() -> Html {
                 { "ChartInk cannot send an API key, and keys never go in URLs, so each key gets its own webhook token. Alerts through it follow the key's scopes and order mode; creating one again rotates it." }
             </p>
             { shown }
-            <ErrorAlert error={mutation.error()} />
+            { error_alert(mutation.error(), "error") }
             { tokens.view(token_rows) }
             <form {onsubmit} novalidate=true class="grid-2">
                 { keys.view(key_options) }

@@ -4,7 +4,7 @@ use keygate_types::action_center::PendingOrder;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal, TextAreaField};
+use crate::components::{error_alert, modal, TextAreaField};
 use crate::hooks::use_mutation;
 
 /// Properties of [`ConfirmMoveDialog`].
@@ -36,19 +36,20 @@ pub fn confirm_move_dialog(props: &ConfirmMoveDialogProps) -> Html {
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
-        <Modal title="The price has moved" testid="confirm-move-dialog">
-            <p data-testid="move-warning">{ props.warning.clone() }</p>
-            <p>{ "Approve anyway to execute the order at today's market, or keep it pending." }</p>
-            <ErrorAlert error={mutation.error()} />
-            <div class="dialog-actions">
-                <button type="button" class="btn" onclick={cancel}>{ "Keep pending" }</button>
-                <button type="button" class="btn btn-primary" data-testid="confirm-approve"
-                        disabled={mutation.busy()} onclick={confirm}>
-                    { "Approve anyway" }
-                </button>
-            </div>
-        </Modal>
-    }
+            { modal("The price has moved".into(), "confirm-move-dialog", None, html! { <>
+                <p data-testid="move-warning">{ props.warning.clone() }</p>
+                <p>{ "Approve anyway to execute the order at today's market, or keep it pending." }</p>
+                { error_alert(mutation.error(), "error") }
+                <div class="dialog-actions">
+                    <button type="button" class="btn" onclick={cancel}>{ "Keep pending" }</button>
+                    <button type="button" class="btn btn-primary" data-testid="confirm-approve"
+                            disabled={mutation.busy()} onclick={confirm}>
+                        { "Approve anyway" }
+                    </button>
+                </div>
+
+    </> }) }
+        }
 }
 
 /// Properties of [`RejectDialog`].
@@ -94,18 +95,19 @@ pub fn reject_dialog(props: &RejectDialogProps) -> Html {
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     let error = mutation.error();
     html! {
-        <Modal title={format!("Reject pending order {}?", props.target.id)} testid="reject-dialog">
-            <TextAreaField id="reject-reason" label="Reason" value={(*reason).clone()} {oninput}
-                           placeholder="e.g. outside my trading plan"
-                           errors={api::field_errors(&error, "reason")} />
-            <ErrorAlert error={error.filter(|e| e.field("reason").is_empty())} />
-            <div class="dialog-actions">
-                <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
-                <button type="button" class="btn btn-danger" data-testid="reject-confirm"
-                        disabled={mutation.busy()} onclick={confirm}>
-                    { "Reject order" }
-                </button>
-            </div>
-        </Modal>
-    }
+            { modal(format!("Reject pending order {}?", props.target.id).into(), "reject-dialog", None, html! { <>
+                <TextAreaField id="reject-reason" label="Reason" value={(*reason).clone()} {oninput}
+                               placeholder="e.g. outside my trading plan"
+                               errors={api::field_errors(&error, "reason")} />
+                { error_alert(error.filter(|e| e.field("reason").is_empty()), "error") }
+                <div class="dialog-actions">
+                    <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
+                    <button type="button" class="btn btn-danger" data-testid="reject-confirm"
+                            disabled={mutation.busy()} onclick={confirm}>
+                        { "Reject order" }
+                    </button>
+                </div>
+
+    </> }) }
+        }
 }

@@ -7,4 +7,6 @@ mod tables;
 pub use chartink::ChartinkTokens;
 
 pub use dialogs::{ConfirmMoveDialog, RejectDialog};
-pub use tables::{HistoryTable, PendingAction, PendingTable};
+pub use tables::{
+    history_table, pending_table, HistoryTableProps, PendingAction, PendingTableProps,
+};

@@ -70,7 +70,6 @@ pub struct PendingTableProps {
 
 /// Pending items: symbol, action, quantity, price type, key, queued at, expires in, reference vs
 /// current price, and Approve / Reject buttons.
-#[function_component(PendingTable)]
 pub fn pending_table(props: &PendingTableProps) -> Html {
     if props.items.is_empty() {
         return html! {
@@ -150,7 +149,6 @@ pub struct HistoryTableProps {
 }
 
 /// Decided items: outcome, broker order id and status, or the reason / error.
-#[function_component(HistoryTable)]
 pub fn history_table(props: &HistoryTableProps) -> Html {
     if props.items.is_empty() {
         return html! { <p class="empty" data-testid="history-empty">{ "No decisions yet." }</p> };

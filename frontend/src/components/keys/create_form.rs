@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::{KeyFields, KeyFormData};
 use crate::api;
-use crate::components::ErrorAlert;
+use crate::components::error_alert;
 use crate::hooks::use_mutation;
 
 /// Properties of [`CreateKeyForm`].
@@ -46,7 +46,7 @@ pub fn create_key_form(props: &CreateKeyFormProps) -> Html {
     html! {
         <form class="card" data-testid="create-key-form" {onsubmit} novalidate=true>
             <h2>{ "New API key" }</h2>
-            <ErrorAlert error={mutation.error()} testid="create-key-error" />
+            { error_alert(mutation.error(), "create-key-error") }
             <KeyFields id_prefix="key" data={(*data).clone()} {on_change}
                        error={mutation.error()} show_mode=true />
             <button type="submit" class="btn btn-primary" data-testid="create-key-submit"

@@ -5,7 +5,7 @@ use yew::prelude::*;
 
 use super::{KeyFields, KeyFormData};
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`EditDialog`].
@@ -53,18 +53,19 @@ pub fn edit_dialog(props: &EditDialogProps) -> Html {
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
-        <Modal title={format!("Edit key \"{}\"", props.target.name)} testid="edit-dialog">
-            <form {onsubmit} novalidate=true>
-                <ErrorAlert error={mutation.error()} />
-                <KeyFields id_prefix="edit" data={(*data).clone()} {on_change} error={mutation.error()} />
-                <div class="dialog-actions">
-                    <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
-                    <button type="submit" class="btn btn-primary" data-testid="edit-save"
-                            disabled={mutation.busy()}>
-                        { "Save" }
-                    </button>
-                </div>
-            </form>
-        </Modal>
-    }
+            { modal(format!("Edit key \"{}\"", props.target.name).into(), "edit-dialog", None, html! { <>
+                <form {onsubmit} novalidate=true>
+                    { error_alert(mutation.error(), "error") }
+                    <KeyFields id_prefix="edit" data={(*data).clone()} {on_change} error={mutation.error()} />
+                    <div class="dialog-actions">
+                        <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
+                        <button type="submit" class="btn btn-primary" data-testid="edit-save"
+                                disabled={mutation.busy()}>
+                            { "Save" }
+                        </button>
+                    </div>
+                </form>
+
+    </> }) }
+        }
 }

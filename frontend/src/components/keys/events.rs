@@ -13,7 +13,6 @@ pub struct EventTableProps {
 }
 
 /// Who did what to which key, when and from where.
-#[function_component(EventTable)]
 pub fn event_table(props: &EventTableProps) -> Html {
     if props.events.is_empty() {
         return html! { <p class="empty">{ "Nothing has happened to your keys yet." }</p> };

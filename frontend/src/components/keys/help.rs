@@ -3,7 +3,6 @@
 use yew::prelude::*;
 
 /// A short note on sending the key: in the JSON body or the `X-API-KEY` header.
-#[function_component(UsageHelp)]
 pub fn usage_help() -> Html {
     html! {
         <aside class="card help" data-testid="key-usage-help">

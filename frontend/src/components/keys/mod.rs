@@ -14,12 +14,12 @@ mod table;
 
 pub use create_form::CreateKeyForm;
 pub use edit_dialog::EditDialog;
-pub use events::EventTable;
+pub use events::{event_table, EventTableProps};
 pub use form::KeyFields;
 pub use form_data::KeyFormData;
-pub use help::UsageHelp;
-pub use new_key_dialog::NewKeyDialog;
+pub use help::usage_help;
+pub use new_key_dialog::{new_key_dialog, NewKeyDialogProps};
 pub use reveal_dialog::RevealDialog;
 pub use revoke_dialog::RevokeDialog;
 pub use roll_dialog::RollDialog;
-pub use table::{KeyAction, KeyTable};
+pub use table::{key_table, KeyAction, KeyTableProps};

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::components::{Alert, AlertKind, Modal, SecretKey};
+use crate::components::{alert, modal, AlertKind, SecretKey};
 
 /// Properties of [`NewKeyDialog`].
 #[derive(Properties, PartialEq)]
@@ -18,22 +18,20 @@ pub struct NewKeyDialogProps {
 }
 
 /// Shows a new key with a Copy button and a warning that it is shown only now.
-#[function_component(NewKeyDialog)]
 pub fn new_key_dialog(props: &NewKeyDialogProps) -> Html {
     let onclick = props.on_close.reform(|_: MouseEvent| ());
     html! {
-        <Modal title={props.title.clone()} testid="new-key-dialog">
-            <p>{ "Key " }<strong>{ props.name.clone() }</strong>{ ":" }</p>
-            <SecretKey value={props.api_key.clone()} testid="new-key-value" />
-            <Alert kind={AlertKind::Warning} testid="new-key-warning">
-                <strong>{ "Store this key now." }</strong>
-                { " It will not be shown again here. Copy it into your trading tool or password manager before closing this window." }
-            </Alert>
-            <div class="dialog-actions">
-                <button type="button" class="btn btn-primary" data-testid="new-key-close" {onclick}>
-                    { "I have stored the key" }
-                </button>
-            </div>
-        </Modal>
-    }
+            { modal(props.title.clone().into(), "new-key-dialog", None, html! { <>
+                <p>{ "Key " }<strong>{ props.name.clone() }</strong>{ ":" }</p>
+                <SecretKey value={props.api_key.clone()} testid="new-key-value" />
+                { alert(AlertKind::Warning, Some("new-key-warning"), html! { <> <strong>{ "Store this key now." }</strong>
+                    { " It will not be shown again here. Copy it into your trading tool or password manager before closing this window." } </> }) }
+                <div class="dialog-actions">
+                    <button type="button" class="btn btn-primary" data-testid="new-key-close" {onclick}>
+                        { "I have stored the key" }
+                    </button>
+                </div>
+
+    </> }) }
+        }
 }

@@ -4,7 +4,7 @@ use keygate_types::keys::ApiKeySummary;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal, SecretKey};
+use crate::components::{error_alert, modal, SecretKey};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RevealDialog`].
@@ -33,17 +33,18 @@ pub fn reveal_dialog(props: &RevealDialogProps) -> Html {
     }
     let onclick = props.on_close.reform(|_: MouseEvent| ());
     html! {
-        <Modal title={format!("Key \"{}\"", props.target.name)} testid="reveal-dialog">
-            <ErrorAlert error={mutation.error()} />
-            if let Some(key) = (*revealed).clone() {
-                <SecretKey value={key} testid="revealed-key-value" />
-                <p class="hint">{ "Anyone with this key can use it within its scopes. Hide it when you are done." }</p>
-            } else if mutation.busy() {
-                <p class="muted" aria-busy="true">{ "Loading…" }</p>
-            }
-            <div class="dialog-actions">
-                <button type="button" class="btn" data-testid="reveal-hide" {onclick}>{ "Hide" }</button>
-            </div>
-        </Modal>
-    }
+            { modal(format!("Key \"{}\"", props.target.name).into(), "reveal-dialog", None, html! { <>
+                { error_alert(mutation.error(), "error") }
+                if let Some(key) = (*revealed).clone() {
+                    <SecretKey value={key} testid="revealed-key-value" />
+                    <p class="hint">{ "Anyone with this key can use it within its scopes. Hide it when you are done." }</p>
+                } else if mutation.busy() {
+                    <p class="muted" aria-busy="true">{ "Loading…" }</p>
+                }
+                <div class="dialog-actions">
+                    <button type="button" class="btn" data-testid="reveal-hide" {onclick}>{ "Hide" }</button>
+                </div>
+
+    </> }) }
+        }
 }

@@ -4,7 +4,7 @@ use keygate_types::keys::ApiKeySummary;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RevokeDialog`].
@@ -34,19 +34,20 @@ pub fn revoke_dialog(props: &RevokeDialogProps) -> Html {
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
-        <Modal title={format!("Revoke key \"{}\"?", props.target.name)} testid="revoke-dialog">
-            <p>
-                { "Requests with " }<code class="masked">{ &props.target.masked_key }</code>
-                { " (and any old secret still in its grace period) are refused from now on. This cannot be undone." }
-            </p>
-            <ErrorAlert error={mutation.error()} />
-            <div class="dialog-actions">
-                <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
-                <button type="button" class="btn btn-danger" data-testid="revoke-confirm"
-                        disabled={mutation.busy()} onclick={confirm}>
-                    { "Revoke key" }
-                </button>
-            </div>
-        </Modal>
-    }
+            { modal(format!("Revoke key \"{}\"?", props.target.name).into(), "revoke-dialog", None, html! { <>
+                <p>
+                    { "Requests with " }<code class="masked">{ &props.target.masked_key }</code>
+                    { " (and any old secret still in its grace period) are refused from now on. This cannot be undone." }
+                </p>
+                { error_alert(mutation.error(), "error") }
+                <div class="dialog-actions">
+                    <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
+                    <button type="button" class="btn btn-danger" data-testid="revoke-confirm"
+                            disabled={mutation.busy()} onclick={confirm}>
+                        { "Revoke key" }
+                    </button>
+                </div>
+
+    </> }) }
+        }
 }

@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{ErrorAlert, Modal};
+use crate::components::{error_alert, modal};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RollDialog`].
@@ -69,26 +69,27 @@ pub fn roll_dialog(props: &RollDialogProps) -> Html {
     };
     let cancel = props.on_cancel.reform(|_: MouseEvent| ());
     html! {
-        <Modal title={format!("Roll key \"{}\"?", props.target.name)} testid="roll-dialog">
-            <p>
-                { "A new secret replaces " }<code class="masked">{ &props.target.masked_key }</code>
-                { ". Scopes, mode and allowlist stay the same. The new secret is shown once." }
-            </p>
-            <fieldset class="field">
-                <legend>{ "The old key" }</legend>
-                <div class="checks">{ for GRACE.iter().map(option) }</div>
-                <small class="hint">
-                    { "A grace period lets your bots switch over; the key list shows which addresses still use the old key." }
-                </small>
-            </fieldset>
-            <ErrorAlert error={mutation.error()} />
-            <div class="dialog-actions">
-                <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
-                <button type="button" class="btn btn-primary" data-testid="roll-confirm"
-                        disabled={mutation.busy()} onclick={confirm}>
-                    { "Roll key" }
-                </button>
-            </div>
-        </Modal>
-    }
+            { modal(format!("Roll key \"{}\"?", props.target.name).into(), "roll-dialog", None, html! { <>
+                <p>
+                    { "A new secret replaces " }<code class="masked">{ &props.target.masked_key }</code>
+                    { ". Scopes, mode and allowlist stay the same. The new secret is shown once." }
+                </p>
+                <fieldset class="field">
+                    <legend>{ "The old key" }</legend>
+                    <div class="checks">{ for GRACE.iter().map(option) }</div>
+                    <small class="hint">
+                        { "A grace period lets your bots switch over; the key list shows which addresses still use the old key." }
+                    </small>
+                </fieldset>
+                { error_alert(mutation.error(), "error") }
+                <div class="dialog-actions">
+                    <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
+                    <button type="button" class="btn btn-primary" data-testid="roll-confirm"
+                            disabled={mutation.busy()} onclick={confirm}>
+                        { "Roll key" }
+                    </button>
+                </div>
+
+    </> }) }
+        }
 }

@@ -30,7 +30,6 @@ pub struct KeyTableProps {
 }
 
 /// A table of keys; each row has Reveal, Roll, Edit and Revoke buttons and a mode switch.
-#[function_component(KeyTable)]
 pub fn key_table(props: &KeyTableProps) -> Html {
     if props.keys.is_empty() {
         return html! {

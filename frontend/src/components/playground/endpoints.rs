@@ -1,8 +1,6 @@
 //! The endpoint list (grouped by tag, collapsible, searchable) and the field table beside the
 //! body editor. Plain functions: the state lives in the REST tab.
 
-use std::collections::BTreeSet;
-
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -16,7 +14,7 @@ pub struct ListView<'a> {
     /// The search text.
     pub search: &'a str,
     /// Tags folded shut.
-    pub collapsed: &'a BTreeSet<String>,
+    pub collapsed: &'a [String],
     /// The open operation.
     pub selected: Option<&'a str>,
     /// The chosen key (for greying out what it may not call).

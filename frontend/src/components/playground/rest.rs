@@ -1,7 +1,5 @@
 //! The REST tab: pick an operation, edit its body, send it with the chosen key, read the answer.
 
-use std::collections::{BTreeSet, HashMap};
-
 use keygate_types::keys::{OrderMode, Scope};
 use serde::Serialize;
 use web_sys::HtmlTextAreaElement;
@@ -19,8 +17,9 @@ use super::spec::{self, Endpoint, Group};
 use crate::api::playground::{self as calls, Exchange};
 use crate::api::ApiError;
 use crate::app::Route;
-use crate::components::{Alert, AlertKind, ErrorAlert, Modal};
+use crate::components::{alert, error_alert, modal, AlertKind};
 use crate::hooks::{expire_on_unauthorized, use_remote, use_session, Remote};
+use crate::json_entries::get;
 
 /// `?op=` of a deep link.
 #[derive(Serialize)]
@@ -64,8 +63,10 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     let groups = use_remote(0, load_groups);
     let selected = use_state(|| props.initial_op.clone());
     let search = use_state(String::new);
-    let collapsed = use_state(BTreeSet::<String>::new);
-    let drafts = use_state(HashMap::<String, String>::new);
+    // The collapsed tags (a few; a vector costs less WebAssembly than a `BTreeSet`).
+    let collapsed = use_state(Vec::<String>::new);
+    // (operation id, body) pairs: a vector costs less WebAssembly than a `HashMap`.
+    let drafts = use_state(Vec::<(String, String)>::new);
     let check_error = use_state(|| None::<String>);
     let busy = use_state(|| false);
     let result = use_state(|| None::<(String, Result<Exchange, ApiError>)>);
@@ -91,7 +92,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
     {
         let drafts = drafts.clone();
         use_effect_with(place, move |place| {
-            let rewritten: HashMap<String, String> = drafts
+            let rewritten: Vec<(String, String)> = drafts
                 .iter()
                 .map(|(op, text)| (op.clone(), body::switch_place(text, *place)))
                 .collect();
@@ -117,8 +118,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         .or_else(|| all.first().and_then(|g| g.endpoints.first()))
         .cloned();
     let draft = current.as_ref().map(|e| {
-        drafts
-            .get(&e.id)
+        get(&drafts, &e.id)
             .cloned()
             .unwrap_or_else(|| body::from_example(e.example.as_ref(), place))
     });
@@ -140,7 +140,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         Callback::from(move |text: String| {
             if let Some(e) = &current {
                 let mut next = (*drafts).clone();
-                next.insert(e.id.clone(), text);
+                keep_draft(&mut next, &e.id, text);
                 drafts.set(next);
             }
         })
@@ -329,8 +329,11 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         let collapsed = collapsed.clone();
         Callback::from(move |tag: String| {
             let mut next = (*collapsed).clone();
-            if !next.remove(&tag) {
-                next.insert(tag);
+            match next.iter().position(|t| *t == tag) {
+                Some(at) => {
+                    next.remove(at);
+                }
+                None => next.push(tag),
             }
             collapsed.set(next);
         })
@@ -373,19 +376,15 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                     </div>
                     <p>{ endpoint.summary.clone() }</p>
                     if let Some(text) = &endpoint.description { <p class="muted pg-desc">{ text.clone() }</p> }
-                    <ErrorAlert error={(*analyzer_error).clone()} testid="ledger-error" />
+                    { error_alert((*analyzer_error).clone(), "ledger-error") }
                     if let Some(reason) = &blocked {
-                        <Alert kind={AlertKind::Warning} testid="op-blocked">{ reason.clone() }</Alert>
+                        { alert(AlertKind::Warning, Some("op-blocked"), html! { <> { reason.clone() } </> }) }
                     }
                     if exit_only_note {
-                        <Alert kind={AlertKind::Info} testid="exit-only-note">
-                            { "exit_only key: it may cancel orders, close positions and place orders that reduce an open position of the same symbol, exchange and product (opposite side, at most its size). An order that would open or add to a position is refused with 403." }
-                        </Alert>
+                        { alert(AlertKind::Info, Some("exit-only-note"), html! { <> { "exit_only key: it may cancel orders, close positions and place orders that reduce an open position of the same symbol, exchange and product (opposite side, at most its size). An order that would open or add to a position is refused with 403." } </> }) }
                     }
                     if semi_auto_note {
-                        <Alert kind={AlertKind::Info} testid="semi-auto-note">
-                            { "Semi-auto key: orders are not executed at once but queued in the Action Center for your approval." }
-                        </Alert>
+                        { alert(AlertKind::Info, Some("semi-auto-note"), html! { <> { "Semi-auto key: orders are not executed at once but queued in the Action Center for your approval." } </> }) }
                     }
                     <div class="pg-editor-row">
                         <div class="pg-editor">
@@ -400,7 +399,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                                 if let Some(note) = &endpoint.body_note { <br />{ note.clone() } }
                             </small>
                             if let Some(problem) = &*check_error {
-                                <Alert kind={AlertKind::Error} testid="body-error">{ problem.clone() }</Alert>
+                                { alert(AlertKind::Error, Some("body-error"), html! { <> { problem.clone() } </> }) }
                             }
                             <div class="pg-actions">
                                 <button type="button" class="btn btn-primary" data-testid="send" disabled={*busy || blocked.is_some()}
@@ -416,7 +415,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
                     </div>
                     { match answer {
                         Some(Ok(exchange)) => html! { <ResponseView {exchange} /> },
-                        Some(Err(error)) => html! { <ErrorAlert {error} testid="send-error" /> },
+                        Some(Err(error)) => html! { { error_alert(Some(error), "send-error") } },
                         None => html! { <p class="muted" data-testid="no-response">{ "Send the request to see the answer here." }</p> },
                     } }
                     { snippet_panel(SnippetView {
@@ -446,7 +445,7 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         let (selected, drafts, navigator) = (selected.clone(), drafts.clone(), navigator.clone());
         Callback::from(move |entry: HistoryEntry| {
             let mut next = (*drafts).clone();
-            next.insert(entry.op.clone(), body::switch_place(&entry.body, place));
+            keep_draft(&mut next, &entry.op, body::switch_place(&entry.body, place));
             drafts.set(next);
             if let Some(navigator) = &navigator {
                 let _ =
@@ -470,14 +469,15 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
         };
         let go = send.reform(|_: MouseEvent| true);
         html! {
-            <Modal title="Send this order to the live ledger?" testid="live-confirm">
-                <p>{ "The analyzer is off (or could not be checked): this order goes to your live ledger, as a bot's would." }</p>
-                <div class="dialog-actions">
-                    <button type="button" class="btn" data-testid="live-cancel" onclick={cancel}>{ "Cancel" }</button>
-                    <button type="button" class="btn btn-danger" data-testid="live-confirm-send" onclick={go}>{ "Send live order" }</button>
-                </div>
-            </Modal>
-        }
+                    { modal("Send this order to the live ledger?".into(), "live-confirm", None, html! { <>
+                        <p>{ "The analyzer is off (or could not be checked): this order goes to your live ledger, as a bot's would." }</p>
+                        <div class="dialog-actions">
+                            <button type="button" class="btn" data-testid="live-cancel" onclick={cancel}>{ "Cancel" }</button>
+                            <button type="button" class="btn btn-danger" data-testid="live-confirm-send" onclick={go}>{ "Send live order" }</button>
+                        </div>
+
+        </> }) }
+                }
     } else {
         html! {}
     };
@@ -497,5 +497,13 @@ pub fn rest_tab(props: &RestTabProps) -> Html {
             }) }
             { confirm_dialog }
         </>
+    }
+}
+
+/// Keeps `text` as operation `op`'s draft body.
+fn keep_draft(drafts: &mut Vec<(String, String)>, op: &str, text: String) {
+    match drafts.iter_mut().find(|(known, _)| known == op) {
+        Some((_, draft)) => *draft = text,
+        None => drafts.push((op.to_owned(), text)),
     }
 }

@@ -4,16 +4,16 @@
 //! body and request schema. An operation is listed when its request body takes an `apikey`
 //! field (every `/api/v1` call and the TradingView webhook); session routes are left out.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde_json::Value;
+
+use crate::json_entries::{entries, get};
 
 /// The slice of an OpenAPI 3.1 document the Playground reads.
 #[derive(Debug, Deserialize)]
 pub struct Document {
-    #[serde(default)]
-    paths: BTreeMap<String, PathItem>,
+    #[serde(default, deserialize_with = "entries")]
+    paths: Vec<(String, PathItem)>,
     #[serde(default)]
     components: Components,
     #[serde(default)]
@@ -22,8 +22,8 @@ pub struct Document {
 
 #[derive(Debug, Default, Deserialize)]
 struct Components {
-    #[serde(default)]
-    schemas: BTreeMap<String, Schema>,
+    #[serde(default, deserialize_with = "entries")]
+    schemas: Vec<(String, Schema)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -57,8 +57,8 @@ struct Operation {
 struct RequestBody {
     #[serde(default)]
     description: Option<String>,
-    #[serde(default)]
-    content: BTreeMap<String, MediaType>,
+    #[serde(default, deserialize_with = "entries")]
+    content: Vec<(String, MediaType)>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -85,8 +85,8 @@ struct Schema {
     reference: Option<String>,
     #[serde(rename = "type", default)]
     kind: Option<TypeName>,
-    #[serde(default)]
-    properties: BTreeMap<String, Schema>,
+    #[serde(default, deserialize_with = "entries")]
+    properties: Vec<(String, Schema)>,
     #[serde(default)]
     required: Vec<String>,
     #[serde(rename = "enum", default)]
@@ -191,7 +191,7 @@ fn groups(document: &Document) -> Vec<Group> {
         let Some(body) = &op.request_body else {
             continue;
         };
-        let Some(media) = body.content.get("application/json") else {
+        let Some(media) = get(&body.content, "application/json") else {
             continue;
         };
         let fields = media
@@ -245,7 +245,7 @@ fn groups(document: &Document) -> Vec<Group> {
 }
 
 /// Follows `$ref` and skips a `null` alternative (`oneOf: [null, X]` is an optional X).
-fn resolve<'a>(schema: &'a Schema, named: &'a BTreeMap<String, Schema>) -> &'a Schema {
+fn resolve<'a>(schema: &'a Schema, named: &'a [(String, Schema)]) -> &'a Schema {
     let mut current = schema;
     for _ in 0..8 {
         if let Some(name) = current
@@ -253,7 +253,7 @@ fn resolve<'a>(schema: &'a Schema, named: &'a BTreeMap<String, Schema>) -> &'a S
             .as_deref()
             .and_then(|r| r.strip_prefix("#/components/schemas/"))
         {
-            match named.get(name) {
+            match get(named, name) {
                 Some(next) => current = next,
                 None => return current,
             }
@@ -275,7 +275,7 @@ fn is_null(schema: &Schema) -> bool {
 
 /// The fields of an object schema; for `anyOf` objects, the union (required only when every
 /// variant requires it).
-fn fields_of(schema: &Schema, named: &BTreeMap<String, Schema>) -> Vec<FieldDoc> {
+fn fields_of(schema: &Schema, named: &[(String, Schema)]) -> Vec<FieldDoc> {
     let schema = resolve(schema, named);
     if !schema.any_of.is_empty() && schema.properties.is_empty() {
         let variants: Vec<Vec<FieldDoc>> =
@@ -320,7 +320,7 @@ fn sort_fields(mut fields: Vec<FieldDoc>) -> Vec<FieldDoc> {
     fields
 }
 
-fn kind_of(schema: &Schema, named: &BTreeMap<String, Schema>) -> String {
+fn kind_of(schema: &Schema, named: &[(String, Schema)]) -> String {
     let schema = resolve(schema, named);
     let alternatives = if schema.one_of.is_empty() {
         &schema.any_of
@@ -348,7 +348,7 @@ fn kind_of(schema: &Schema, named: &BTreeMap<String, Schema>) -> String {
     }
 }
 
-fn allowed_of(schema: &Schema, named: &BTreeMap<String, Schema>) -> Vec<String> {
+fn allowed_of(schema: &Schema, named: &[(String, Schema)]) -> Vec<String> {
     let schema = resolve(schema, named);
     let mut values: Vec<String> = schema.allowed.iter().map(value_text).collect();
     for alternative in schema.one_of.iter().chain(&schema.any_of) {

@@ -14,7 +14,7 @@ use super::body::KEY_PLACEHOLDER;
 use super::key::ChosenKey;
 use super::ws_state::{Conn, LogEntry, LogKind, WsAction, WsState};
 use crate::api::ApiError;
-use crate::components::ErrorAlert;
+use crate::components::error_alert;
 use crate::hooks::{expire_on_unauthorized, use_session};
 
 /// Ready-made subscriptions: (label, symbol, exchange, mode).
@@ -328,7 +328,7 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
                     }
                     <span class="hint">{ socket_url().unwrap_or_default() }</span>
                 </div>
-                <ErrorAlert error={(*error).clone()} testid="ws-error" />
+                { error_alert((*error).clone(), "ws-error") }
                 <div class="pg-templates">
                     <span class="muted">{ "Templates: " }</span>
                     { for TEMPLATES.iter().map(|t| template(*t)) }

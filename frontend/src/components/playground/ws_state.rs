@@ -1,7 +1,7 @@
 //! The WebSocket tab's state: connection status, the capped message log and the latest tick
 //! per symbol. Pure (no browser calls) so it is unit-tested.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
@@ -131,8 +131,9 @@ pub struct WsState {
     pub held: VecDeque<LogEntry>,
     /// Whether the log is paused.
     pub paused: bool,
-    /// Latest tick per (exchange, symbol).
-    pub ticks: BTreeMap<(String, String), Tick>,
+    /// Latest tick per (exchange, symbol), sorted by it (a vector, not a `BTreeMap`: one
+    /// B-tree instantiation costs ~5 KB of WebAssembly).
+    pub ticks: Vec<((String, String), Tick)>,
     /// The last ping's round trip.
     pub latency_ms: Option<f64>,
     next_id: u64,
@@ -145,7 +146,7 @@ impl Default for WsState {
             log: VecDeque::new(),
             held: VecDeque::new(),
             paused: false,
-            ticks: BTreeMap::new(),
+            ticks: Vec::new(),
             latency_ms: None,
             next_id: 0,
         }
@@ -209,23 +210,25 @@ impl WsState {
                 if let (Some(symbol), Some(exchange)) = (frame.symbol, frame.exchange) {
                     let data = frame.data.unwrap_or_default();
                     let key = (exchange, symbol);
-                    let count = self.ticks.get(&key).map_or(0, |t| t.count) + 1;
+                    let slot = self.ticks.binary_search_by(|(known, _)| known.cmp(&key));
+                    let count = slot.map_or(0, |at| self.ticks[at].1.count) + 1;
                     let best = data
                         .depth
                         .as_ref()
                         .and_then(|d| Some((d.buy.first()?.price, d.sell.first()?.price)));
-                    self.ticks.insert(
-                        key,
-                        Tick {
-                            mode: frame.mode.unwrap_or(0),
-                            ltp: data.ltp,
-                            change_percent: data.change_percent,
-                            volume: data.volume,
-                            best,
-                            at_ms,
-                            count,
-                        },
-                    );
+                    let tick = Tick {
+                        mode: frame.mode.unwrap_or(0),
+                        ltp: data.ltp,
+                        change_percent: data.change_percent,
+                        volume: data.volume,
+                        best,
+                        at_ms,
+                        count,
+                    };
+                    match slot {
+                        Ok(at) => self.ticks[at].1 = tick,
+                        Err(at) => self.ticks.insert(at, (key, tick)),
+                    }
                 }
             }
             _ => {}
@@ -309,7 +312,9 @@ mod tests {
             )
         };
         let state = run(WsState::default(), vec![tick(800.0), tick(801.5)]);
-        let latest = &state.ticks[&("NSE".to_owned(), "SBIN".to_owned())];
+        assert_eq!(state.ticks.len(), 1);
+        let (key, latest) = &state.ticks[0];
+        assert_eq!(key, &("NSE".to_owned(), "SBIN".to_owned()));
         assert_eq!(latest.ltp, Some(801.5));
         assert_eq!(latest.count, 2);
         assert_eq!(state.log.len(), 2);

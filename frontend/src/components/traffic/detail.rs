@@ -10,7 +10,7 @@ use super::table::Names;
 use super::text;
 use super::view::Filter;
 use crate::api;
-use crate::components::{Alert, AlertKind, ErrorAlert, Modal};
+use crate::components::{alert, error_alert, modal, AlertKind};
 use crate::hooks::use_mutation;
 
 /// Properties of [`RowDetail`].
@@ -76,40 +76,41 @@ pub fn row_detail(props: &RowDetailProps) -> Html {
         |name: &'static str, value: Html| html! { <><dt>{ name }</dt><dd>{ value }</dd></> };
     let or_dash = |v: Option<String>| v.unwrap_or_else(|| "—".to_owned());
     html! {
-        <Modal title="Request" testid="row-detail" on_close={props.on_close.clone()}>
-            <dl class="detail-list">
-                { field("Time", html! { <span title={text::utc(&e.at)}>{ format!("{} ({}), UTC {}", text::local(&e.at, &now), text::relative(&e.at, &now), text::utc(&e.at)) }</span> }) }
-                { field("Method", html! { <code>{ e.method.clone() }</code> }) }
-                { field("Path", html! { <code>{ e.path.clone() }</code> }) }
-                { field("Status", html! { <span class={classes!("status", tone)}>{ format!("{} ({class})", e.status) }</span> }) }
-                { field("Error class", html! { or_dash(e.error_class.clone()) }) }
-                { field("Latency", html! { format!("{} ({} µs)", text::latency(e.duration_us), e.duration_us) }) }
-                { field("Key", html! { or_dash(e.key_id.map(|k| format!("{} (id {k})", props.names.key(k)))) }) }
-                { field("Client IP", html! { <code>{ e.client_ip.clone() }</code> }) }
-                if props.is_admin {
-                    { field("User", html! { or_dash(e.user_id.map(|u| format!("{} (id {u})", props.names.user(u)))) }) }
+            { modal("Request".into(), "row-detail", Some(props.on_close.clone()), html! { <>
+                <dl class="detail-list">
+                    { field("Time", html! { <span title={text::utc(&e.at)}>{ format!("{} ({}), UTC {}", text::local(&e.at, &now), text::relative(&e.at, &now), text::utc(&e.at)) }</span> }) }
+                    { field("Method", html! { <code>{ e.method.clone() }</code> }) }
+                    { field("Path", html! { <code>{ e.path.clone() }</code> }) }
+                    { field("Status", html! { <span class={classes!("status", tone)}>{ format!("{} ({class})", e.status) }</span> }) }
+                    { field("Error class", html! { or_dash(e.error_class.clone()) }) }
+                    { field("Latency", html! { format!("{} ({} µs)", text::latency(e.duration_us), e.duration_us) }) }
+                    { field("Key", html! { or_dash(e.key_id.map(|k| format!("{} (id {k})", props.names.key(k)))) }) }
+                    { field("Client IP", html! { <code>{ e.client_ip.clone() }</code> }) }
+                    if props.is_admin {
+                        { field("User", html! { or_dash(e.user_id.map(|u| format!("{} (id {u})", props.names.user(u)))) }) }
+                    }
+                    { field("Request id", html! { <code data-testid="detail-request-id">{ e.request_id.clone() }</code> }) }
+                    { field("Row id", html! { e.id }) }
+                </dl>
+                if let Some(message) = (*banned).clone() {
+                    { alert(AlertKind::Success, Some("detail-banned"), html! { <> { message } </> }) }
                 }
-                { field("Request id", html! { <code data-testid="detail-request-id">{ e.request_id.clone() }</code> }) }
-                { field("Row id", html! { e.id }) }
-            </dl>
-            if let Some(message) = (*banned).clone() {
-                <Alert kind={AlertKind::Success} testid="detail-banned">{ message }</Alert>
-            }
-            <ErrorAlert error={ban.error()} />
-            <div class="detail-actions">
-                if let Some(key) = e.key_id { { filter("Filter by this key", Filter::Key(key), "detail-filter-key") } }
-                { filter("Filter by this IP", Filter::Ip(e.client_ip.clone()), "detail-filter-ip") }
-                { filter("Filter by this path", Filter::Path(e.path.clone()), "detail-filter-path") }
-                if let Some(op) = &props.operation {
-                    <a class="btn btn-small" href={format!("/playground?op={op}")} data-testid="detail-playground">{ "Open in the Playground" }</a>
-                }
-                <CopyButton text={json} label="Copy as JSON" testid="detail-copy-json" />
-                if props.is_admin {
-                    <button type="button" class="btn btn-small btn-danger" disabled={ban.busy()} onclick={ban_ip} data-testid="detail-ban-ip">
-                        { format!("Ban {}", e.client_ip) }
-                    </button>
-                }
-            </div>
-        </Modal>
-    }
+                { error_alert(ban.error(), "error") }
+                <div class="detail-actions">
+                    if let Some(key) = e.key_id { { filter("Filter by this key", Filter::Key(key), "detail-filter-key") } }
+                    { filter("Filter by this IP", Filter::Ip(e.client_ip.clone()), "detail-filter-ip") }
+                    { filter("Filter by this path", Filter::Path(e.path.clone()), "detail-filter-path") }
+                    if let Some(op) = &props.operation {
+                        <a class="btn btn-small" href={format!("/playground?op={op}")} data-testid="detail-playground">{ "Open in the Playground" }</a>
+                    }
+                    <CopyButton text={json} label="Copy as JSON" testid="detail-copy-json" />
+                    if props.is_admin {
+                        <button type="button" class="btn btn-small btn-danger" disabled={ban.busy()} onclick={ban_ip} data-testid="detail-ban-ip">
+                            { format!("Ban {}", e.client_ip) }
+                        </button>
+                    }
+                </div>
+
+    </> }) }
+        }
 }

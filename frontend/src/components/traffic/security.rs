@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use super::text;
 use crate::api;
-use crate::components::{Alert, AlertKind, ErrorAlert};
+use crate::components::{alert, error_alert, AlertKind};
 use crate::hooks::use_mutation;
 
 /// `in 1 h 5 min`, `in 42 s`, or `ended`.
@@ -143,9 +143,9 @@ pub fn security_panel(props: &SecurityPanelProps) -> Html {
         <div class="card" data-testid="security-panel">
             <h2>{ "Security" }</h2>
             if let Some(message) = (*notice).clone() {
-                <Alert kind={AlertKind::Success} testid="security-notice">{ message }</Alert>
+                { alert(AlertKind::Success, Some("security-notice"), html! { <> { message } </> }) }
             }
-            <ErrorAlert error={change.error()} testid="security-error" />
+            { error_alert(change.error(), "security-error") }
             <div class="stat-cards">
                 <div class="stat-card"><span class="stat-label">{ "Invalid-key attempts" }</span><strong class="stat-value" data-testid="invalid-attempts">{ text::count(s.invalid_key_attempts as i64) }</strong><span class="stat-note">{ "since this server started" }</span></div>
                 <div class="stat-card"><span class="stat-label">{ "Banned requests" }</span><strong class="stat-value">{ text::count(s.banned_requests as i64) }</strong><span class="stat-note">{ "refused before any key work" }</span></div>

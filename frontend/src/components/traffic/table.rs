@@ -1,7 +1,5 @@
 //! The log table: one row per request, each value a button that filters by it.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 use keygate_types::traffic::TrafficEntry;
 use yew::prelude::*;
@@ -10,30 +8,59 @@ use super::copy::CopyButton;
 use super::text;
 use super::view::Filter;
 
-/// Names for ids: keys and users.
+/// Names for ids: keys and users, each list sorted by id. Vectors rather than a
+/// `BTreeMap<i64, String>`, which would add its own copy of the B-tree code (~5 KB) to the
+/// WebAssembly.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Names {
-    /// Key id to key name.
-    pub keys: BTreeMap<i64, String>,
-    /// User id to username.
-    pub users: BTreeMap<i64, String>,
+    /// Key id and key name.
+    keys: Vec<(i64, String)>,
+    /// User id and username.
+    users: Vec<(i64, String)>,
 }
 
 impl Names {
+    /// Names key `id` `name`, unless it already has a name.
+    pub fn add_key(&mut self, id: i64, name: &str) {
+        add(&mut self.keys, id, name);
+    }
+
+    /// Names user `id` `name`, unless it already has a name.
+    pub fn add_user(&mut self, id: i64, name: &str) {
+        add(&mut self.users, id, name);
+    }
+
+    /// The named keys (id, name), by id.
+    pub fn keys(&self) -> &[(i64, String)] {
+        &self.keys
+    }
+
+    /// The named users (id, username), by id.
+    pub fn users(&self) -> &[(i64, String)] {
+        &self.users
+    }
+
     /// A key's name, or `#id` when unknown.
     pub fn key(&self, id: i64) -> String {
-        self.keys
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("#{id}"))
+        find(&self.keys, id)
     }
 
     /// A user's name, or `#id` when unknown.
     pub fn user(&self, id: i64) -> String {
-        self.users
-            .get(&id)
-            .cloned()
-            .unwrap_or_else(|| format!("#{id}"))
+        find(&self.users, id)
+    }
+}
+
+fn add(names: &mut Vec<(i64, String)>, id: i64, name: &str) {
+    if let Err(at) = names.binary_search_by_key(&id, |(known, _)| *known) {
+        names.insert(at, (id, name.to_owned()));
+    }
+}
+
+fn find(names: &[(i64, String)], id: i64) -> String {
+    match names.binary_search_by_key(&id, |(known, _)| *known) {
+        Ok(at) => names[at].1.clone(),
+        Err(_) => format!("#{id}"),
     }
 }
 
@@ -129,5 +156,27 @@ pub fn traffic_table(
                 <tbody>{ for rows.iter().map(row) }</tbody>
             </table>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_kept_by_id_and_the_first_name_wins() {
+        let mut names = Names::default();
+        names.add_key(9, "nine");
+        names.add_key(2, "two");
+        names.add_key(9, "other");
+        names.add_user(1, "admin");
+        assert_eq!(
+            names.keys(),
+            &[(2, "two".to_owned()), (9, "nine".to_owned())]
+        );
+        assert_eq!(names.key(9), "nine");
+        assert_eq!(names.key(5), "#5");
+        assert_eq!(names.user(1), "admin");
+        assert_eq!(names.user(2), "#2");
     }
 }

@@ -1,14 +1,18 @@
 //! How the Traffic Logs page writes times, latencies and statuses.
 
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, Timelike, Utc};
+
+use crate::format::date_minute;
 
 /// A time in the browser's zone: the time of day for today's, else with the date.
 pub fn local(time: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
     let local = time.with_timezone(&Local);
+    let with_date = date_minute(&local, ' ');
+    let seconds = local.second();
     if local.date_naive() == now.with_timezone(&Local).date_naive() {
-        local.format("%H:%M:%S").to_string()
+        format!("{}:{seconds:02}", &with_date[with_date.len() - 5..])
     } else {
-        local.format("%Y-%m-%d %H:%M:%S").to_string()
+        format!("{with_date}:{seconds:02}")
     }
 }
 
