@@ -11,6 +11,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { check, describe, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -18,7 +19,6 @@ const SHOTS = process.env.SCREENSHOT_DIR || 'target/browser';
 const USERNAME = 'smoke-admin';
 const PASSWORD = 'smoke-test-password-1234';
 
-const tid = (id) => `[data-testid="${id}"]`;
 
 let passed = 0;
 let failed = 0;
@@ -35,22 +35,8 @@ if (!/^https?:\/\/[^/]+/.test(BASE)) {
   finish(2);
 }
 
-function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-function describe(error) {
-  // eslint-disable-next-line no-control-regex
-  return String(error && error.message ? error.message : error).replace(/\x1b\[[0-9;]*m/g, '').trim();
-}
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 async function text(page, id) {
   return ((await page.locator(tid(id)).first().textContent()) || '').trim();

@@ -8,6 +8,7 @@
 // The last line is always "<n> passed, <m> failed"; the exit code is 0 only when nothing failed.
 
 import { chromium } from 'playwright-core';
+import { check, describe, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -15,7 +16,6 @@ const USERNAME = 'smoke-admin';
 const PASSWORD = 'smoke-test-password-1234';
 const KEY_NAME = 'smoke-test-key';
 
-const tid = (id) => `[data-testid="${id}"]`;
 
 let passed = 0;
 let failed = 0;
@@ -33,13 +33,6 @@ if (!/^https?:\/\/[^/]+/.test(BASE)) {
 }
 
 /** Rejects if `promise` does not settle within `ms`: no step can hang the run. */
-function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Runs one counted check; returns false (after reporting) when it failed. */
 async function step(name, body) {
@@ -56,15 +49,7 @@ async function step(name, body) {
   }
 }
 
-/** An error as plain text (Playwright messages carry terminal colour codes). */
-function describe(error) {
-  // eslint-disable-next-line no-control-regex
-  return String(error && error.message ? error.message : error).replace(/\x1b\[[0-9;]*m/g, '').trim();
-}
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /** Waits for whichever of `ids` appears first and returns its test id. */
 async function firstVisible(page, ids) {

@@ -13,6 +13,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { check, describe, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -21,7 +22,6 @@ const USERNAME = 'traffic-admin';
 const PASSWORD = 'traffic-test-password-1234';
 const BANNED_IP = '203.0.113.9';
 
-const tid = (id) => `[data-testid="${id}"]`;
 
 let passed = 0;
 let failed = 0;
@@ -38,18 +38,7 @@ if (!/^https?:\/\/[^/]+/.test(BASE)) {
   finish(2);
 }
 
-function within(ms, promise, what) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
-function describe(error) {
-  // eslint-disable-next-line no-control-regex
-  return String(error && error.message ? error.message : error).replace(/\x1b\[[0-9;]*m/g, '').trim();
-}
 
 async function step(name, body) {
   const started = Date.now();
@@ -65,9 +54,6 @@ async function step(name, body) {
   }
 }
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
 
 /** Calls `/api/v1/ping` with `key` in the header; returns [status, X-Request-Id]. */
 async function ping(key) {
