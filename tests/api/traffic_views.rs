@@ -417,11 +417,28 @@ async fn stats_break_requests_down_by_status_class_error_class_and_key() {
     assert_eq!(sum("requests"), figures["requests"].as_i64().unwrap());
     assert_eq!(sum("server_errors"), 1);
 
-    // Bob's stats cover his rows only: his key, his requests.
-    let bobs = stats(&w.bob, "").await;
-    matches_the_rows(&w.app, &bobs, |r| r.user_id == Some(2))
-        .await
-        .unwrap();
+    // Bob's stats cover his rows only: his key, his requests. His own session calls may still be
+    // on their way through the writer, so compare until they have landed.
+    let seen = std::cell::RefCell::new(None);
+    let agreed = within(PATIENCE, || {
+        let (last, seen, app, bob) = (&last, &seen, &w.app, &w.bob);
+        async move {
+            let figures = stats(bob, "").await;
+            match matches_the_rows(app, &figures, |r| r.user_id == Some(2)).await {
+                Ok(()) => {
+                    *seen.borrow_mut() = Some(figures);
+                    true
+                }
+                Err(e) => {
+                    *last.borrow_mut() = e;
+                    false
+                }
+            }
+        }
+    })
+    .await;
+    assert!(agreed.is_some(), "bob's stats: {}", last.borrow());
+    let bobs = seen.into_inner().expect("bob's stats");
     assert_eq!(bobs["keys"].as_array().unwrap().len(), 1);
     assert_eq!(bobs["keys"][0]["name"], "beta");
 }

@@ -8,6 +8,7 @@ use chrono::{Duration, Utc};
 use keygate_core::traffic::breakdown::{self, Scope};
 use keygate_core::traffic::query::{self, LogQuery};
 use keygate_core::traffic::{key_stats, stats};
+use keygate_core::CoreError;
 use keygate_types::traffic::{SecurityStats, StatsQuery, TrafficFilter, TrafficPage, TrafficStats};
 use keygate_types::ErrorBody;
 
@@ -85,8 +86,9 @@ pub async fn get_traffic_stats(
         return Err(ApiError::bad_request("The range may span at most 400 days"));
     }
     let user_scope = scope(&user, range.user_id)?;
+    let db = stats::snapshot(&state.db).await?;
     let classes = breakdown::breakdown(
-        &state.db,
+        &db,
         from,
         to,
         Scope {
@@ -96,9 +98,9 @@ pub async fn get_traffic_stats(
     )
     .await?;
     let figures = match range.key_id {
-        None => stats::range_stats(&state.db, from, to, user_scope).await?,
+        None => stats::range_stats(&db, from, to, user_scope).await?,
         Some(key) => {
-            let key_figures = key_stats::key_figures(&state.db, from, to, user_scope, key).await?;
+            let key_figures = key_stats::key_figures(&db, from, to, user_scope, key).await?;
             let (from_minute, to_minute) = breakdown::minute_range(from, to);
             stats::RangeStats {
                 from: query::from_millis(from_minute * 60_000),
@@ -108,11 +110,12 @@ pub async fn get_traffic_stats(
                 server_errors: classes.server_errors,
                 latency: key_figures.latency,
                 endpoints: key_figures.endpoints,
-                per_minute: breakdown::key_minutes(&state.db, from, to, user_scope, key).await?,
+                per_minute: breakdown::key_minutes(&db, from, to, user_scope, key).await?,
                 top_ips: key_figures.top_ips,
             }
         }
     };
+    db.commit().await.map_err(CoreError::from)?;
     let security = if user.user.is_admin {
         Some(SecurityStats {
             active_bans: state.security.active_bans().await?,

@@ -9,7 +9,9 @@ use chrono::{DateTime, Utc};
 use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles, MinuteCount};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    AccessMode, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect,
+    TransactionTrait,
 };
 
 use super::percentiles;
@@ -39,6 +41,23 @@ pub struct RangeStats {
     pub per_minute: Vec<MinuteCount>,
     /// Top 10 client IPs.
     pub top_ips: Vec<IpCount>,
+}
+
+/// A read-only transaction that sees one state of the rollups, so the several queries of one
+/// stats answer agree with each other while the traffic writer keeps committing batches.
+/// PostgreSQL needs REPEATABLE READ for that; a SQLite read transaction (WAL) is a snapshot from
+/// its first read, and sea-orm only warns when asked for a level there.
+pub async fn snapshot(db: &DatabaseConnection) -> CoreResult<DatabaseTransaction> {
+    Ok(match db.get_database_backend() {
+        DatabaseBackend::Postgres => {
+            db.begin_with_config(
+                Some(IsolationLevel::RepeatableRead),
+                Some(AccessMode::ReadOnly),
+            )
+            .await?
+        }
+        _ => db.begin().await?,
+    })
 }
 
 /// Stats for `[from, to)` (widened to whole minutes), for one user or (None) everyone.
