@@ -22,7 +22,6 @@ pub mod security;
 pub mod security_headers;
 pub mod startup;
 pub mod state;
-pub mod trading;
 pub mod traffic_log;
 pub mod ws;
 

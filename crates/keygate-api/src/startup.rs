@@ -14,6 +14,7 @@ use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
 use keygate_core::keys::changes::{self, ChangeFollower};
 use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
+use keygate_core::trading::{ApprovalRules, Trading};
 use keygate_core::traffic::{self, TrafficStore, TrafficWriter};
 use keygate_core::{db, sessions, Settings};
 use keygate_types::ErrorBody;
@@ -204,10 +205,15 @@ fn build_state(
         verifier.clone(),
         settings.max_keys_per_user,
     ));
+    let rules = ApprovalRules {
+        pending_ttl: Duration::from_secs(settings.action_center.pending_ttl_secs),
+        max_move_pct: settings.action_center.max_move_pct,
+    };
+    let trading = Arc::new(Trading::new(db.clone(), broker.clone(), rules));
     Ok(AppState {
         market,
         broker,
-        analyzer: Default::default(),
+        trading,
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login),
         rate_limits: RateLimits::new(&settings.rate_limits),

@@ -39,8 +39,8 @@ pub struct AppState {
     pub market: Arc<keygate_broker::Market>,
     /// The broker every `/api/v1` order and account call goes to (the paper broker by default).
     pub broker: Arc<dyn keygate_broker::Broker>,
-    /// Per-user analyzer flags, cached (see `trading::ledger_for`).
-    pub analyzer: crate::trading::AnalyzerCache,
+    /// The trading service every order-changing call goes through (and the ledger choice).
+    pub trading: Arc<keygate_core::trading::Trading>,
     /// Open WebSocket feed connections per address and per key (both listeners).
     pub ws_connections: Arc<crate::ws::limits::WsConnections>,
 }

@@ -15,6 +15,7 @@ pub mod paper;
 pub mod password;
 pub mod random;
 pub mod sessions;
+pub mod trading;
 pub mod traffic;
 pub mod users;
 

@@ -12,6 +12,7 @@ pub mod answers;
 pub mod describe;
 pub mod requests;
 pub mod schema;
+pub mod trade;
 pub mod views;
 
 use actix_web::http::StatusCode;

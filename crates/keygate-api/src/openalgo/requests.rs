@@ -2,7 +2,7 @@
 //! ranges and their custom messages exactly as OpenAlgo's marshmallow schemas have them.
 
 use keygate_broker::{Exchange, OrderRequest, Product};
-use serde::{Deserialize, Serialize};
+pub use keygate_core::trading::{ModifyOrder, OrderRef, SmartOrder, StrategyOnly};
 use serde_json::{Map, Value};
 
 use super::describe::Bound;
@@ -31,42 +31,6 @@ pub const ACTIONS: &[&str] = &["BUY", "SELL", "buy", "sell"];
 pub const PRICE_TYPES: &[&str] = &["MARKET", "LIMIT", "SL", "SL-M"];
 /// Products.
 pub const PRODUCTS: &[&str] = &["MIS", "NRML", "CNC"];
-
-/// `placesmartorder`'s validated body.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct SmartOrder {
-    /// The order as given (its action and quantity apply only when target and position are 0).
-    #[serde(flatten)]
-    pub order: OrderRequest,
-    /// The target net position.
-    pub position_size: f64,
-}
-
-/// `modifyorder`'s validated body (the paper broker changes price type, quantity and prices).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ModifyOrder {
-    /// The order to change.
-    pub orderid: String,
-    /// The order as it should become.
-    #[serde(flatten)]
-    pub order: OrderRequest,
-}
-
-/// A body naming one order: `cancelorder`, `orderstatus`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct OrderRef {
-    /// The order.
-    pub orderid: String,
-    /// Strategy tag.
-    pub strategy: String,
-}
-
-/// A body with only a strategy tag: `cancelallorder`, `closeposition`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StrategyOnly {
-    /// Strategy tag.
-    pub strategy: String,
-}
 
 /// `openposition`'s validated body (`exchange` is any string upstream).
 #[derive(Debug, Clone, PartialEq)]

@@ -6,7 +6,8 @@
 //! the row goes on. Expiry is `created_at + ttl`, decided at read time, so no background task is
 //! needed and a changed `KEYGATE_PENDING_TTL_SECS` applies to items already queued.
 //!
-//! Executing an approved item needs the broker, so it happens in the API crate, which reports the
+//! A queued call is stored as its serde-tagged [`TradeRequest`] and replayed as it is. Executing
+//! an approved item is the trading service's ([`crate::trading::approval`]), which reports the
 //! outcome back with [`record_success`] or [`record_failure`]; before executing, it re-reads the
 //! item's key ([`scopes_for_approval`]): an item runs under the key as it is now. Revoking a key
 //! rejects its pending items ([`reject_for_key`]). ChartInk webhook tokens
@@ -31,10 +32,10 @@ use sea_orm::{
 use serde_json::Value;
 
 pub use key_state::{reject_for_key, scopes_for_approval, KEY_REVOKED};
-pub use view::{order_summary, OrderSummary};
 
 use crate::entities::{api_key, pending_order};
 use crate::error::{CoreError, CoreResult};
+use crate::trading::TradeRequest;
 
 /// Most items one list answers.
 pub const LIST_LIMIT: u64 = 500;
@@ -56,10 +57,8 @@ pub struct QueueRequest {
     pub key_id: i64,
     /// The ledger that applies now; approval executes against it.
     pub ledger: Ledger,
-    /// The endpoint name (`placeorder`, ...).
-    pub op: String,
-    /// The validated request without `apikey`.
-    pub body: Value,
+    /// The validated request.
+    pub request: TradeRequest,
     /// The market price now, for the price-move check at approval (None: no check).
     pub reference_price: Option<f64>,
 }
@@ -70,8 +69,10 @@ pub async fn queue(db: &impl ConnectionTrait, request: QueueRequest) -> CoreResu
         user_id: Set(request.user_id),
         key_id: Set(request.key_id),
         ledger: Set(request.ledger.as_str().to_owned()),
-        op: Set(request.op),
-        body: Set(request.body.to_string()),
+        op: Set(request.request.endpoint().to_owned()),
+        body: Set(
+            serde_json::to_string(&request.request).map_err(|e| CoreError::Internal(e.into()))?
+        ),
         reference_price: Set(request
             .reference_price
             .filter(|p| p.is_finite() && *p > 0.0)),
@@ -191,10 +192,8 @@ pub struct Claimed {
     pub key_id: i64,
     /// The ledger recorded when it was queued.
     pub ledger: Ledger,
-    /// The endpoint name.
-    pub op: String,
     /// The stored request.
-    pub body: Value,
+    pub request: TradeRequest,
 }
 
 /// Moves a pending, unexpired item of the user to `executing`, exactly once: a second (or
@@ -221,14 +220,13 @@ pub async fn claim(
         .ledger
         .parse()
         .map_err(|_| CoreError::Internal(anyhow::anyhow!("bad stored ledger {}", row.ledger)))?;
-    let body = serde_json::from_str(&row.body)
+    let request = serde_json::from_str(&row.body)
         .map_err(|e| CoreError::Internal(anyhow::anyhow!("bad stored request: {e}")))?;
     Ok(Claimed {
         id,
         key_id: row.key_id,
         ledger,
-        op: row.op,
-        body,
+        request,
     })
 }
 

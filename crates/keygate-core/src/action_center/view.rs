@@ -1,4 +1,5 @@
-//! Turning a stored row into what the Action Center shows.
+//! Turning a stored row into what the Action Center shows: the request's own fields and the
+//! order it describes, read from the stored [`TradeRequest`].
 
 use std::time::Duration;
 
@@ -6,59 +7,16 @@ use keygate_types::action_center::{PendingOrder, PendingState};
 use serde_json::Value;
 
 use crate::entities::pending_order;
-
-/// The order-describing fields of a request, where it has them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct OrderSummary {
-    /// `symbol`.
-    pub symbol: Option<String>,
-    /// `exchange`.
-    pub exchange: Option<String>,
-    /// `action`, upper-cased.
-    pub action: Option<String>,
-    /// `quantity` (a number or a numeric string).
-    pub quantity: Option<f64>,
-    /// `pricetype`.
-    pub pricetype: Option<String>,
-    /// `product`.
-    pub product: Option<String>,
-    /// `price`.
-    pub price: Option<f64>,
-}
-
-fn text(body: &Value, field: &str) -> Option<String> {
-    body.get(field)?.as_str().map(str::to_owned)
-}
-
-fn number(body: &Value, field: &str) -> Option<f64> {
-    match body.get(field)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
-    .filter(|n: &f64| n.is_finite())
-}
-
-/// Reads the order fields of a request body.
-pub fn order_summary(body: &Value) -> OrderSummary {
-    OrderSummary {
-        symbol: text(body, "symbol"),
-        exchange: text(body, "exchange"),
-        action: text(body, "action").map(|a| a.to_ascii_uppercase()),
-        quantity: number(body, "quantity"),
-        pricetype: text(body, "pricetype"),
-        product: text(body, "product"),
-        price: number(body, "price"),
-    }
-}
+use crate::trading::TradeRequest;
 
 pub(super) fn to_view(
     row: pending_order::Model,
     key_name: Option<String>,
     ttl: Duration,
 ) -> PendingOrder {
-    let request: Value = serde_json::from_str(&row.body).unwrap_or(Value::Null);
-    let summary = order_summary(&request);
+    let stored: Option<TradeRequest> = serde_json::from_str(&row.body).ok();
+    let order = stored.as_ref().and_then(TradeRequest::order);
+    let request = stored.as_ref().and_then(|r| r.fields().ok());
     let expires_at = row.created_at + super::ttl_delta(ttl);
     let mut state = PendingState::parse(&row.state).unwrap_or(PendingState::Expired);
     if state == PendingState::Pending && expires_at <= chrono::Utc::now() {
@@ -71,13 +29,13 @@ pub(super) fn to_view(
         op: row.op,
         ledger: row.ledger,
         state,
-        symbol: summary.symbol,
-        exchange: summary.exchange,
-        action: summary.action,
-        quantity: summary.quantity,
-        pricetype: summary.pricetype,
-        product: summary.product,
-        request,
+        symbol: order.map(|o| o.symbol.clone()),
+        exchange: order.map(|o| o.exchange.as_str().to_owned()),
+        action: order.map(|o| o.action.as_str().to_owned()),
+        quantity: order.map(|o| o.quantity).filter(|q| q.is_finite()),
+        pricetype: order.map(|o| o.pricetype.as_str().to_owned()),
+        product: order.map(|o| o.product.as_str().to_owned()),
+        request: request.unwrap_or(Value::Null),
         reference_price: row.reference_price,
         current_price: None,
         created_at: row.created_at,

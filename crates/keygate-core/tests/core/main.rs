@@ -2,7 +2,12 @@
 //! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
 
 mod paper_ledger;
+mod trading;
 
+use std::sync::Arc;
+
+use chrono::Utc;
+use keygate_broker::{engine, InstrumentMaster, Market};
 use keygate_core::db;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
 
@@ -16,6 +21,13 @@ pub struct TestDb {
 impl TestDb {
     /// Creates the database and runs the migrations.
     pub async fn create() -> (Self, DatabaseConnection) {
+        let (this, conn) = Self::create_empty().await;
+        db::migrate(&conn).await.expect("migrations run");
+        (this, conn)
+    }
+
+    /// Creates the database without running any migration.
+    pub async fn create_empty() -> (Self, DatabaseConnection) {
         let this = match std::env::var("TEST_DATABASE_URL") {
             Ok(base) if !base.trim().is_empty() => {
                 let name = format!("kgt_core_{:016x}", rand::random::<u64>());
@@ -43,7 +55,6 @@ impl TestDb {
             }
         };
         let conn = this.connect().await;
-        db::migrate(&conn).await.expect("migrations run");
         (this, conn)
     }
 
@@ -68,4 +79,11 @@ pub async fn create_user(db: &DatabaseConnection, username: &str) -> i64 {
     .await
     .expect("insert user")
     .id
+}
+
+/// The simulated market over the built-in instruments.
+pub fn market() -> Arc<Market> {
+    let today = Utc::now().with_timezone(&engine::ids::ist()).date_naive();
+    let master = InstrumentMaster::builtin(today).expect("instrument data parses");
+    Arc::new(Market::new(Arc::new(master), 64))
 }

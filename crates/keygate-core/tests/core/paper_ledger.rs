@@ -3,19 +3,12 @@
 
 use std::sync::Arc;
 
-use chrono::Utc;
 use keygate_broker::paper::PaperConfig;
 use keygate_broker::*;
 use keygate_core::paper::{analyze_mode, set_analyze_mode, SqlLedgerStore};
 use sea_orm::DatabaseConnection;
 
-use crate::{create_user, TestDb};
-
-fn market() -> Arc<Market> {
-    let today = Utc::now().with_timezone(&engine::ids::ist()).date_naive();
-    let master = InstrumentMaster::builtin(today).expect("instrument data parses");
-    Arc::new(Market::new(Arc::new(master), 64))
-}
+use crate::{create_user, market, TestDb};
 
 async fn broker(db: DatabaseConnection, market: Arc<Market>) -> PaperBroker {
     PaperBroker::new(

@@ -12,7 +12,6 @@ use crate::openalgo::answers::{OpenPositionAnswer, PositionBookAnswer, V1Data};
 use crate::openalgo::views::{FundsView, Holdings, OrderBook, OrderRow, TradeRow};
 use crate::openalgo::{self, broker_error, requests};
 use crate::state::AppState;
-use crate::trading;
 
 fn no_body(call: ReadCall) -> Result<i64, ApiError> {
     requests::empty(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
@@ -38,7 +37,7 @@ pub async fn order_status(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = call.identity.user_id;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let analyze = ledger == Ledger::Analyze;
     let r = requests::order_ref(call.body.0).map_err(|i| openalgo::invalid(i, analyze))?;
     let order = state
@@ -70,7 +69,7 @@ pub async fn open_position(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = call.identity.user_id;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let r = requests::open_position(call.body.0)
         .map_err(|i| openalgo::invalid(i, ledger == Ledger::Analyze))?;
     let positions = state
@@ -104,7 +103,7 @@ pub async fn order_book(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = no_body(call)?;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let orders = state
         .broker
         .order_book(user, ledger)
@@ -133,7 +132,7 @@ pub async fn trade_book(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = no_body(call)?;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let trades = state
         .broker
         .trade_book(user, ledger)
@@ -160,7 +159,7 @@ pub async fn position_book(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = no_body(call)?;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let positions = state
         .broker
         .positions(user, ledger)
@@ -186,7 +185,7 @@ pub async fn holdings(
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
     let user = no_body(call)?;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let held = state
         .broker
         .holdings(user, ledger)
@@ -212,7 +211,7 @@ pub async fn holdings(
 )]
 pub async fn funds(state: web::Data<AppState>, call: ReadCall) -> Result<HttpResponse, ApiError> {
     let user = no_body(call)?;
-    let ledger = trading::ledger_for(&state, user).await?;
+    let ledger = state.trading.ledger_for(user).await?;
     let f = state
         .broker
         .funds(user, ledger)

@@ -18,7 +18,6 @@ use crate::error::ApiError;
 use crate::openalgo::{self, requests};
 use crate::rate_limit::RateCategory;
 use crate::state::AppState;
-use crate::trading;
 
 /// The §8 answer to a semi_auto key.
 pub const SEMI_AUTO_TOGGLE: &str = "Operation analyzer/toggle is not allowed in Semi-Auto mode. This operation can only be performed by the client via the UI. This restriction ensures SEBI Research Analyst compliance where mode switching is a client-only decision.";
@@ -63,7 +62,7 @@ pub async fn analyzer_status(
 ) -> Result<HttpResponse, ApiError> {
     let user = call.identity.user_id;
     requests::empty(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
-    let on = trading::ledger_for(&state, user).await? == Ledger::Analyze;
+    let on = state.trading.ledger_for(user).await? == Ledger::Analyze;
     let logs = total_logs(&state, user).await;
     Ok(openalgo::ok(
         json!({"status": "success", "data": {"analyze_mode": on, "mode": label(on), "total_logs": logs}}),
@@ -93,7 +92,7 @@ pub async fn toggle_analyzer(
     if call.identity.order_mode == OrderMode::SemiAuto {
         return Err(ApiError::forbidden(SEMI_AUTO_TOGGLE));
     }
-    trading::set_analyzer(&state, user, on).await?;
+    state.trading.set_analyzer(user, on).await?;
     let logs = total_logs(&state, user).await;
     Ok(openalgo::ok(json!({"status": "success", "data": {
         "analyze_mode": on, "message": format!("Analyzer mode switched to {}", label(on)),

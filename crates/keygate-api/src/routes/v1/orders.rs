@@ -1,18 +1,17 @@
 //! Order-changing endpoints (§5.2–§5.7): place, smart, modify, cancel, cancel all, close.
 //!
-//! Flow: the extractor verified the key, counted the call and checked the permission (`read`
-//! keys get 403 here); then the body is validated and [`trading::submit`] queues a `semi_auto`
-//! key's call in the Action Center or runs an `auto` key's call through [`trading::execute`] on
-//! the user's ledger. An `exit_only` key's place/smart/modify runs reduce-only: the broker
-//! refuses (403) what would not only reduce an existing position.
+//! Thin adapters over the trading service ([`keygate_core::trading::Trading`]): the extractor
+//! verified the key, counted the call and checked the permission (`read` keys get 403 here);
+//! the body is validated into a typed [`TradeRequest`], the service queues a `semi_auto` key's
+//! call or executes an `auto` key's on the user's ledger (an `exit_only` key's place, smart or
+//! modify reduce-only: 403 for what would not only reduce a position), and the answer is shaped
+//! from its outcome ([`openalgo::trade`]).
 
 use actix_web::{web, HttpResponse};
-use keygate_broker::{Ledger, OrderRequest};
-
-use keygate_core::keys::{Identity, Permission};
-use keygate_types::keys::OrderMode;
+use keygate_broker::Ledger;
+use keygate_core::keys::Permission;
+use keygate_core::trading::{Caller, TradeRequest};
 use keygate_types::ErrorBody;
-use serde_json::Value;
 
 use super::v1_body;
 use crate::auth::ApiCall;
@@ -20,7 +19,6 @@ use crate::error::ApiError;
 use crate::openalgo::{self, requests, schema::Invalid};
 use crate::rate_limit::RateCategory;
 use crate::state::AppState;
-use crate::trading::{self, TradeOp};
 
 v1_body!(
     /// placeorder / placesmartorder / modifyorder: needs `trade`, or `exit_only` for orders that
@@ -38,35 +36,29 @@ v1_body!(
     ExitBody, Permission::Exit, RateCategory::Orders
 );
 
-/// Queues for `semi_auto`, else executes; shared by every handler here.
+/// Submits the request to the trading service; returns the answer and how many orders it
+/// placed, cancelled or queued.
 async fn run(
     state: &AppState,
-    identity: &Identity,
-    ledger: Ledger,
-    op: TradeOp,
-    body: Value,
-    reference_price: Option<f64>,
-) -> Result<HttpResponse, ApiError> {
-    let answer = trading::submit(state, identity, ledger, op, body, reference_price).await?;
-    Ok(openalgo::ok(answer))
+    caller: &Caller,
+    request: TradeRequest,
+) -> Result<(serde_json::Value, usize), ApiError> {
+    let outcome = state.trading.submit(caller, request, None).await?;
+    openalgo::trade::answer(outcome)
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> Result<Value, ApiError> {
-    serde_json::to_value(v).map_err(ApiError::internal)
-}
-
-/// The last price of the order's instrument (also refuses an unknown symbol before queueing).
-async fn reference_price(
+/// Validates the body with `parse` on the caller's ledger, then submits it.
+async fn order_call<T>(
     state: &AppState,
-    order: &OrderRequest,
-    ledger: Ledger,
-) -> Result<f64, ApiError> {
-    state
-        .broker
-        .quote(&order.symbol, order.exchange)
-        .await
-        .map(|q| q.ltp)
-        .map_err(|e| openalgo::broker_error(e, ledger))
+    call: ApiCall<OpenBody>,
+    parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, Invalid>,
+    with_mode: bool,
+    wrap: fn(T) -> TradeRequest,
+) -> Result<HttpResponse, ApiError> {
+    let caller = state.trading.caller(&call.identity).await?;
+    let request = parse(call.body.0).map_err(|i| invalid(i, caller.ledger, with_mode))?;
+    let (answer, _) = run(state, &caller, wrap(request)).await?;
+    Ok(openalgo::ok(answer))
 }
 
 fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
@@ -96,20 +88,12 @@ pub async fn place_order(
     state: web::Data<AppState>,
     call: ApiCall<OpenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = call.identity;
-    let ledger = trading::ledger_for(&state, identity.user_id).await?;
-    let order = requests::place_order(call.body.0).map_err(|i| invalid(i, ledger, false))?;
-    let price = match identity.order_mode {
-        OrderMode::SemiAuto => Some(reference_price(&state, &order, ledger).await?),
-        OrderMode::Auto => None,
-    };
-    run(
+    order_call(
         &state,
-        &identity,
-        ledger,
-        TradeOp::PlaceOrder,
-        to_json(&order)?,
-        price,
+        call,
+        requests::place_order,
+        false,
+        TradeRequest::Place,
     )
     .await
 }
@@ -134,20 +118,12 @@ pub async fn place_smart_order(
     state: web::Data<AppState>,
     call: ApiCall<OpenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = call.identity;
-    let ledger = trading::ledger_for(&state, identity.user_id).await?;
-    let smart = requests::smart_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    let price = match identity.order_mode {
-        OrderMode::SemiAuto => Some(reference_price(&state, &smart.order, ledger).await?),
-        OrderMode::Auto => None,
-    };
-    run(
+    order_call(
         &state,
-        &identity,
-        ledger,
-        TradeOp::PlaceSmartOrder,
-        to_json(&smart)?,
-        price,
+        call,
+        requests::smart_order,
+        true,
+        TradeRequest::Smart,
     )
     .await
 }
@@ -174,20 +150,12 @@ pub async fn modify_order(
     state: web::Data<AppState>,
     call: ApiCall<OpenBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = call.identity;
-    let ledger = trading::ledger_for(&state, identity.user_id).await?;
-    let modify = requests::modify_order(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    let price = match identity.order_mode {
-        OrderMode::SemiAuto => Some(reference_price(&state, &modify.order, ledger).await?),
-        OrderMode::Auto => None,
-    };
-    run(
+    order_call(
         &state,
-        &identity,
-        ledger,
-        TradeOp::ModifyOrder,
-        to_json(&modify)?,
-        price,
+        call,
+        requests::modify_order,
+        true,
+        TradeRequest::Modify,
     )
     .await
 }
@@ -212,18 +180,10 @@ pub async fn cancel_order(
     state: web::Data<AppState>,
     call: ApiCall<CancelBody>,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = call.identity;
-    let ledger = trading::ledger_for(&state, identity.user_id).await?;
-    let r = requests::order_ref(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    run(
-        &state,
-        &identity,
-        ledger,
-        TradeOp::CancelOrder,
-        to_json(&r)?,
-        None,
-    )
-    .await
+    let caller = state.trading.caller(&call.identity).await?;
+    let r = requests::order_ref(call.body.0).map_err(|i| invalid(i, caller.ledger, true))?;
+    let (answer, _) = run(&state, &caller, TradeRequest::Cancel(r)).await?;
+    Ok(openalgo::ok(answer))
 }
 
 /// Cancels every working order of the account (not only this strategy's).
@@ -244,7 +204,7 @@ pub async fn cancel_all_orders(
     state: web::Data<AppState>,
     call: ApiCall<ExitBody>,
 ) -> Result<HttpResponse, ApiError> {
-    strategy_call(&state, call, TradeOp::CancelAllOrder).await
+    strategy_call(&state, call, TradeRequest::CancelAll).await
 }
 
 /// Squares off every open position with MARKET orders in the same product.
@@ -265,23 +225,21 @@ pub async fn close_position(
     state: web::Data<AppState>,
     call: ApiCall<ExitBody>,
 ) -> Result<HttpResponse, ApiError> {
-    strategy_call(&state, call, TradeOp::ClosePosition).await
+    strategy_call(&state, call, TradeRequest::Close).await
 }
 
 async fn strategy_call(
     state: &AppState,
     call: ApiCall<ExitBody>,
-    op: TradeOp,
+    wrap: fn(requests::StrategyOnly) -> TradeRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let identity = call.identity;
-    let ledger = trading::ledger_for(state, identity.user_id).await?;
-    let r = requests::strategy_only(call.body.0).map_err(|i| invalid(i, ledger, true))?;
-    let submitted =
-        trading::submit_counted(state, &identity, ledger, op, to_json(&r)?, None).await?;
+    let caller = state.trading.caller(&call.identity).await?;
+    let r = requests::strategy_only(call.body.0).map_err(|i| invalid(i, caller.ledger, true))?;
+    let (answer, orders) = run(state, &caller, wrap(r)).await?;
     state.rate_limits.charge_key(
         RateCategory::Orders,
-        identity.key_id,
-        submitted.orders.saturating_sub(1),
+        caller.key_id,
+        orders.saturating_sub(1),
     );
-    Ok(openalgo::ok(submitted.body))
+    Ok(openalgo::ok(answer))
 }

@@ -1,14 +1,14 @@
 //! The TradingView webhook, and the order pipeline both webhooks share: check an alert with
 //! placeorder's (or placesmartorder's) rules exactly as `/api/v1` does, drop duplicates, then
-//! queue it (`semi_auto`) or execute it (`auto`) through [`trading::execute`].
+//! hand it to the trading service ([`keygate_core::trading::Trading::submit`]), which queues it
+//! (`semi_auto`) or executes it (`auto`).
 
 use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
-use keygate_broker::OrderRequest;
 use keygate_core::action_center::dedup;
 use keygate_core::keys::{Identity, Permission};
-use keygate_types::keys::OrderMode;
+use keygate_core::trading::TradeRequest;
 use keygate_types::ErrorBody;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -16,10 +16,9 @@ use serde_json::{json, Map, Value};
 use crate::auth::{ApiCall, ApiRequest};
 use crate::error::ApiError;
 use crate::openalgo;
-use crate::openalgo::requests::{self, SmartOrder};
+use crate::openalgo::requests;
 use crate::rate_limit::RateCategory;
 use crate::state::AppState;
-use crate::trading::{self, TradeOp};
 
 /// The answer to an alert already seen within the window.
 pub const DUPLICATE: &str = "Duplicate alert ignored";
@@ -44,37 +43,20 @@ impl ApiRequest for TradingViewBody {
     const CATEGORY: RateCategory = RateCategory::Orders;
 }
 
-/// A validated alert: a placeorder or a placesmartorder.
-pub(super) enum Order {
-    /// `placeorder`.
-    Place(OrderRequest),
-    /// `placesmartorder` (the alert had `position_size`).
-    Smart(SmartOrder),
-}
-
-impl Order {
-    fn order(&self) -> &OrderRequest {
-        match self {
-            Order::Place(order) => order,
-            Order::Smart(smart) => &smart.order,
-        }
-    }
-}
-
 /// Checks an alert's order fields with placeorder's (or, with `position_size`, placesmartorder's)
 /// rules; `strategy` defaults to `default_strategy`.
 pub(super) fn order_from_fields(
     mut fields: Map<String, Value>,
     default_strategy: &str,
-) -> Result<Order, ApiError> {
+) -> Result<TradeRequest, ApiError> {
     if !fields.contains_key("strategy") {
         fields.insert("strategy".into(), json!(default_strategy));
     }
     let smart = fields.get("position_size").is_some_and(|v| !v.is_null());
     let order = if smart {
-        requests::smart_order(fields).map(Order::Smart)
+        requests::smart_order(fields).map(TradeRequest::Smart)
     } else {
-        requests::place_order(fields).map(Order::Place)
+        requests::place_order(fields).map(TradeRequest::Place)
     };
     order.map_err(|invalid| openalgo::invalid(invalid, false))
 }
@@ -90,34 +72,21 @@ pub(super) fn duplicate() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "success", "message": DUPLICATE, "duplicate": true}))
 }
 
-/// Queues (`semi_auto`) or executes (`auto`) one order through [`trading::submit`], as
-/// `/api/v1/placeorder` would: an `exit_only` key may only reduce a position; a queued order records the market price (or the
-/// alert's trigger price) for the price-move check.
+/// Queues (`semi_auto`) or executes (`auto`) one alert's order, as `/api/v1/placeorder` would:
+/// an `exit_only` key may only reduce a position; a queued order records the alert's trigger
+/// price, or else the broker's price, for the price-move check.
 pub(super) async fn submit(
     state: &AppState,
     identity: &Identity,
-    order: Order,
-    reference_price: Option<f64>,
+    request: TradeRequest,
+    trigger_price: Option<f64>,
 ) -> Result<Value, ApiError> {
-    let ledger = trading::ledger_for(state, identity.user_id).await?;
-    let (op, body) = match &order {
-        Order::Place(o) => (TradeOp::PlaceOrder, serde_json::to_value(o)),
-        Order::Smart(s) => (TradeOp::PlaceSmartOrder, serde_json::to_value(s)),
-    };
-    let body = body.map_err(ApiError::internal)?;
-    let reference_price = match (identity.order_mode, reference_price) {
-        (OrderMode::SemiAuto, None) => {
-            let o = order.order();
-            let quote = state
-                .broker
-                .quote(&o.symbol, o.exchange)
-                .await
-                .map_err(|e| openalgo::broker_error(e, ledger))?;
-            Some(quote.ltp)
-        }
-        (_, price) => price,
-    };
-    trading::submit(state, identity, ledger, op, body, reference_price).await
+    let caller = state.trading.caller(identity).await?;
+    let outcome = state
+        .trading
+        .submit(&caller, request, trigger_price)
+        .await?;
+    Ok(openalgo::trade::answer(outcome)?.0)
 }
 
 /// Turns a TradingView alert into an order under the key's scopes and order mode: `trade`, or

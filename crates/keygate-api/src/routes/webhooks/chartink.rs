@@ -13,8 +13,8 @@ use super::alerts::{duplicate, first_delivery, order_from_fields, submit};
 use crate::auth::api_key::refused;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
+use crate::openalgo::trade::describe_error;
 use crate::rate_limit::RateCategory;
-use crate::routes::action_center::describe_error;
 use crate::state::AppState;
 use crate::traffic_log::{Caller, ErrorClass};
 
