@@ -41,7 +41,7 @@ pub enum Approval {
     /// The item was decided: `approved`, or `failed` with `refused` saying why.
     Decided {
         /// The item as recorded.
-        item: PendingOrder,
+        item: Box<PendingOrder>,
         /// The refusal and its ledger, when it failed.
         refused: Option<(Ledger, Refusal)>,
     },
@@ -123,7 +123,10 @@ impl Trading {
         };
         let refused = self.record(user_id, id, ledger, done, answers).await?;
         let item = action_center::get(&self.db, user_id, id, ttl).await?;
-        Ok(Approval::Decided { item, refused })
+        Ok(Approval::Decided {
+            item: Box::new(item),
+            refused,
+        })
     }
 
     async fn price_move(&self, item: &PendingOrder) -> Option<PriceMove> {
