@@ -48,5 +48,6 @@ mod v1_support;
 mod v1_validation;
 mod webhooks;
 mod websocket;
+mod wire_snapshots;
 mod ws_client;
 mod ws_limits;
