@@ -18,7 +18,6 @@ pub mod rate_limit;
 pub mod request_path;
 pub mod route_class;
 pub mod routes;
-pub mod security;
 pub mod security_headers;
 pub mod startup;
 pub mod state;

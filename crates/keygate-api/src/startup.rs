@@ -31,11 +31,11 @@ use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::routes;
-use crate::security::SecurityMonitor;
 use crate::security_headers::SecurityHeaders;
 use crate::state::AppState;
 use crate::traffic_log;
 use crate::ws;
+use keygate_core::ban_monitor::SecurityMonitor;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "keygate_session";

@@ -11,7 +11,7 @@ use keygate_core::traffic::TrafficSink;
 use crate::ip_governor::IpLimits;
 use crate::login_limit::LoginLimiter;
 use crate::rate_limit::RateLimits;
-use crate::security::SecurityMonitor;
+use keygate_core::ban_monitor::SecurityMonitor;
 
 /// Shared application state, registered once as `web::Data<AppState>`.
 pub struct AppState {

@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod action_center;
+pub mod ban_monitor;
 pub mod bans;
 pub mod config;
 pub mod db;

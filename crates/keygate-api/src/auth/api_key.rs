@@ -152,7 +152,7 @@ fn refuse_misplaced_keys(req: &HttpRequest) -> Result<(), ApiError> {
 }
 
 /// The answer to a key the verifier refused, with its traffic-log class; an invalid key also
-/// counts towards the caller's ban (`security.rs`). `invalid` is the message for
+/// counts towards the caller's ban (`keygate_core::ban_monitor`). `invalid` is the message for
 /// [`Refusal::Invalid`] (OpenAlgo's for an `/api/v1` key, the webhook's for a token). Shared by
 /// every caller of the verifier, so they all answer a refusal alike.
 pub(crate) fn refused(

@@ -11,10 +11,10 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
+use crate::bans;
+use crate::config::BanSettings;
+use crate::ip_group::IpGroup;
 use chrono::{DateTime, Utc};
-use keygate_core::bans;
-use keygate_core::config::BanSettings;
-use keygate_core::ip_group::IpGroup;
 use keygate_types::traffic::{IpAttempts, IpBan};
 use sea_orm::DatabaseConnection;
 
@@ -118,7 +118,7 @@ impl SecurityMonitor {
     }
 
     /// Replaces the local copy with the database's active bans.
-    pub async fn refresh(&self) -> Result<(), keygate_core::CoreError> {
+    pub async fn refresh(&self) -> Result<(), crate::CoreError> {
         let active = bans::active(&self.db).await?;
         let mut fresh: HashMap<IpGroup, DateTime<Utc>> = HashMap::new();
         // Rows of single IPv6 addresses from before bans were grouped ban their whole /64.
@@ -135,7 +135,7 @@ impl SecurityMonitor {
     }
 
     /// Active bans from the database.
-    pub async fn active_bans(&self) -> Result<Vec<IpBan>, keygate_core::CoreError> {
+    pub async fn active_bans(&self) -> Result<Vec<IpBan>, crate::CoreError> {
         bans::active(&self.db).await
     }
 
@@ -150,7 +150,7 @@ impl SecurityMonitor {
     }
 
     /// Deletes ban rows that ended more than `KEYGATE_BAN_FORGET_DAYS` ago.
-    pub async fn purge_expired(&self) -> Result<u64, keygate_core::CoreError> {
+    pub async fn purge_expired(&self) -> Result<u64, crate::CoreError> {
         let days = u64::from(self.settings.forget_days);
         bans::purge_expired(&self.db, Duration::from_secs(days * 86_400)).await
     }
