@@ -2,8 +2,9 @@
 //! Session-authenticated, CSRF on every change; another user's item answers 404.
 //!
 //! Thin adapters over the trading service ([`keygate_core::trading::approval`]). Approval
-//! executes the stored request as it was queued, against the ledger recorded then, under the item's key as it is now: a key that is gone, revoked,
-//! expired or without `trade`/`exit_only` refuses it (403), and an `exit_only` key's order runs
+//! executes the stored request as it was queued, against the ledger recorded then, under the
+//! item's key as it is now: a key that is gone, revoked, expired or without `trade`/`exit_only`
+//! refuses it (403), and an `exit_only` key's order runs
 //! reduce-only, so it counts the items approved before it. Before that it compares the broker's
 //! price with the one recorded at queueing: a move beyond `KEYGATE_APPROVAL_MAX_MOVE_PCT` answers
 //! 409 with the figures, unless the request says `"confirm": true`. An item is decided exactly
