@@ -66,6 +66,25 @@ pub enum RuleViolation {
     /// Cancel of an order that is no longer working.
     #[error("Cannot cancel order in {0} status")]
     CannotCancel(OrderStatus),
+    /// A price off the instrument's tick grid (a real exchange's price filter).
+    #[error("Price must be in multiples of tick size {0}")]
+    TickSize(f64),
+    /// A quantity outside the exchange's allowed range for the symbol.
+    #[error("Quantity must be between {min} and {max}")]
+    QuantityRange {
+        /// Smallest quantity accepted.
+        min: f64,
+        /// Largest quantity accepted.
+        max: f64,
+    },
+    /// An order worth less than the exchange's minimum (price × quantity).
+    #[error("Order value {value} is below the minimum order value {min}")]
+    MinNotional {
+        /// The order's price × quantity.
+        value: f64,
+        /// The exchange's minimum.
+        min: f64,
+    },
     /// Orders on an index.
     #[error("Cannot place orders on index {symbol} ({exchange}): indices are not tradable")]
     IndexNotTradable {
@@ -136,17 +155,39 @@ pub enum BrokerError {
     /// The ledger store failed; the operation was not applied.
     #[error("ledger storage failed: {0}")]
     Store(String),
+    /// The broker cannot do this at all (e.g. a real exchange asked for the analyzer's ledger).
+    #[error("{0}")]
+    Unsupported(String),
+    /// A real exchange refused the request; `message` is the exchange's own text.
+    #[error("The exchange refused the request: {message} (code {code})")]
+    Exchange {
+        /// The exchange's error code.
+        code: i64,
+        /// The exchange's message.
+        message: String,
+    },
+    /// A real exchange refused the connection's credentials (bad key, signature, IP or
+    /// permissions); the text never holds the secret.
+    #[error("The exchange refused the connection's API key: {0}")]
+    Credentials(String),
+    /// A real exchange could not be reached or answered out of contract (timeout, 5xx, bad
+    /// body); the order may or may not have reached it. Log-only text, like `Store`.
+    #[error("exchange unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl BrokerError {
     /// The HTTP-ish class.
     pub fn kind(&self) -> ErrorKind {
         match self {
-            BrokerError::SymbolNotFound { .. } | BrokerError::Rule(_) => ErrorKind::BadRequest,
-            BrokerError::ReduceOnly(_) => ErrorKind::Forbidden,
+            BrokerError::SymbolNotFound { .. }
+            | BrokerError::Rule(_)
+            | BrokerError::Unsupported(_)
+            | BrokerError::Exchange { .. } => ErrorKind::BadRequest,
+            BrokerError::ReduceOnly(_) | BrokerError::Credentials(_) => ErrorKind::Forbidden,
             BrokerError::OrderNotFound(_) => ErrorKind::NotFound,
             BrokerError::Rejected { .. } => ErrorKind::Rejected,
-            BrokerError::Store(_) => ErrorKind::Internal,
+            BrokerError::Store(_) | BrokerError::Unavailable(_) => ErrorKind::Internal,
         }
     }
 }

@@ -1,0 +1,29 @@
+//! keygate's Binance spot adapter: [`BinanceSpot`] implements keygate-broker's `Broker` trait
+//! over Binance's Spot REST API for one connection (one API key pair), for the `Live` ledger
+//! only (the analyzer sandbox stays on the paper broker).
+//!
+//! - [`config`]: the connection's settings; the secret is an [`ApiSecret`] (`Debug` redacted).
+//! - `client`: signing, the server-time offset, the request-weight budget and `Retry-After`.
+//! - `spot` / `broker`: the calls, and the trait mapped onto them.
+//! - [`filters`]: LOT_SIZE, PRICE_FILTER and (MIN_)NOTIONAL checked before an order is sent.
+//! - [`validate`]: what a key may do; a vault refuses keys that can withdraw or cannot trade spot.
+//! - `mock` (feature `mock`): an in-memory Binance REST API for tests.
+#![forbid(unsafe_code)]
+
+mod broker;
+mod client;
+pub mod config;
+mod errors;
+pub mod filters;
+pub mod orders;
+mod sign;
+mod spot;
+pub mod validate;
+pub mod wire;
+
+#[cfg(feature = "mock")]
+pub mod mock;
+
+pub use config::{ApiSecret, BinanceConfig, PRODUCTION_URL, TESTNET_URL};
+pub use spot::BinanceSpot;
+pub use validate::{KeyPermissions, KeyRefusal};
