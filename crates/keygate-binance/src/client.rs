@@ -2,8 +2,8 @@
 //! budget and Binance's rate-limit answers.
 //!
 //! Order of work for one call:
-//! 1. a signed call first measures the server-time offset if it has none (`GET /api/v3/time`,
-//!    offset = server time − the local midpoint of the round trip);
+//! 1. the first call measures the server-time offset (`GET /api/v3/time`, offset = server time
+//!    − the local midpoint of the round trip): signed timestamps and the weight minute use it;
 //! 2. the weight budget: if the last `X-MBX-USED-WEIGHT-1M` plus this call's weight would pass
 //!    [`BinanceConfig::weight_budget`] in the current server minute, wait for the next minute
 //!    (Binance counts weight per calendar minute); a `Retry-After` still running does the same;
@@ -172,9 +172,10 @@ impl Client {
     pub async fn call<T: DeserializeOwned>(&self, call: &Call) -> Result<T, Failure> {
         let mut resynced = false;
         for _ in 0..MAX_SENDS {
-            let offset = match (call.security, self.offset().await) {
-                (Security::Signed, None) => self.sync_time().await?,
-                (_, offset) => offset.unwrap_or(0),
+            // Timestamps and the weight minute are both server time: measure it first.
+            let offset = match self.offset().await {
+                Some(offset) => offset,
+                None => self.sync_time().await?,
             };
             self.wait_for_budget(call.weight, offset).await?;
             match self.send_once(call, offset).await {

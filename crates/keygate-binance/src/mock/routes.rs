@@ -154,12 +154,12 @@ pub async fn handle(req: HttpRequest, shared: web::Data<Shared>) -> HttpResponse
             return r;
         }
         Some(Fault::Stall(d)) => {
-            tokio::time::sleep(d).await;
             shared.record(Recorded {
                 endpoint,
                 server_time: now,
                 status: 503,
             });
+            tokio::time::sleep(d).await;
             return error(MockError::with_status(503, -1007, "Timeout waiting for response from backend server. Send status unknown; execution status unknown."));
         }
         Some(Fault::AcceptThenStall(d)) => stall_after = Some(d),
