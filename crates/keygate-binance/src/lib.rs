@@ -3,7 +3,8 @@
 //! only (the analyzer sandbox stays on the paper broker).
 //!
 //! - [`config`]: the connection's settings; the secret is an [`ApiSecret`] (`Debug` redacted).
-//! - `client`: signing, the server-time offset, the request-weight budget and `Retry-After`.
+//! - [`sign`]: the signed query string and its HMAC-SHA256 signature.
+//! - `client`: the server-time offset, the request-weight budget and `Retry-After`.
 //! - `spot` / `broker`: the calls, and the trait mapped onto them.
 //! - [`filters`]: LOT_SIZE, PRICE_FILTER and (MIN_)NOTIONAL checked before an order is sent.
 //! - [`validate`]: what a key may do; a vault refuses keys that can withdraw or cannot trade spot.
@@ -16,7 +17,7 @@ pub mod config;
 mod errors;
 pub mod filters;
 pub mod orders;
-mod sign;
+pub mod sign;
 mod spot;
 pub mod validate;
 pub mod wire;

@@ -3,6 +3,7 @@
 
 mod account;
 mod limits;
+mod mock;
 mod orders;
 
 use keygate_binance::mock::MockExchange;
