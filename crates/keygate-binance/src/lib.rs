@@ -17,6 +17,7 @@ pub mod config;
 mod errors;
 pub mod filters;
 pub mod orders;
+mod reads;
 pub mod sign;
 mod spot;
 pub mod validate;

@@ -9,6 +9,7 @@
 //! per server minute. A test can skew its clock, set the weight used, and queue [`Fault`]s:
 //! fail, stall, rate-limit, or run a request and then hold its answer past the client's timeout.
 
+mod endpoint;
 mod query;
 mod routes;
 pub mod state;
@@ -20,7 +21,7 @@ use std::time::Duration;
 
 use actix_web::{web, App, HttpServer};
 
-pub use routes::Endpoint;
+pub use endpoint::Endpoint;
 use state::{Book, MockKey, MockPair};
 
 use crate::config::{ApiSecret, BinanceConfig};

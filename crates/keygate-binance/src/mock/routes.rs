@@ -1,85 +1,15 @@
 //! The mock's endpoints: one typed [`Endpoint`] per Binance path and method, each with its
 //! weight and security, answered from the shared [`Shared`] state.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::endpoint::Endpoint;
 use super::query::{verify_signed, Query};
 use super::state::{working, MockError, NewOrder as Placement};
 use super::{Fault, Recorded, Shared};
 use crate::wire::{self as w, OrderBook, OrderType, Side};
-
-/// The endpoints the mock serves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Endpoint {
-    /// `GET /api/v3/time`
-    Time,
-    /// `GET /api/v3/exchangeInfo`
-    ExchangeInfo,
-    /// `GET /api/v3/ticker/24hr`
-    Ticker24h,
-    /// `GET /api/v3/ticker/price`
-    TickerPrice,
-    /// `GET /api/v3/depth`
-    Depth,
-    /// `POST /api/v3/order`
-    NewOrder,
-    /// `GET /api/v3/order`
-    GetOrder,
-    /// `DELETE /api/v3/order`
-    CancelOrder,
-    /// `GET /api/v3/openOrders`
-    OpenOrders,
-    /// `DELETE /api/v3/openOrders`
-    CancelOpenOrders,
-    /// `GET /api/v3/myTrades`
-    MyTrades,
-    /// `GET /api/v3/account`
-    Account,
-    /// `GET /sapi/v1/account/apiRestrictions`
-    ApiRestrictions,
-}
-
-impl Endpoint {
-    fn route(method: &Method, path: &str) -> Option<Self> {
-        use Endpoint::*;
-        Some(match (method.as_str(), path) {
-            ("GET", "/api/v3/time") => Time,
-            ("GET", "/api/v3/exchangeInfo") => ExchangeInfo,
-            ("GET", "/api/v3/ticker/24hr") => Ticker24h,
-            ("GET", "/api/v3/ticker/price") => TickerPrice,
-            ("GET", "/api/v3/depth") => Depth,
-            ("POST", "/api/v3/order") => NewOrder,
-            ("GET", "/api/v3/order") => GetOrder,
-            ("DELETE", "/api/v3/order") => CancelOrder,
-            ("GET", "/api/v3/openOrders") => OpenOrders,
-            ("DELETE", "/api/v3/openOrders") => CancelOpenOrders,
-            ("GET", "/api/v3/myTrades") => MyTrades,
-            ("GET", "/api/v3/account") => Account,
-            ("GET", "/sapi/v1/account/apiRestrictions") => ApiRestrictions,
-            _ => return None,
-        })
-    }
-
-    /// Binance's published request weight.
-    pub fn weight(self) -> u32 {
-        use Endpoint::*;
-        match self {
-            Time | NewOrder | CancelOrder | CancelOpenOrders | ApiRestrictions => 1,
-            Ticker24h => 2,
-            GetOrder | TickerPrice => 4,
-            Depth => 5,
-            OpenOrders => 80,
-            ExchangeInfo | MyTrades | Account => 20,
-        }
-    }
-
-    fn signed(self) -> bool {
-        use Endpoint::*;
-        !matches!(self, Time | ExchangeInfo | Ticker24h | TickerPrice | Depth)
-    }
-}
 
 fn json<T: Serialize>(value: &T) -> Result<String, MockError> {
     serde_json::to_string(value).map_err(|_| {
