@@ -68,7 +68,7 @@ async fn main() -> anyhow::Result<()> {
         let mut added = 0u64;
         let store = TrafficStore::open(conn.clone(), &url)?;
         while added < to_add {
-            // Transactions of 50,000 rows in statements of 500, as the writer takes a backlog.
+            // Transactions of 50,000 rows, as the writer takes a backlog.
             let n = (to_add - added).min(50_000);
             let rows: Vec<TrafficRecord> = (0..n)
                 .map(|i| {
@@ -100,7 +100,7 @@ async fn main() -> anyhow::Result<()> {
                     }
                 })
                 .collect();
-            store.write(&rows, 500).await?;
+            store.write(&rows).await?;
             added += n;
         }
         println!(

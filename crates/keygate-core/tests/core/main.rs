@@ -2,6 +2,7 @@
 //! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
 
 mod paper_ledger;
+mod traffic_store;
 
 use keygate_core::db;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DatabaseConnection};
