@@ -17,6 +17,7 @@ mod m20261201_000014_rework_traffic_log_indexes;
 mod m20261203_000015_add_one_current_secret_index;
 mod m20261203_000016_add_case_insensitive_username_index;
 mod m20261203_000020_create_traffic_class_rollups;
+mod m20261204_000030_fit_traffic_indexes_to_postgres;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000015_add_one_current_secret_index::Migration),
             Box::new(m20261203_000016_add_case_insensitive_username_index::Migration),
             Box::new(m20261203_000020_create_traffic_class_rollups::Migration),
+            Box::new(m20261204_000030_fit_traffic_indexes_to_postgres::Migration),
         ]
     }
 }
