@@ -58,9 +58,11 @@ const ADD_CLASSES: &str = "INSERT INTO traffic_class_rollups AS t \
 /// The writer's connection to PostgreSQL, opened on first use and again after a failed write
 /// (which may have left it broken or mid-protocol).
 #[derive(Clone)]
-pub struct PgStore {
+pub struct PgStore(Arc<Inner>);
+
+struct Inner {
     options: PgConnectOptions,
-    conn: Arc<Mutex<Option<PgConnection>>>,
+    conn: Mutex<Option<PgConnection>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -76,22 +78,22 @@ impl PgStore {
         let options = PgConnectOptions::from_str(url)
             .map_err(|_| DbErr::Custom("the PostgreSQL URL is not valid".into()))?
             .application_name("keygate traffic writer");
-        Ok(Self {
+        Ok(Self(Arc::new(Inner {
             options,
-            conn: Arc::new(Mutex::new(None)),
-        })
+            conn: Mutex::new(None),
+        })))
     }
 
     /// Inserts `rows` and adds them to the rollups, in one transaction (so the raw rows and the
     /// rollups never disagree).
     pub async fn write(&self, rows: &[TrafficRecord]) -> Result<(), DbErr> {
-        let mut slot = self.conn.lock().await;
+        let mut slot = self.0.conn.lock().await;
         let conn = match &mut *slot {
             Some(conn) => conn,
             None => {
                 let conn = tokio::time::timeout(
                     CONNECT_TIMEOUT,
-                    PgConnection::connect_with(&self.options),
+                    PgConnection::connect_with(&self.0.options),
                 )
                 .await
                 .map_err(|_| DbErr::Custom("the traffic writer could not connect in time".into()))?
