@@ -4,7 +4,9 @@
 #   (2) keygate's authenticated, rate-limited (limits raised), logged POST /api/v1/ping;
 #   (3) POST /api/v1/funds, when that route exists;
 #   (4) random unknown keys (at least 10,000 requests), bans off: the Argon2 counter must not move;
-# then the stats query and filtered log pages over 1,000,000 stored traffic rows (SQLite).
+# then the stats query and filtered log pages over 1,000,000 stored traffic rows.
+# DB=postgres runs it all on PostgreSQL (fresh databases keygate_bench and keygate_bench_stats
+# on PG_URL, default postgres://postgres@127.0.0.1:5432; needs psql) instead of SQLite files.
 # (1), (2) and (4) alternate for ROUNDS short rounds. This machine's speed drifts by a third over
 # minutes (hello-world alone: 77k to 119k req/s), so the ratios that count are the medians of each
 # round's own ratios (ping against the hello-world run just before it, unknown keys against the
@@ -16,7 +18,7 @@
 # Needs wrk (Debian: apt-get install wrk) and curl. Knobs: DURATION (5s), THREADS (2),
 # CONNECTIONS (64), ROUNDS (6), ROWS (1000000; 0 skips the stats part), KEYS (0: extra stored keys,
 # seeded in seconds by crates/keygate-bench's `seed-keys`, e.g. 100000 for the memory figure),
-# SKIP_BUILD (use the binaries already in target/release).
+# SKIP_BUILD (use the binaries already in target/release), DB (sqlite or postgres), PG_URL.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,6 +28,8 @@ CONNECTIONS=${CONNECTIONS:-64}
 ROWS=${ROWS:-1000000}
 ROUNDS=${ROUNDS:-6}
 KEYS=${KEYS:-0}
+DB=${DB:-sqlite}
+PG_URL=${PG_URL:-postgres://postgres@127.0.0.1:5432}
 WORK=target/bench
 HELLO_ADDR=127.0.0.1:5901
 KEYGATE_ADDR=127.0.0.1:5902
@@ -44,7 +48,15 @@ cleanup() { for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
 export KEYGATE_DATA_DIR="$WORK/data"
-export DATABASE_URL="sqlite://$WORK/data/keygate.db?mode=rwc"
+fresh_pg() { # a new, empty PostgreSQL database; prints its URL
+  psql -q "$PG_URL/postgres" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >&2
+  echo "$PG_URL/$1"
+}
+case "$DB" in
+  sqlite) export DATABASE_URL="sqlite://$WORK/data/keygate.db?mode=rwc" ;;
+  postgres) DATABASE_URL=$(fresh_pg keygate_bench); export DATABASE_URL ;;
+  *) echo "DB must be sqlite or postgres" >&2; exit 1 ;;
+esac
 export KEYGATE_STATIC_DIR="$WORK/no-static"
 export KEYGATE_BIND="$KEYGATE_ADDR"
 export KEYGATE_RATE_DATA="100000000/s"
@@ -169,9 +181,11 @@ PIDS=()
 STATS_MS=skipped
 LIST_MS=skipped
 if [ "$ROWS" -gt 0 ]; then
-  echo "== stats query over $ROWS traffic rows (SQLite)"
+  echo "== stats query over $ROWS traffic rows ($DB)"
   rm -f "$WORK/stats.db"*
-  STATS_OUT=$(DATABASE_URL="sqlite://$WORK/stats.db?mode=rwc" "$BIN/traffic-stats-bench" "$ROWS")
+  STATS_URL="sqlite://$WORK/stats.db?mode=rwc"
+  [ "$DB" = sqlite ] || STATS_URL=$(fresh_pg keygate_bench_stats)
+  STATS_OUT=$(DATABASE_URL="$STATS_URL" "$BIN/traffic-stats-bench" "$ROWS")
   echo "$STATS_OUT" | sed 's/^/    /'
   STATS_MS=$(echo "$STATS_OUT" | awk -F= '/^STATS_MS=/ {print $2}')
   LIST_MS=$(echo "$STATS_OUT" | awk -F= '/^LIST_MS=/ {print $2}')
@@ -193,7 +207,7 @@ u = [float(x) for x in '${ALL[unknown]}'.split()]
 r = [b / a for a, b in zip(p, u)]
 print(' '.join(f'{x:.2f}' for x in r), '| median', f'{statistics.median(r):.2f}')")
 echo
-echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, loopback, release)"
+echo "== summary (wrk -t$THREADS -c$CONNECTIONS -d$DURATION, loopback, release, $DB)"
 printf '%-44s %12s %10s %16s\n' scenario 'req/s' p99 'server µs/req'
 printf '%-44s %12s %10s %16s\n' '(1) actix-web hello-world' "${RPS[hello]}" "${P99[hello]}" "${CPU[hello]}"
 printf '%-44s %12s %10s %16s\n' '(2) keygate POST /api/v1/ping' "${RPS[ping]}" "${P99[ping]}" "${CPU[ping]}"
@@ -209,5 +223,5 @@ echo "unknown keys / ping per round: $unknown_paired (all rounds req/s: unknown 
 echo "keygate resident memory ($KEYS extra stored keys): idle $IDLE_RSS MB, peak after the unknown-key flood alone $FLOOD_ONLY_PEAK MB, after all runs $FLOOD_RSS MB, peak $PEAK_RSS MB"
 echo "server CPU per request: ping ${CPU[ping]} µs, hello ${CPU[hello]} µs (of the best rounds)"
 echo "Argon2 runs during (0) and (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
-echo "traffic rows logged: $LOGGED, dropped (queue full): $DROPPED"
+echo "traffic rows logged ($DB): $LOGGED, dropped (queue full or failed write): $DROPPED"
 echo "stats query over $ROWS rows: $STATS_MS ms; slowest filtered log page: $LIST_MS ms"

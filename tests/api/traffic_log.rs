@@ -302,7 +302,7 @@ async fn rows_past_the_retention_are_purged_at_start_and_daily() {
     keygate_core::db::migrate(&db).await.unwrap();
     traffic::TrafficStore::open(db, &database.url)
         .unwrap()
-        .write(&[record(10, "/old"), record(3, "/recent")], 500)
+        .write(&[record(10, "/old"), record(3, "/recent")])
         .await
         .unwrap();
     let app = spawn_on(database, &[("KEYGATE_TRAFFIC_RETENTION_DAYS", "7")]).await;
@@ -405,9 +405,8 @@ async fn list_filters_combine_whichever_index_serves_them() {
         };
         rows.push(call(user, key, i % 3, path, status));
     }
-    // Statements of 7 rows: several per transaction, rollups upserted across them.
     let store = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
-    store.write(&rows, 7).await.unwrap();
+    store.write(&rows).await.unwrap();
 
     let count = |filter: TrafficFilter, user: Option<i64>| {
         let db = db.clone();
@@ -507,7 +506,7 @@ async fn a_write_that_fails_part_way_commits_nothing() {
         .collect();
 
     let store = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
-    assert!(store.write(&rows, 7).await.is_err());
+    assert!(store.write(&rows).await.is_err());
 
     assert_eq!(traffic_log::Entity::find().count(&db).await.unwrap(), 0);
     assert_eq!(traffic_rollup::Entity::find().count(&db).await.unwrap(), 0);
@@ -526,7 +525,7 @@ async fn writers_of_two_processes_on_one_database_wait_for_each_other_and_both_l
         .collect();
 
     for _ in 0..4 {
-        let (a, b) = tokio::join!(first.write(&rows, 500), second.write(&rows, 500));
+        let (a, b) = tokio::join!(first.write(&rows), second.write(&rows));
         a.unwrap();
         b.unwrap();
     }

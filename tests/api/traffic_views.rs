@@ -55,7 +55,7 @@ fn row(
 }
 
 /// Starts keygate with two users and a key each, and writes a known set of `/api/v1` rows
-/// straight through the traffic store (in statements of 7 rows, so the rollups' upserts meet).
+/// straight through the traffic store, in one transaction.
 async fn world() -> World {
     let app = spawn_app_with(&[FAST]).await;
     app.setup_admin("admin").await;
@@ -123,7 +123,7 @@ async fn world() -> World {
         Some("method_not_allowed"),
     );
     let store = traffic::TrafficStore::open(app.db.clone(), &app.database.url).unwrap();
-    store.write(&rows, 7).await.unwrap();
+    store.write(&rows).await.unwrap();
     World {
         app,
         bob,

@@ -44,7 +44,7 @@ async fn main() -> anyhow::Result<()> {
     let batch: Vec<TrafficRecord> = (0..rows).map(row).collect();
     let (started, cpu_before) = (Instant::now(), cpu_seconds());
     for txn_rows in batch.chunks(500 * 20) {
-        store.write(txn_rows, 500).await?;
+        store.write(txn_rows).await?;
     }
     let secs = started.elapsed().as_secs_f64();
     let cpu = cpu_seconds()

@@ -180,7 +180,8 @@ pub struct TrafficSettings {
     /// it that thread's rows are dropped and counted. Default 32768 (at 50,000 requests a second
     /// over two workers, over a second of slack for a slow write).
     pub queue: usize,
-    /// `KEYGATE_TRAFFIC_BATCH`: most rows per insert. Default 500.
+    /// `KEYGATE_TRAFFIC_BATCH`: the unit of a write; one transaction takes at most 20 of them
+    /// (when a backlog waits). Default 500.
     pub batch: usize,
     /// `KEYGATE_TRAFFIC_FLUSH_MS`: longest a row waits before it is written. Default 50: the
     /// writer's memory grows with the rows of one flush (an unknown-key flood with 100,000 keys

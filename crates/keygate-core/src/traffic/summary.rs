@@ -21,17 +21,20 @@ pub const ALL_USERS: i64 = -1;
 
 /// Longest stored path.
 const MAX_PATH: usize = 255;
+/// Longest stored method (the column's width: an extension method may be longer, and PostgreSQL
+/// would refuse the whole batch for it).
+const MAX_METHOD: usize = 16;
 
-/// `path` cut to [`MAX_PATH`] bytes on a character boundary.
-pub fn cut(path: &str) -> &str {
-    if path.len() <= MAX_PATH {
-        return path;
+/// `text` cut to `max` bytes on a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
     }
-    let mut end = MAX_PATH;
-    while !path.is_char_boundary(end) {
+    let mut end = max;
+    while !text.is_char_boundary(end) {
         end -= 1;
     }
-    &path[..end]
+    &text[..end]
 }
 
 /// Small ids for the distinct values of a batch. Consecutive rows mostly repeat the last value,
@@ -149,7 +152,7 @@ impl<'a> Summary<'a> {
         // Per cell: requests, errors (>= 400), server errors (>= 500).
         let mut cells: FxHashMap<Cell, [i64; 3]> = FxHashMap::default();
         for r in rows {
-            let endpoint = endpoints.id((&*r.method, cut(&r.path)));
+            let endpoint = endpoints.id((cut(&r.method, MAX_METHOD), cut(&r.path, MAX_PATH)));
             let address = addresses.id(r.client_ip);
             if address == address_text.len() {
                 address_text.push(r.client_ip.to_string());

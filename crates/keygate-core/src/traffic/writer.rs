@@ -1,6 +1,6 @@
 //! The background writer: the middleware hands rows to [`TrafficSink::record`], which never waits
 //! (a full queue drops the row and counts it), and one task inserts them every `flush_ms`, in
-//! statements of up to `batch` rows. When a backlog builds up, one transaction takes up to
+//! one transaction. When a backlog builds up, one transaction takes up to
 //! [`BATCHES_PER_TRANSACTION`] batches and the next round starts at once, so the writer catches up
 //! with fewer commits. At shutdown it takes everything queued before it ends.
 //!
@@ -161,7 +161,7 @@ async fn run(
         rows.sort_by_key(|r| r.ts_ms);
         backlog = rows.len() >= most;
         for chunk in rows.chunks(most) {
-            write(&store, chunk, &sink, batch).await;
+            write(&store, chunk, &sink).await;
         }
         rows.clear();
         if stopping {
@@ -170,8 +170,8 @@ async fn run(
     }
 }
 
-async fn write(store: &TrafficStore, chunk: &[TrafficRecord], sink: &TrafficSink, batch: usize) {
-    let result = store.write(chunk, batch).await;
+async fn write(store: &TrafficStore, chunk: &[TrafficRecord], sink: &TrafficSink) {
+    let result = store.write(chunk).await;
     let n = chunk.len() as u64;
     match result {
         Ok(()) => {

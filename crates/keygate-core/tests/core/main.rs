@@ -3,6 +3,7 @@
 
 mod paper_ledger;
 mod trading;
+mod traffic_store;
 
 use std::sync::Arc;
 

@@ -1,8 +1,8 @@
 //! Where the traffic writer puts rows (raw rows plus their rollups), and purging old ones.
 //!
 //! The writer's hot loop (tens of thousands of rows a second under load) takes the fastest path
-//! each backend offers: on SQLite a connection of its own with prepared statements ([`sqlite`]),
-//! on PostgreSQL multi-row statements on the pool ([`postgres`]).
+//! each backend offers, on a connection of its own: on SQLite prepared multi-row statements
+//! ([`sqlite`]), on PostgreSQL a binary `COPY` and array-bound rollup upserts ([`postgres`]).
 
 mod postgres;
 mod sqlite;
@@ -10,6 +10,8 @@ mod sqlite;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
 };
+
+use postgres::PgStore;
 
 use super::TrafficRecord;
 use crate::db;
@@ -23,8 +25,8 @@ use sqlite::SqliteStore;
 pub enum TrafficStore {
     /// The SQLite file, through a connection of the writer's own.
     Sqlite(SqliteStore),
-    /// PostgreSQL, through the pool.
-    Postgres(DatabaseConnection),
+    /// PostgreSQL, through a connection of the writer's own.
+    Postgres(PgStore),
 }
 
 impl TrafficStore {
@@ -39,14 +41,14 @@ impl TrafficStore {
                 })?;
                 Ok(Self::Sqlite(SqliteStore::open(file.as_ref())?))
             }
-            DbBackend::Postgres => Ok(Self::Postgres(db)),
+            DbBackend::Postgres => Ok(Self::Postgres(PgStore::open(url)?)),
             DbBackend::MySql => Err(DbErr::Custom("MySQL is not supported".into())),
         }
     }
 
     /// Inserts `rows` and adds them to the rollups, in one transaction (so the raw rows and the
-    /// rollups never disagree); on PostgreSQL in statements of at most `batch` rows.
-    pub async fn write(&self, rows: &[TrafficRecord], batch: usize) -> Result<(), DbErr> {
+    /// rollups never disagree).
+    pub async fn write(&self, rows: &[TrafficRecord]) -> Result<(), DbErr> {
         if rows.is_empty() {
             return Ok(());
         }
@@ -54,7 +56,7 @@ impl TrafficStore {
             // The rows cross to a blocking thread; copying them (inline strings, no allocation
             // each) costs a few percent of writing them.
             Self::Sqlite(store) => store.write(rows.to_vec()).await,
-            Self::Postgres(db) => postgres::write(db, rows, batch).await,
+            Self::Postgres(store) => store.write(rows).await,
         }
     }
 }
