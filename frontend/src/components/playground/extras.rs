@@ -4,10 +4,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::body::{self, KeyPlace, Snippet};
-use super::copy::CopyButton;
 use super::history::{HistoryEntry, HISTORY_LIMIT};
 use super::key::ChosenKey;
 use super::spec::Endpoint;
+use crate::components::CopyButton;
 
 /// What the snippet panel needs.
 pub struct SnippetView<'a> {
