@@ -6,7 +6,7 @@ use yew_router::prelude::*;
 use crate::components::{alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
-    not_found_page, AccountPage, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
+    account_page, not_found_page, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
     TrafficPage,
 };
 
@@ -102,7 +102,9 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::SignedIn(_), Route::Playground) => {
             html! { <Layout><PlaygroundPage /></Layout> }
         }
-        (Auth::SignedIn(_), Route::Account) => html! { <Layout><AccountPage /></Layout> },
+        (Auth::SignedIn(info), Route::Account) => {
+            html! { <Layout>{ account_page(&info.user) }</Layout> }
+        }
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout>{ not_found_page() }</Layout> },
     }
 }

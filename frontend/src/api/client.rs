@@ -59,7 +59,7 @@ impl Call {
 
     /// Sends without a body and decodes a JSON answer.
     pub(super) async fn fetch<T: DeserializeOwned>(self) -> Result<T, ApiError> {
-        decode(&text(self.send(None).await?).await?)
+        decode(&self.exchange(None).await?)
     }
 
     /// Sends `body` as JSON and decodes a JSON answer.
@@ -68,7 +68,7 @@ impl Call {
         body: &B,
     ) -> Result<T, ApiError> {
         let body = encode(body)?;
-        decode(&text(self.send(Some(body)).await?).await?)
+        decode(&self.exchange(Some(body)).await?)
     }
 
     /// Sends without a body; any 2xx answer is success and its body is ignored.
@@ -80,6 +80,12 @@ impl Call {
     pub(super) async fn run_with<B: Serialize>(self, body: &B) -> Result<(), ApiError> {
         let body = encode(body)?;
         self.send(Some(body)).await.map(drop)
+    }
+
+    /// [`Call::send`], then the answer's body: the whole exchange as one non-generic future, so
+    /// each answer type's code awaits a single future and only decodes.
+    async fn exchange(self, body: Option<String>) -> Result<String, ApiError> {
+        text(self.send(body).await?).await
     }
 
     /// Sends the request (with a JSON `body` if any) and turns every non-2xx answer into an
@@ -110,7 +116,7 @@ fn encode<B: Serialize>(body: &B) -> Result<String, ApiError> {
     serde_json::to_string(body).map_err(|e| ApiError::internal(&e.to_string()))
 }
 
-/// The body of a 2xx answer (one non-generic future; only [`decode`] is per type).
+/// The body of a 2xx answer.
 async fn text(response: Response) -> Result<String, ApiError> {
     response
         .text()

@@ -70,10 +70,13 @@ impl ApiError {
     /// A problem found in the browser before sending, tied to one field.
     pub fn invalid(field: &str, problem: impl Into<String>) -> Self {
         let problem = problem.into();
+        // `insert` rather than `BTreeMap::from([..])`, which brings its own sort into the wasm.
+        let mut fields = BTreeMap::new();
+        fields.insert(field.to_owned(), vec![problem.clone()]);
         Self {
             status: 0,
-            message: problem.clone(),
-            fields: BTreeMap::from([(field.to_owned(), vec![problem])]),
+            message: problem,
+            fields,
         }
     }
 

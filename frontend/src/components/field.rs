@@ -1,12 +1,15 @@
 //! Labelled form fields that show their own validation problems.
+//!
+//! Plain functions rather than components: they hold no state, and every
+//! `#[function_component]` adds its own copy of Yew's component machinery to the WebAssembly.
 
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
-/// Properties of [`InputField`].
-#[derive(Properties, PartialEq)]
-pub struct InputFieldProps {
-    /// Element id (also what browser tests select on).
+/// What a labelled field shows; draw it with [`Field::input`] or [`Field::text_area`].
+#[derive(Default)]
+pub struct Field {
+    /// Element id and name (also what browser tests select on).
     pub id: AttrValue,
     /// Visible label.
     pub label: AttrValue,
@@ -14,100 +17,76 @@ pub struct InputFieldProps {
     pub value: AttrValue,
     /// Called with the new value on every keystroke.
     pub oninput: Callback<String>,
-    /// `type` attribute.
-    #[prop_or(AttrValue::Static("text"))]
-    pub input_type: AttrValue,
-    /// `autocomplete` attribute.
-    #[prop_or_default]
+    /// `type` of an `<input>` (`text` when absent).
+    pub input_type: Option<AttrValue>,
+    /// `autocomplete` attribute of an `<input>`.
     pub autocomplete: Option<AttrValue>,
+    /// Placeholder text of a `<textarea>`.
+    pub placeholder: Option<AttrValue>,
     /// Short help under the field.
-    #[prop_or_default]
     pub hint: Option<AttrValue>,
     /// Problems with the current value.
-    #[prop_or_default]
     pub errors: Vec<String>,
-    /// Whether the field must be filled in.
-    #[prop_or_default]
+    /// Whether an `<input>` must be filled in.
     pub required: bool,
 }
 
-/// A labelled `<input>`.
-#[function_component(InputField)]
-pub fn input_field(props: &InputFieldProps) -> Html {
-    let oninput = props
-        .oninput
-        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
-    let invalid = !props.errors.is_empty();
-    html! {
-        <div class={classes!("field", invalid.then_some("invalid"))}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
+impl Field {
+    /// A labelled `<input>`.
+    pub fn input(self) -> Html {
+        let oninput = self
+            .oninput
+            .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());
+        let invalid = !self.errors.is_empty();
+        let input_type = self.input_type.clone();
+        let control = html! {
             <input
-                id={props.id.clone()}
-                name={props.id.clone()}
-                type={props.input_type.clone()}
-                value={props.value.clone()}
-                autocomplete={props.autocomplete.clone()}
-                required={props.required}
+                id={self.id.clone()}
+                name={self.id.clone()}
+                type={input_type.unwrap_or(AttrValue::Static("text"))}
+                value={self.value.clone()}
+                autocomplete={self.autocomplete.clone()}
+                required={self.required}
                 aria-invalid={invalid.then_some("true")}
                 {oninput}
             />
-            { hint(&props.hint) }
-            { error_list(&props.errors) }
-        </div>
+        };
+        self.wrap(control)
     }
-}
 
-/// Properties of [`TextAreaField`].
-#[derive(Properties, PartialEq)]
-pub struct TextAreaFieldProps {
-    /// Element id.
-    pub id: AttrValue,
-    /// Visible label.
-    pub label: AttrValue,
-    /// Current value.
-    pub value: AttrValue,
-    /// Called with the new value on every keystroke.
-    pub oninput: Callback<String>,
-    /// Placeholder text.
-    #[prop_or_default]
-    pub placeholder: Option<AttrValue>,
-    /// Short help under the field.
-    #[prop_or_default]
-    pub hint: Option<AttrValue>,
-    /// Problems with the current value.
-    #[prop_or_default]
-    pub errors: Vec<String>,
-}
-
-/// A labelled `<textarea>`.
-#[function_component(TextAreaField)]
-pub fn text_area_field(props: &TextAreaFieldProps) -> Html {
-    let oninput = props
-        .oninput
-        .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
-    let invalid = !props.errors.is_empty();
-    html! {
-        <div class={classes!("field", invalid.then_some("invalid"))}>
-            <label for={props.id.clone()}>{ props.label.clone() }</label>
+    /// A labelled `<textarea>`.
+    pub fn text_area(self) -> Html {
+        let oninput = self
+            .oninput
+            .reform(|e: InputEvent| e.target_unchecked_into::<HtmlTextAreaElement>().value());
+        let invalid = !self.errors.is_empty();
+        let control = html! {
             <textarea
-                id={props.id.clone()}
-                name={props.id.clone()}
+                id={self.id.clone()}
+                name={self.id.clone()}
                 rows="3"
-                value={props.value.clone()}
-                placeholder={props.placeholder.clone()}
+                value={self.value.clone()}
+                placeholder={self.placeholder.clone()}
                 aria-invalid={invalid.then_some("true")}
                 {oninput}
             />
-            { hint(&props.hint) }
-            { error_list(&props.errors) }
-        </div>
+        };
+        self.wrap(control)
     }
-}
 
-fn hint(hint: &Option<AttrValue>) -> Html {
-    match hint {
-        Some(text) => html! { <small class="hint">{ text.clone() }</small> },
-        None => html! {},
+    /// `control` with the label above it and the hint and problems below.
+    fn wrap(self, control: Html) -> Html {
+        let invalid = !self.errors.is_empty();
+        html! {
+            <div class={classes!("field", invalid.then_some("invalid"))}>
+                <label for={self.id}>{ self.label }</label>
+                { control }
+                if let Some(text) = self.hint {
+                    <small class="hint">{ text }</small>
+                }
+                { error_list(&self.errors) }
+            </div>
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 //! Reusable pieces of the UI.
 
 mod alert;
+mod copy;
 mod dialog;
 mod field;
 mod layout;
@@ -13,7 +14,8 @@ pub mod playground;
 pub mod traffic;
 
 pub use alert::{alert, error_alert, AlertKind};
+pub use copy::CopyButton;
 pub use dialog::modal;
-pub use field::{error_list, InputField, TextAreaField};
+pub use field::{error_list, Field};
 pub use layout::Layout;
 pub use secret::SecretKey;

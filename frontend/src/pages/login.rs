@@ -5,7 +5,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{alert, error_alert, AlertKind, InputField};
+use crate::components::{alert, error_alert, AlertKind, Field};
 use crate::hooks::{use_session, SessionAction};
 
 /// Username and password; on success the router moves on to the keys page.
@@ -58,13 +58,15 @@ pub fn login_page() -> Html {
                     { alert(AlertKind::Info, Some("login-notice"), html! { <> { notice } </> }) }
                 }
                 { error_alert((*error).clone(), "login-error") }
-                <InputField id="login-username" label="Username" value={(*username).clone()}
-                    oninput={set(&username)} autocomplete="username" required=true
-                    errors={field_errors(&error, "username")} />
-                <InputField id="login-password" label="Password" input_type="password"
-                    value={(*password).clone()} oninput={set(&password)}
-                    autocomplete="current-password" required=true
-                    errors={field_errors(&error, "password")} />
+                { Field { id: "login-username".into(), label: "Username".into(),
+                    value: (*username).clone().into(), oninput: set(&username),
+                    autocomplete: Some("username".into()), required: true,
+                    errors: field_errors(&error, "username"), ..Field::default() }.input() }
+                { Field { id: "login-password".into(), label: "Password".into(),
+                    input_type: Some("password".into()), value: (*password).clone().into(),
+                    oninput: set(&password), autocomplete: Some("current-password".into()),
+                    required: true, errors: field_errors(&error, "password"),
+                    ..Field::default() }.input() }
                 <button type="submit" class="btn btn-primary btn-block" data-testid="login-submit"
                         disabled={*busy}>
                     { if *busy { "Signing in…" } else { "Sign in" } }

@@ -9,7 +9,7 @@ mod playground;
 mod setup;
 mod traffic;
 
-pub use account::AccountPage;
+pub use account::account_page;
 pub use action_center::ActionCenterPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;

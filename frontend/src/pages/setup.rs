@@ -5,7 +5,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{error_alert, InputField};
+use crate::components::{error_alert, Field};
 use crate::hooks::{use_session, SessionAction};
 
 /// Shown while no account exists: creates the first (admin) account and signs it in.
@@ -62,18 +62,21 @@ pub fn setup_page() -> Html {
                     { "Create the administrator account. You will use it to manage API keys and other users." }
                 </p>
                 { error_alert((*error).clone(), "setup-error") }
-                <InputField id="setup-username" label="Username" value={(*username).clone()}
-                    oninput={set(&username)} autocomplete="username" required=true
-                    hint="3 to 32 characters: letters, digits, '.', '_' and '-'."
-                    errors={field_errors(&error, "username")} />
-                <InputField id="setup-password" label="Password" input_type="password"
-                    value={(*password).clone()} oninput={set(&password)}
-                    autocomplete="new-password" required=true hint="At least 12 characters."
-                    errors={field_errors(&error, "password")} />
-                <InputField id="setup-confirm" label="Repeat password" input_type="password"
-                    value={(*confirm).clone()} oninput={set(&confirm)}
-                    autocomplete="new-password" required=true
-                    errors={field_errors(&error, "confirm")} />
+                { Field { id: "setup-username".into(), label: "Username".into(),
+                    value: (*username).clone().into(), oninput: set(&username),
+                    autocomplete: Some("username".into()), required: true,
+                    hint: Some("3 to 32 characters: letters, digits, '.', '_' and '-'.".into()),
+                    errors: field_errors(&error, "username"), ..Field::default() }.input() }
+                { Field { id: "setup-password".into(), label: "Password".into(),
+                    input_type: Some("password".into()), value: (*password).clone().into(),
+                    oninput: set(&password), autocomplete: Some("new-password".into()),
+                    required: true, hint: Some("At least 12 characters.".into()),
+                    errors: field_errors(&error, "password"), ..Field::default() }.input() }
+                { Field { id: "setup-confirm".into(), label: "Repeat password".into(),
+                    input_type: Some("password".into()), value: (*confirm).clone().into(),
+                    oninput: set(&confirm), autocomplete: Some("new-password".into()),
+                    required: true, errors: field_errors(&error, "confirm"),
+                    ..Field::default() }.input() }
                 <button type="submit" class="btn btn-primary btn-block" data-testid="setup-submit"
                         disabled={*busy}>
                     { if *busy { "Creating…" } else { "Create account" } }

@@ -4,7 +4,7 @@ use keygate_types::account::ChangePassword;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors, ApiError};
-use crate::components::{error_alert, InputField};
+use crate::components::{error_alert, Field};
 use crate::hooks::{use_mutation, use_session, SessionAction};
 
 /// Current password, new password twice. Success ends the session (the server signs the user
@@ -51,16 +51,21 @@ pub fn change_password_form() -> Html {
         <form class="card" data-testid="password-form" {onsubmit} novalidate=true>
             <h2>{ "Change password" }</h2>
             { error_alert(error.clone(), "password-error") }
-            <InputField id="password-current" label="Current password" input_type="password"
-                value={(*current).clone()} oninput={set(&current)} autocomplete="current-password"
-                required=true errors={field_errors(&error, "current_password")} />
-            <InputField id="password-new" label="New password" input_type="password"
-                value={(*new).clone()} oninput={set(&new)} autocomplete="new-password"
-                required=true hint="At least 12 characters. You will be signed out afterwards."
-                errors={field_errors(&error, "new_password")} />
-            <InputField id="password-confirm" label="Repeat new password" input_type="password"
-                value={(*confirm).clone()} oninput={set(&confirm)} autocomplete="new-password"
-                required=true errors={field_errors(&error, "confirm")} />
+            { Field { id: "password-current".into(), label: "Current password".into(),
+                input_type: Some("password".into()), value: (*current).clone().into(),
+                oninput: set(&current), autocomplete: Some("current-password".into()),
+                required: true, errors: field_errors(&error, "current_password"),
+                ..Field::default() }.input() }
+            { Field { id: "password-new".into(), label: "New password".into(),
+                input_type: Some("password".into()), value: (*new).clone().into(),
+                oninput: set(&new), autocomplete: Some("new-password".into()), required: true,
+                hint: Some("At least 12 characters. You will be signed out afterwards.".into()),
+                errors: field_errors(&error, "new_password"), ..Field::default() }.input() }
+            { Field { id: "password-confirm".into(), label: "Repeat new password".into(),
+                input_type: Some("password".into()), value: (*confirm).clone().into(),
+                oninput: set(&confirm), autocomplete: Some("new-password".into()),
+                required: true, errors: field_errors(&error, "confirm"),
+                ..Field::default() }.input() }
             <button type="submit" class="btn btn-primary" data-testid="password-submit"
                     disabled={mutation.busy()}>
                 { "Change password" }

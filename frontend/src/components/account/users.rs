@@ -5,7 +5,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::api::{self, field_errors};
-use crate::components::{alert, error_alert, AlertKind, InputField};
+use crate::components::{alert, error_alert, AlertKind, Field};
 use crate::format::local_time;
 use crate::hooks::{use_mutation, use_remote};
 
@@ -83,12 +83,15 @@ pub fn user_admin() -> Html {
                     { alert(AlertKind::Success, None, html! { <> { message } </> }) }
                 }
                 { error_alert(error.clone(), "create-user-error") }
-                <InputField id="user-username" label="Username" value={(*username).clone()}
-                    oninput={set(&username)} autocomplete="off" required=true
-                    errors={field_errors(&error, "username")} />
-                <InputField id="user-password" label="Initial password" input_type="password"
-                    value={(*password).clone()} oninput={set(&password)} autocomplete="new-password"
-                    required=true hint="At least 12 characters." errors={field_errors(&error, "password")} />
+                { Field { id: "user-username".into(), label: "Username".into(),
+                    value: (*username).clone().into(), oninput: set(&username),
+                    autocomplete: Some("off".into()), required: true,
+                    errors: field_errors(&error, "username"), ..Field::default() }.input() }
+                { Field { id: "user-password".into(), label: "Initial password".into(),
+                    input_type: Some("password".into()), value: (*password).clone().into(),
+                    oninput: set(&password), autocomplete: Some("new-password".into()),
+                    required: true, hint: Some("At least 12 characters.".into()),
+                    errors: field_errors(&error, "password"), ..Field::default() }.input() }
                 <label class="check" for="user-admin">
                     <input type="checkbox" id="user-admin" checked={*is_admin} onchange={on_admin} />
                     <span>{ "Administrator (can add users)" }</span>

@@ -4,7 +4,7 @@ use keygate_types::action_center::PendingOrder;
 use yew::prelude::*;
 
 use crate::api;
-use crate::components::{error_alert, modal, TextAreaField};
+use crate::components::{error_alert, modal, Field};
 use crate::hooks::use_mutation;
 
 /// Properties of [`ConfirmMoveDialog`].
@@ -96,9 +96,10 @@ pub fn reject_dialog(props: &RejectDialogProps) -> Html {
     let error = mutation.error();
     html! {
             { modal(format!("Reject pending order {}?", props.target.id).into(), "reject-dialog", None, html! { <>
-                <TextAreaField id="reject-reason" label="Reason" value={(*reason).clone()} {oninput}
-                               placeholder="e.g. outside my trading plan"
-                               errors={api::field_errors(&error, "reason")} />
+                { Field { id: "reject-reason".into(), label: "Reason".into(),
+                    value: (*reason).clone().into(), oninput,
+                    placeholder: Some("e.g. outside my trading plan".into()),
+                    errors: api::field_errors(&error, "reason"), ..Field::default() }.text_area() }
                 { error_alert(error.filter(|e| e.field("reason").is_empty()), "error") }
                 <div class="dialog-actions">
                     <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>

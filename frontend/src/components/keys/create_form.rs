@@ -3,7 +3,7 @@
 use keygate_types::keys::ApiKeyCreated;
 use yew::prelude::*;
 
-use super::{KeyFields, KeyFormData};
+use super::{key_fields, KeyFieldsProps, KeyFormData};
 use crate::api;
 use crate::components::error_alert;
 use crate::hooks::use_mutation;
@@ -47,8 +47,8 @@ pub fn create_key_form(props: &CreateKeyFormProps) -> Html {
         <form class="card" data-testid="create-key-form" {onsubmit} novalidate=true>
             <h2>{ "New API key" }</h2>
             { error_alert(mutation.error(), "create-key-error") }
-            <KeyFields id_prefix="key" data={(*data).clone()} {on_change}
-                       error={mutation.error()} show_mode=true />
+            { key_fields(&KeyFieldsProps { id_prefix: "key".into(), data: (*data).clone(), on_change,
+                error: mutation.error(), show_mode: true }) }
             <button type="submit" class="btn btn-primary" data-testid="create-key-submit"
                     disabled={mutation.busy()}>
                 { if mutation.busy() { "Creating…" } else { "Create key" } }

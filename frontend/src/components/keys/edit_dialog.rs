@@ -3,7 +3,7 @@
 use keygate_types::keys::{ApiKeySummary, UpdateApiKey};
 use yew::prelude::*;
 
-use super::{KeyFields, KeyFormData};
+use super::{key_fields, KeyFieldsProps, KeyFormData};
 use crate::api;
 use crate::components::{error_alert, modal};
 use crate::hooks::use_mutation;
@@ -56,7 +56,8 @@ pub fn edit_dialog(props: &EditDialogProps) -> Html {
             { modal(format!("Edit key \"{}\"", props.target.name).into(), "edit-dialog", None, html! { <>
                 <form {onsubmit} novalidate=true>
                     { error_alert(mutation.error(), "error") }
-                    <KeyFields id_prefix="edit" data={(*data).clone()} {on_change} error={mutation.error()} />
+                    { key_fields(&KeyFieldsProps { id_prefix: "edit".into(), data: (*data).clone(),
+                        on_change, error: mutation.error(), show_mode: false }) }
                     <div class="dialog-actions">
                         <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                         <button type="submit" class="btn btn-primary" data-testid="edit-save"

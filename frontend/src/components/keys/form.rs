@@ -1,4 +1,6 @@
 //! The fields of a key: used by the create form and the edit dialog.
+//!
+//! A plain function rather than a component: it holds no state of its own (see `field.rs`).
 
 use keygate_types::keys::{OrderMode, Scope};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -6,11 +8,10 @@ use yew::prelude::*;
 
 use super::KeyFormData;
 use crate::api::{field_errors, ApiError};
-use crate::components::{error_list, InputField, TextAreaField};
+use crate::components::{error_list, Field};
 use crate::format::{mode_label, scope_label};
 
-/// Properties of [`KeyFields`].
-#[derive(Properties, PartialEq)]
+/// What [`key_fields`] shows.
 pub struct KeyFieldsProps {
     /// Prefix of element ids (`key` gives `key-name`, `key-scope-read`, ...).
     pub id_prefix: AttrValue,
@@ -21,7 +22,6 @@ pub struct KeyFieldsProps {
     /// The last failure, for field errors.
     pub error: Option<ApiError>,
     /// Whether to show the order-mode choice.
-    #[prop_or_default]
     pub show_mode: bool,
 }
 
@@ -35,7 +35,6 @@ const SCOPES: [(Scope, &str); 3] = [
 ];
 
 /// Name, scopes, (order mode,) expiry and IP allowlist.
-#[function_component(KeyFields)]
 pub fn key_fields(props: &KeyFieldsProps) -> Html {
     let prefix = &props.id_prefix;
     let update = |change: fn(&mut KeyFormData, String)| {
@@ -53,11 +52,10 @@ pub fn key_fields(props: &KeyFieldsProps) -> Html {
             let (data, on_change) = (props.data.clone(), props.on_change.clone());
             Callback::from(move |e: Event| {
                 let mut data = data.clone();
-                if e.target_unchecked_into::<HtmlInputElement>().checked() {
-                    data.scopes.insert(scope);
-                } else {
-                    data.scopes.remove(&scope);
-                }
+                data.set_scope(
+                    scope,
+                    e.target_unchecked_into::<HtmlInputElement>().checked(),
+                );
                 on_change.emit(data);
             })
         };
@@ -101,26 +99,30 @@ pub fn key_fields(props: &KeyFieldsProps) -> Html {
 
     html! {
         <>
-            <InputField id={format!("{prefix}-name")} label="Name" value={props.data.name.clone()}
-                oninput={update(|d, v| d.name = v)} required=true
-                hint="For you to recognise the key, e.g. \"TradingView strategy A\"."
-                errors={field_errors(&props.error, "name")} />
+            { Field { id: format!("{prefix}-name").into(), label: "Name".into(),
+                value: props.data.name.clone().into(), oninput: update(|d, v| d.name = v),
+                required: true,
+                hint: Some("For you to recognise the key, e.g. \"TradingView strategy A\".".into()),
+                errors: field_errors(&props.error, "name"), ..Field::default() }.input() }
             <fieldset class="field">
                 <legend>{ "Scopes" }</legend>
                 <div class="checks">{ for SCOPES.iter().map(scope_box) }</div>
                 { error_list(&field_errors(&props.error, "scopes")) }
             </fieldset>
             { mode_select }
-            <InputField id={format!("{prefix}-expires")} label="Expires (optional)"
-                input_type="datetime-local" value={props.data.expires_at.clone()}
-                oninput={update(|d, v| d.expires_at = v)}
-                hint="Your local time. Leave empty for a key that does not expire."
-                errors={field_errors(&props.error, "expires_at")} />
-            <TextAreaField id={format!("{prefix}-allowlist")} label="IP allowlist (optional)"
-                value={props.data.ip_allowlist.clone()} oninput={update(|d, v| d.ip_allowlist = v)}
-                placeholder={"203.0.113.7\n2001:db8::/32"}
-                hint="One IPv4/IPv6 address or CIDR block per line. Empty allows any address."
-                errors={field_errors(&props.error, "ip_allowlist")} />
+            { Field { id: format!("{prefix}-expires").into(), label: "Expires (optional)".into(),
+                input_type: Some("datetime-local".into()),
+                value: props.data.expires_at.clone().into(),
+                oninput: update(|d, v| d.expires_at = v),
+                hint: Some("Your local time. Leave empty for a key that does not expire.".into()),
+                errors: field_errors(&props.error, "expires_at"), ..Field::default() }.input() }
+            { Field { id: format!("{prefix}-allowlist").into(),
+                label: "IP allowlist (optional)".into(),
+                value: props.data.ip_allowlist.clone().into(),
+                oninput: update(|d, v| d.ip_allowlist = v),
+                placeholder: Some("203.0.113.7\n2001:db8::/32".into()),
+                hint: Some("One IPv4/IPv6 address or CIDR block per line. Empty allows any address.".into()),
+                errors: field_errors(&props.error, "ip_allowlist"), ..Field::default() }.text_area() }
         </>
     }
 }

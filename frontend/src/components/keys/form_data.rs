@@ -1,19 +1,29 @@
 //! What the key form holds, and how it becomes a create or update request.
 
-use std::collections::BTreeSet;
-
 use keygate_types::keys::{ApiKeySummary, CreateApiKey, OrderMode, Scope, UpdateApiKey};
 
 use crate::api::ApiError;
 use crate::format::{from_datetime_local, lines, to_datetime_local};
+
+/// Every scope, in the order the form lists and sends them.
+pub const ALL_SCOPES: [Scope; 3] = [Scope::Read, Scope::Trade, Scope::ExitOnly];
+
+/// The scopes for which `ticked` holds, in [`ALL_SCOPES`] order.
+fn scopes_where(ticked: impl Fn(Scope) -> bool) -> Vec<Scope> {
+    ALL_SCOPES
+        .into_iter()
+        .filter(|scope| ticked(*scope))
+        .collect()
+}
 
 /// The key form's fields as typed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct KeyFormData {
     /// Key name.
     pub name: String,
-    /// Ticked scopes.
-    pub scopes: BTreeSet<Scope>,
+    /// Ticked scopes, in [`ALL_SCOPES`] order (a vector: a `BTreeSet` would add its own B-tree
+    /// code to the WebAssembly for three values).
+    pub scopes: Vec<Scope>,
     /// Order mode (create only; existing keys change mode from the table).
     pub order_mode: OrderMode,
     /// `datetime-local` value, empty for no expiry.
@@ -26,7 +36,7 @@ impl Default for KeyFormData {
     fn default() -> Self {
         Self {
             name: String::new(),
-            scopes: BTreeSet::from([Scope::Read]),
+            scopes: vec![Scope::Read],
             order_mode: OrderMode::Auto,
             expires_at: String::new(),
             ip_allowlist: String::new(),
@@ -39,7 +49,7 @@ impl KeyFormData {
     pub fn from_key(key: &ApiKeySummary) -> Self {
         Self {
             name: key.name.clone(),
-            scopes: key.scopes.iter().copied().collect(),
+            scopes: scopes_where(|scope| key.scopes.contains(&scope)),
             order_mode: key.order_mode,
             expires_at: key
                 .expires_at
@@ -50,12 +60,23 @@ impl KeyFormData {
         }
     }
 
+    /// Ticks or unticks `scope`.
+    pub fn set_scope(&mut self, scope: Scope, ticked: bool) {
+        self.scopes = scopes_where(|s| {
+            if s == scope {
+                ticked
+            } else {
+                self.scopes.contains(&s)
+            }
+        });
+    }
+
     /// The body of `POST /api/keys`, or the first problem found in the browser.
     pub fn to_create(&self) -> Result<CreateApiKey, ApiError> {
         self.check()?;
         Ok(CreateApiKey {
             name: self.name.trim().to_owned(),
-            scopes: self.scopes.iter().copied().collect(),
+            scopes: self.scopes.clone(),
             order_mode: self.order_mode,
             expires_at: parse_expiry(&self.expires_at)?,
             ip_allowlist: lines(&self.ip_allowlist),
@@ -66,14 +87,13 @@ impl KeyFormData {
     pub fn to_update(&self, key: &ApiKeySummary) -> Result<UpdateApiKey, ApiError> {
         self.check()?;
         let name = self.name.trim();
-        let scopes: Vec<Scope> = self.scopes.iter().copied().collect();
-        let original_scopes: BTreeSet<Scope> = key.scopes.iter().copied().collect();
+        let original_scopes = scopes_where(|scope| key.scopes.contains(&scope));
         let allowlist = lines(&self.ip_allowlist);
         let original_expiry = key.expires_at.as_ref().map(to_datetime_local);
         let expiry_changed = original_expiry.as_deref().unwrap_or("") != self.expires_at.trim();
         Ok(UpdateApiKey {
             name: (name != key.name).then(|| name.to_owned()),
-            scopes: (self.scopes != original_scopes).then_some(scopes),
+            scopes: (self.scopes != original_scopes).then(|| self.scopes.clone()),
             order_mode: None,
             ip_allowlist: (allowlist != key.ip_allowlist).then_some(allowlist),
             expires_at: if expiry_changed {
@@ -131,6 +151,21 @@ mod tests {
     }
 
     #[test]
+    fn scopes_stay_in_form_order_whatever_order_they_are_ticked_in() {
+        let mut form = KeyFormData::from_key(&key());
+        assert_eq!(form.scopes, vec![Scope::Read, Scope::Trade]);
+        form.set_scope(Scope::Read, false);
+        form.set_scope(Scope::ExitOnly, true);
+        form.set_scope(Scope::Read, true);
+        assert_eq!(
+            form.scopes,
+            vec![Scope::Read, Scope::Trade, Scope::ExitOnly]
+        );
+        let update = form.to_update(&key()).unwrap();
+        assert_eq!(update.scopes, Some(form.scopes.clone()));
+    }
+
+    #[test]
     fn clearing_the_expiry_sends_an_explicit_null() {
         let mut form = KeyFormData::from_key(&key());
         form.expires_at.clear();
@@ -151,7 +186,7 @@ mod tests {
         form.name = " bot ".to_owned();
         form.scopes.clear();
         assert!(!form.to_create().unwrap_err().field("scopes").is_empty());
-        form.scopes.insert(Scope::ExitOnly);
+        form.set_scope(Scope::ExitOnly, true);
         let body = form.to_create().unwrap();
         assert_eq!(body.name, "bot");
         assert_eq!(body.scopes, vec![Scope::ExitOnly]);

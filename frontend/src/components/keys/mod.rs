@@ -15,7 +15,7 @@ mod table;
 pub use create_form::CreateKeyForm;
 pub use edit_dialog::EditDialog;
 pub use events::{event_table, EventTableProps};
-pub use form::KeyFields;
+pub use form::{key_fields, KeyFieldsProps};
 pub use form_data::KeyFormData;
 pub use help::usage_help;
 pub use new_key_dialog::{new_key_dialog, NewKeyDialogProps};

@@ -107,7 +107,7 @@ fn row(key: &ApiKeySummary, on_action: &Callback<KeyAction>) -> Html {
                     if !revoked {
                         <button type="button" class="btn btn-link" data-testid="key-mode-toggle"
                                 onclick={on_mode}>
-                            { format!("Switch to {}", mode_label(other_mode).to_lowercase()) }
+                            { format!("Switch to {}", mode_label(other_mode).to_ascii_lowercase()) }
                         </button>
                     }
                 </td>

@@ -29,7 +29,7 @@ pub struct ListView<'a> {
 
 /// The searchable, grouped list.
 pub fn endpoint_list(view: ListView<'_>) -> Html {
-    let query = view.search.trim().to_lowercase();
+    let query = view.search.trim().to_ascii_lowercase();
     let oninput = view
         .on_search
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());

@@ -4,10 +4,10 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::body::{self, KeyPlace, Snippet};
-use super::copy::CopyButton;
 use super::history::{HistoryEntry, HISTORY_LIMIT};
 use super::key::ChosenKey;
 use super::spec::Endpoint;
+use crate::components::CopyButton;
 
 /// What the snippet panel needs.
 pub struct SnippetView<'a> {
@@ -112,7 +112,7 @@ fn clock(at_ms: f64) -> String {
 
 /// The last requests, searchable, each re-openable.
 pub fn history_panel(view: HistoryView<'_>) -> Html {
-    let query = view.query.trim().to_lowercase();
+    let query = view.query.trim().to_ascii_lowercase();
     let oninput = view
         .on_query
         .reform(|e: InputEvent| e.target_unchecked_into::<HtmlInputElement>().value());

@@ -10,9 +10,9 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use super::body::{mask, KeyPlace};
-use super::copy::CopyButton;
 use super::spec::Endpoint;
 use crate::api::{self, ApiError};
+use crate::components::CopyButton;
 use crate::format::{local_time, mode_label, scope_label};
 
 /// Where the key comes from.

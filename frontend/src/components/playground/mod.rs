@@ -9,7 +9,6 @@
 
 pub mod body;
 mod collections;
-mod copy;
 mod endpoints;
 mod extras;
 pub mod history;

@@ -5,9 +5,9 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use super::body::prettify;
-use super::copy::CopyButton;
 use crate::api::playground::Exchange;
 use crate::app::Route;
+use crate::components::CopyButton;
 
 /// Headers shown first, in this order, when present.
 const KEY_HEADERS: [&str; 6] = [

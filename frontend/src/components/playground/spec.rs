@@ -162,7 +162,7 @@ impl Endpoint {
         query.is_empty()
             || [&self.id, &self.path, &self.summary]
                 .iter()
-                .any(|text| text.to_lowercase().contains(query))
+                .any(|text| text.to_ascii_lowercase().contains(query))
     }
 }
 

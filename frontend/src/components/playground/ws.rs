@@ -215,7 +215,7 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
         );
         Callback::from(move |_: MouseEvent| {
             let frame = serde_json::json!({
-                "action": action, "symbol": symbol.trim().to_uppercase(), "exchange": *exchange, "mode": *mode, "depth": 5
+                "action": action, "symbol": symbol.trim().to_ascii_uppercase(), "exchange": *exchange, "mode": *mode, "depth": 5
             });
             send_frame(frame.to_string());
         })
@@ -303,12 +303,12 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
             <span class="status bad" data-testid="ws-status">{ format!("Closed {code}{}", if reason.is_empty() { String::new() } else { format!(": {reason}") }) }</span>
         },
     };
-    let query = search.trim().to_lowercase();
+    let query = search.trim().to_ascii_lowercase();
     let lines: Vec<&LogEntry> = state
         .log
         .iter()
         .rev()
-        .filter(|e| query.is_empty() || e.text.to_lowercase().contains(&query))
+        .filter(|e| query.is_empty() || e.text.to_ascii_lowercase().contains(&query))
         .collect();
 
     html! {

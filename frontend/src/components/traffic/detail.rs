@@ -5,11 +5,11 @@ use chrono::Utc;
 use keygate_types::traffic::{CreateBan, TrafficEntry};
 use yew::prelude::*;
 
-use super::copy::CopyButton;
 use super::table::Names;
 use super::text;
 use super::view::Filter;
 use crate::api;
+use crate::components::CopyButton;
 use crate::components::{alert, error_alert, modal, AlertKind};
 use crate::hooks::use_mutation;
 

@@ -3,7 +3,6 @@
 
 mod cards;
 mod charts;
-mod copy;
 mod detail;
 mod filters;
 mod security;

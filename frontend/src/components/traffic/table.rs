@@ -4,9 +4,9 @@ use chrono::{DateTime, Utc};
 use keygate_types::traffic::TrafficEntry;
 use yew::prelude::*;
 
-use super::copy::CopyButton;
 use super::text;
 use super::view::Filter;
+use crate::components::CopyButton;
 
 /// Names for ids: keys and users, each list sorted by id. Vectors rather than a
 /// `BTreeMap<i64, String>`, which would add its own copy of the B-tree code (~5 KB) to the

@@ -1,4 +1,5 @@
-//! A Copy button for any text (the Clipboard API; localhost and HTTPS only).
+//! A Copy button for any text (the Clipboard API; localhost and HTTPS only), shared by the
+//! Playground and Traffic Logs.
 
 use wasm_bindgen_futures::JsFuture;
 use yew::platform::spawn_local;
@@ -9,20 +10,23 @@ use yew::prelude::*;
 pub struct CopyButtonProps {
     /// What is copied.
     pub text: AttrValue,
-    /// `data-testid`.
-    pub testid: AttrValue,
     /// The button's label.
     #[prop_or(AttrValue::Static("Copy"))]
     pub label: AttrValue,
+    /// `data-testid`.
+    #[prop_or_default]
+    pub testid: Option<AttrValue>,
 }
 
-/// Copies `text`; says "Copied", or how to copy by hand when the browser refuses.
+/// Copies `text`; says "Copied", or how to copy by hand when the browser refuses. The click does
+/// not reach the enclosing element (a table row opens its detail view on click).
 #[function_component(CopyButton)]
 pub fn copy_button(props: &CopyButtonProps) -> Html {
     let result = use_state(|| None::<bool>);
     let onclick = {
         let (result, text) = (result.clone(), props.text.clone());
-        Callback::from(move |_: MouseEvent| {
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
             let (result, text) = (result.clone(), text.clone());
             spawn_local(async move { result.set(Some(copy(&text).await)) });
         })
@@ -31,8 +35,8 @@ pub fn copy_button(props: &CopyButtonProps) -> Html {
         <>
             <button type="button" class="btn btn-small" data-testid={props.testid.clone()} {onclick}>{ props.label.clone() }</button>
             { match *result {
-                Some(true) => html! { <span class="copy-status ok" role="status">{ "Copied" }</span> },
-                Some(false) => html! { <span class="copy-status bad" role="status">{ "Copy refused by the browser: select the text and press Ctrl+C" }</span> },
+                Some(true) => html! { <span class="copy-status ok" role="status">{ " Copied" }</span> },
+                Some(false) => html! { <span class="copy-status bad" role="status">{ " Copy refused by the browser: select the text and press Ctrl+C" }</span> },
                 None => html! {},
             } }
         </>
