@@ -1,5 +1,6 @@
 //! Routes, and which page each one shows for the current session.
 
+use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -25,7 +26,8 @@ pub enum Route {
     /// The user's API keys (home page after sign-in).
     #[at("/keys")]
     Keys,
-    /// Orders of semi-auto keys waiting for approval, and past decisions.
+    /// Orders of semi-auto keys waiting for approval, and past decisions (`?item=<id>` scrolls to
+    /// and highlights one item, see [`ActionCenterQuery`]).
     #[at("/action-center")]
     ActionCenter,
     /// The request log, its stats and (admins) the security panel.
@@ -41,6 +43,14 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
+}
+
+/// The query of [`Route::ActionCenter`]: the item to scroll to and highlight.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ActionCenterQuery {
+    /// A pending order's id, e.g. a semi-auto key's `pending_order_id`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<i64>,
 }
 
 /// The whole app: session checks, then the router.

@@ -1,17 +1,20 @@
 //! The Action Center: orders from semi-auto keys waiting for the user's decision, and the history
 //! of decisions. Approving executes the order; when the price moved more than the server's limit
-//! since queueing, a dialog asks for confirmation first.
+//! since queueing, a dialog asks for confirmation first. `?item=<id>` (the Playground's link for a
+//! semi-auto key's order) scrolls to that item and highlights it.
 
 use keygate_types::action_center::{PendingOrder, PendingState};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
+use crate::app::ActionCenterQuery;
 use crate::components::action_center::{
     history_table, pending_table, ChartinkTokens, ConfirmMoveDialog, HistoryTableProps,
     PendingAction, PendingTableProps, RejectDialog,
 };
 use crate::components::{alert, error_alert, AlertKind};
-use crate::hooks::{use_mutation, use_remote};
+use crate::hooks::{use_mutation, use_remote, Remote};
 
 /// The dialog open over the page, if any.
 #[derive(Clone, PartialEq)]
@@ -56,6 +59,24 @@ pub fn action_center_page() -> Html {
     let dialog = use_state(|| None::<Dialog>);
     let notice = use_state(|| None::<(AlertKind, String)>);
     let approval = use_mutation();
+    let highlight = use_location()
+        .and_then(|l| l.query::<ActionCenterQuery>().ok())
+        .and_then(|q| q.item);
+    // Whether the list holds the highlighted item: None until the list is loaded.
+    let found = match &*items {
+        Remote::Loaded(Ok(items)) => highlight.map(|id| items.iter().any(|i| i.id == id)),
+        _ => None,
+    };
+    use_effect_with((highlight, found), |(highlight, found)| {
+        if let (Some(id), Some(true)) = (highlight, found) {
+            let row = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("item-{id}")));
+            if let Some(row) = row {
+                row.scroll_into_view();
+            }
+        }
+    });
 
     let decided = {
         let (version, dialog, notice) = (version.clone(), dialog.clone(), notice.clone());
@@ -126,6 +147,9 @@ pub fn action_center_page() -> Html {
                 { alert(kind, Some("action-center-notice"), html! { <> { message } </> }) }
             }
             { error_alert(approval.error(), "error") }
+            if let (Some(id), Some(false)) = (highlight, found) {
+                { alert(AlertKind::Info, Some("item-missing"), html! { <>{ format!("Item #{id} is not in your Action Center.") }</> }) }
+            }
             <div class="card">
                 <div class="card-header">
                     <h2>{ "Pending" }</h2>
@@ -133,14 +157,14 @@ pub fn action_center_page() -> Html {
                 </div>
                 { items.view(|items| {
                     let pending: Vec<PendingOrder> = items.iter().filter(|i| i.state == PendingState::Pending).cloned().collect();
-                    html! { { pending_table(&PendingTableProps { items: pending, on_action: on_action.clone(), busy }) } }
+                    html! { { pending_table(&PendingTableProps { items: pending, on_action: on_action.clone(), busy, highlight }) } }
                 }) }
             </div>
             <div class="card">
                 <h2>{ "History" }</h2>
                 { items.view(|items| {
                     let done: Vec<PendingOrder> = items.iter().filter(|i| i.state != PendingState::Pending).cloned().collect();
-                    html! { { history_table(&HistoryTableProps { items: done }) } }
+                    html! { { history_table(&HistoryTableProps { items: done, highlight }) } }
                 }) }
             </div>
             <ChartinkTokens />

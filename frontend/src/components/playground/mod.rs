@@ -21,6 +21,7 @@ pub mod ws;
 mod ws_state;
 
 pub use collections::CollectionsPanel;
+pub use copy::CopyButton;
 pub use key::{usable, ChosenKey, KeyAction, KeyPicker, KeySource};
 pub use rest::RestTab;
 pub use ws::WsTab;

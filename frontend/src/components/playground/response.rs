@@ -7,7 +7,7 @@ use yew_router::prelude::*;
 use super::body::prettify;
 use super::copy::CopyButton;
 use crate::api::playground::Exchange;
-use crate::app::Route;
+use crate::app::{ActionCenterQuery, Route};
 
 /// Headers shown first, in this order, when present.
 const KEY_HEADERS: [&str; 6] = [
@@ -89,9 +89,9 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
             if let Some(id) = notable.pending_order_id {
                 <div class="alert alert-info" role="status" data-testid="semi-auto-queued">
                     { format!("This semi-auto key's order is queued as item #{id}. ") }
-                    <Link<Route> to={Route::ActionCenter}>
+                    <Link<Route, ActionCenterQuery> to={Route::ActionCenter} query={Some(ActionCenterQuery { item: Some(id) })}>
                         <span data-testid="semi-auto-link">{ "Approve or reject it in the Action Center →" }</span>
-                    </Link<Route>>
+                    </Link<Route, ActionCenterQuery>>
                 </div>
             }
             if !key_headers.is_empty() {
