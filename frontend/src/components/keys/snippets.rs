@@ -30,7 +30,7 @@ pub fn snippets(key: &str, origin: &str, ws_url: &str) -> [Snippet; 4] {
     [
         Snippet {
             title: "TradingView alert",
-            testid: "snippet-tradingview",
+            testid: "key-snippet-tradingview",
             note: format!("Webhook URL: {origin}/api/webhook/tradingview — alert message:"),
             text: format!(
                 r#"{{"apikey":"{key}","strategy":"TV","symbol":"SBIN","action":"BUY","exchange":"NSE","pricetype":"MARKET","product":"MIS","quantity":"1"}}"#
@@ -38,7 +38,7 @@ pub fn snippets(key: &str, origin: &str, ws_url: &str) -> [Snippet; 4] {
         },
         Snippet {
             title: "curl",
-            testid: "snippet-curl",
+            testid: "key-snippet-curl",
             note: "The key in the X-API-KEY header:".to_owned(),
             text: format!(
                 "curl -s -X POST {origin}/api/v1/funds \\\n  -H 'Content-Type: application/json' \\\n  -H 'X-API-KEY: {key}' \\\n  -d '{{}}'"
@@ -46,7 +46,7 @@ pub fn snippets(key: &str, origin: &str, ws_url: &str) -> [Snippet; 4] {
         },
         Snippet {
             title: "Python (openalgo SDK)",
-            testid: "snippet-python",
+            testid: "key-snippet-python",
             note: "pip install openalgo, then:".to_owned(),
             text: format!(
                 "from openalgo import api\n\nclient = api(api_key=\"{key}\", host=\"{origin}\", ws_url=\"{ws_url}\")\nprint(client.funds())"
@@ -54,7 +54,7 @@ pub fn snippets(key: &str, origin: &str, ws_url: &str) -> [Snippet; 4] {
         },
         Snippet {
             title: ".env",
-            testid: "snippet-env",
+            testid: "key-snippet-env",
             note: "For scripts that read their settings from the environment:".to_owned(),
             text: format!("OPENALGO_API_KEY={key}\nOPENALGO_HOST={origin}\nOPENALGO_WS_URL={ws_url}"),
         },
@@ -136,12 +136,12 @@ pub fn key_snippets(props: &KeySnippetsProps) -> Html {
                 <h2>{ "Use a key" }</h2>
                 <div class="snippet-bar">
                     <label for="snippet-key" class="muted">{ "Key" }</label>
-                    <select id="snippet-key" data-testid="snippet-key" onchange={on_pick}>
+                    <select id="snippet-key" data-testid="key-snippet-key" onchange={on_pick}>
                         { for usable.iter().map(|k| html! {
                             <option value={k.id.to_string()} selected={k.id == key.id}>{ &k.name }</option>
                         }) }
                     </select>
-                    <button type="button" class="btn btn-small" data-testid="snippet-reveal"
+                    <button type="button" class="btn btn-small" data-testid="key-snippet-reveal"
                             disabled={reveal.busy()} onclick={on_reveal}>
                         { if plaintext.is_some() { "Mask key" } else { "Reveal key in snippets" } }
                     </button>
@@ -150,7 +150,7 @@ pub fn key_snippets(props: &KeySnippetsProps) -> Html {
             <p class="hint">
                 { "The key is masked. Revealing fetches it in full through the audited reveal (recorded in the key's audit trail) and keeps it on this page only, until you mask it or leave." }
             </p>
-            { error_alert(reveal.error(), "snippet-error") }
+            { error_alert(reveal.error(), "key-snippet-error") }
             <div class="snippets">
                 { for snippets(shown, &origin, ws_url).into_iter().map(block) }
             </div>
