@@ -1,6 +1,5 @@
 //! Routes, and which page each one shows for the current session.
 
-use serde::{Deserialize, Serialize};
 use yew::prelude::*;
 use yew_router::prelude::*;
 
@@ -27,7 +26,7 @@ pub enum Route {
     #[at("/keys")]
     Keys,
     /// Orders of semi-auto keys waiting for approval, and past decisions (`?item=<id>` scrolls to
-    /// and highlights one item, see [`ActionCenterQuery`]).
+    /// and highlights one item, see `pages::action_center::item_href`).
     #[at("/action-center")]
     ActionCenter,
     /// The request log, its stats and (admins) the security panel.
@@ -43,14 +42,6 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
-}
-
-/// The query of [`Route::ActionCenter`]: the item to scroll to and highlight.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct ActionCenterQuery {
-    /// A pending order's id, e.g. a semi-auto key's `pending_order_id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub item: Option<i64>,
 }
 
 /// The whole app: session checks, then the router.

@@ -222,6 +222,10 @@ async function main() {
         const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         check(overflow <= 1, `the keys page scrolls sideways by ${overflow}px at 390px`);
         await shot(page, 'keys-phone');
+        await page.locator(tid('key-snippets')).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, 'keys-phone-snippets.png'), timeout: STEP_TIMEOUT });
+        await page.locator(tid('keys-table')).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, 'keys-phone-table.png'), timeout: STEP_TIMEOUT });
         await page.setViewportSize({ width: 1280, height: 800 });
       }],
       ['a read key sees the order endpoints disabled, with the reason', async () => {
@@ -252,7 +256,8 @@ async function main() {
         check(await page.locator('.row-highlight').count() === 1, 'more than the linked item is highlighted');
         await page.waitForFunction((sel) => {
           const box = document.querySelector(sel)?.getBoundingClientRect();
-          return box && box.top >= 0 && box.bottom <= window.innerHeight;
+          // Scrolled into view (allowing for sub-pixel rounding at the edges).
+          return box && box.top >= -2 && box.bottom <= window.innerHeight + 2;
         }, `${tid('pending-row')}[data-id="${answer.pending_order_id}"]`);
         await shot(page, 'action-center-item');
         await page.goto(`${BASE}/action-center?item=999999`);

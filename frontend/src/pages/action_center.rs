@@ -8,7 +8,6 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::api;
-use crate::app::ActionCenterQuery;
 use crate::components::action_center::{
     history_table, pending_table, ChartinkTokens, ConfirmMoveDialog, HistoryTableProps,
     PendingAction, PendingTableProps, RejectDialog,
@@ -51,6 +50,21 @@ fn outcome(item: &PendingOrder) -> (AlertKind, String) {
     }
 }
 
+/// The Action Center's address for one item (the Playground links a queued order here).
+pub fn item_href(id: i64) -> String {
+    format!("/action-center?item={id}")
+}
+
+/// The item named by a query string such as `?item=12` (read by hand: a serde query type would
+/// cost the wasm a deserializer of its own).
+fn item_of(query: &str) -> Option<i64> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("item="))
+        .and_then(|id| id.parse().ok())
+}
+
 /// `/action-center`.
 #[function_component(ActionCenterPage)]
 pub fn action_center_page() -> Html {
@@ -59,9 +73,7 @@ pub fn action_center_page() -> Html {
     let dialog = use_state(|| None::<Dialog>);
     let notice = use_state(|| None::<(AlertKind, String)>);
     let approval = use_mutation();
-    let highlight = use_location()
-        .and_then(|l| l.query::<ActionCenterQuery>().ok())
-        .and_then(|q| q.item);
+    let highlight = use_location().and_then(|l| item_of(l.query_str()));
     // Whether the list holds the highlighted item: None until the list is loaded.
     let found = match &*items {
         Remote::Loaded(Ok(items)) => highlight.map(|id| items.iter().any(|i| i.id == id)),
@@ -170,5 +182,19 @@ pub fn action_center_page() -> Html {
             <ChartinkTokens />
             { open_dialog }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_item_comes_from_the_query_and_round_trips_through_its_link() {
+        assert_eq!(item_of("?item=12"), Some(12));
+        assert_eq!(item_of("?x=1&item=7"), Some(7));
+        assert_eq!(item_of(""), None);
+        assert_eq!(item_of("?item=abc"), None);
+        assert_eq!(item_of(item_href(42).split_once('?').unwrap().1), Some(42));
     }
 }

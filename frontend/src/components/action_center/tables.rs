@@ -116,11 +116,13 @@ pub fn pending_table(props: &PendingTableProps) -> Html {
                 <td>{ local_time(&item.created_at) }</td>
                 <td data-testid="expires-in">{ expires_in(&item.expires_at, &now) }</td>
                 <td>{ price(item.reference_price) }{ " → " }{ price(item.current_price) }{ move_text(item) }</td>
-                <td class="actions">
-                    <button type="button" class="btn btn-small btn-primary" data-testid="approve"
-                            disabled={props.busy} onclick={approve}>{ "Approve" }</button>
-                    <button type="button" class="btn btn-small btn-danger" data-testid="reject"
-                            disabled={props.busy} onclick={reject}>{ "Reject" }</button>
+                <td>
+                    <div class="actions">
+                        <button type="button" class="btn btn-small btn-primary" data-testid="approve"
+                                disabled={props.busy} onclick={approve}>{ "Approve" }</button>
+                        <button type="button" class="btn btn-small btn-danger" data-testid="reject"
+                                disabled={props.busy} onclick={reject}>{ "Reject" }</button>
+                    </div>
                 </td>
             </tr>
         }

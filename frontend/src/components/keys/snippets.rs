@@ -132,7 +132,7 @@ pub fn key_snippets(props: &KeySnippetsProps) -> Html {
     };
     html! {
         <div class="card" data-testid="key-snippets">
-            <div class="card-header">
+            <div class="card-header snippets-header">
                 <h2>{ "Use a key" }</h2>
                 <div class="snippet-bar">
                     <label for="snippet-key" class="muted">{ "Key" }</label>

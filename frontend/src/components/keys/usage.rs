@@ -63,6 +63,9 @@ pub fn usage_cell(usage: Option<&KeyHourlyUsage>) -> Html {
     };
     let requests: i64 = usage.requests.iter().sum();
     let errors: i64 = usage.errors.iter().sum();
+    if requests == 0 {
+        return html! { <small class="muted" data-testid="key-requests">{ "no requests" }</small> };
+    }
     let class = if errors > 0 {
         "spark-errors bad"
     } else {
