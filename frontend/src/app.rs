@@ -25,7 +25,8 @@ pub enum Route {
     /// The user's API keys (home page after sign-in).
     #[at("/keys")]
     Keys,
-    /// Orders of semi-auto keys waiting for approval, and past decisions.
+    /// Orders of semi-auto keys waiting for approval, and past decisions (`?item=<id>` scrolls to
+    /// and highlights one item, see `pages::action_center::item_href`).
     #[at("/action-center")]
     ActionCenter,
     /// The request log, its stats and (admins) the security panel.

@@ -175,6 +175,59 @@ async function main() {
         await page.locator(tid('reset-body')).click();
         await page.locator(tid('body-error')).waitFor({ state: 'detached' });
       }],
+      ['the API keys page shows each key\'s last 24 hours, idle time and masked snippets', async () => {
+        await page.goto(`${BASE}/keys`);
+        const row = page.locator(`${tid('key-row')}[data-key-id="${trade.id}"]`);
+        // The traffic writer lands the Playground's calls, and the last use is written, within a
+        // few seconds: reload until both show.
+        const landed = async () => {
+          await row.locator(tid('key-requests')).waitFor();
+          return /^[1-9]\d* req$/.test(((await row.locator(tid('key-requests')).textContent()) || '').trim())
+            && /used today/.test((await row.locator(tid('key-idle')).textContent()) || '');
+        };
+        for (let i = 0; i < 40 && !(await landed()); i += 1) {
+          await new Promise((resolve) => { setTimeout(resolve, 250); });
+          await page.reload();
+        }
+        const requests = ((await row.locator(tid('key-requests')).textContent()) || '').trim();
+        check(/^[1-9]\d* req$/.test(requests), `the trade key's usage says "${requests}"`);
+        check(await row.locator(`${tid('key-sparkline')} rect.spark-req[height]:not([height="0"])`).count() >= 1,
+          'the sparkline has no bar for the calls just made');
+        check(/errors$/.test(((await row.locator(tid('key-error-rate')).textContent()) || '').trim()), 'no error rate');
+        const readRow = page.locator(`${tid('key-row')}[data-key-id="${read.id}"]`);
+        check(((await readRow.locator(tid('key-idle')).textContent()) || '').trim() === 'never used',
+          'an unused key does not say "never used"');
+        check(/used today/.test((await row.locator(tid('key-idle')).textContent()) || ''), 'the used key is not "used today"');
+
+        await page.locator(tid('key-snippet-key')).selectOption(String(trade.id));
+        const curl = await text(page, 'key-snippet-curl');
+        check(curl.includes('X-API-KEY: ') && !curl.includes(trade.key) && curl.includes(trade.key.slice(0, 4)),
+          `the curl snippet is not masked: ${curl}`);
+        check(/audit trail/.test(await text(page, 'key-snippets')), 'the reveal is not said to be audited');
+        await page.locator(tid('key-snippet-reveal')).click();
+        await page.waitForFunction(([sel, key]) => (document.querySelector(sel)?.textContent || '').includes(key),
+          [tid('key-snippet-curl'), trade.key]);
+        const session = await page.evaluate(async () => (await fetch('/api/auth/session')).json());
+        const python = await text(page, 'key-snippet-python');
+        check(python.includes(`ws_url="${session.ws_url}"`) && python.includes(trade.key), `python snippet: ${python}`);
+        const alert = JSON.parse(await text(page, 'key-snippet-tradingview'));
+        check(alert.apikey === trade.key, 'the TradingView alert lacks the revealed key');
+        check((await text(page, 'key-snippet-env')).startsWith(`OPENALGO_API_KEY=${trade.key}`), 'the .env line lacks the key');
+        const stored = await page.evaluate(() => JSON.stringify({ ...localStorage, ...sessionStorage }));
+        check(!stored.includes(trade.key), 'the revealed key was written to browser storage');
+        await shot(page, 'keys-usage');
+        await page.locator(tid('key-snippet-reveal')).click();
+        check(!(await text(page, 'key-snippet-curl')).includes(trade.key), 'masking again leaves the key in the snippet');
+        await page.setViewportSize({ width: 390, height: 844 });
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        check(overflow <= 1, `the keys page scrolls sideways by ${overflow}px at 390px`);
+        await shot(page, 'keys-phone');
+        await page.locator(tid('key-snippets')).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, 'keys-phone-snippets.png'), timeout: STEP_TIMEOUT });
+        await page.locator(tid('keys-table')).scrollIntoViewIfNeeded();
+        await page.screenshot({ path: join(SHOTS, 'keys-phone-table.png'), timeout: STEP_TIMEOUT });
+        await page.setViewportSize({ width: 1280, height: 800 });
+      }],
       ['a read key sees the order endpoints disabled, with the reason', async () => {
         await openWithKey(page, read.id, 'placeorder');
         const item = page.locator(tid('op-placeorder'));
@@ -194,9 +247,21 @@ async function main() {
         check(Number.isInteger(answer.pending_order_id), `not queued: ${JSON.stringify(answer)}`);
         await page.locator(tid('semi-auto-link')).click();
         await page.locator(tid('action-center-page')).waitFor();
+        check(new URL(page.url()).searchParams.get('item') === String(answer.pending_order_id),
+          `the link does not name the item: ${page.url()}`);
         const row = page.locator(`${tid('pending-row')}[data-id="${answer.pending_order_id}"]`);
         await row.waitFor();
         check(/NHPC/.test((await row.textContent()) || ''), 'the queued row does not name the example symbol');
+        check(/row-highlight/.test((await row.getAttribute('class')) || ''), 'the linked item is not highlighted');
+        check(await page.locator('.row-highlight').count() === 1, 'more than the linked item is highlighted');
+        await page.waitForFunction((sel) => {
+          const box = document.querySelector(sel)?.getBoundingClientRect();
+          // Scrolled into view (allowing for sub-pixel rounding at the edges).
+          return box && box.top >= -2 && box.bottom <= window.innerHeight + 2;
+        }, `${tid('pending-row')}[data-id="${answer.pending_order_id}"]`);
+        await shot(page, 'action-center-item');
+        await page.goto(`${BASE}/action-center?item=999999`);
+        await page.locator(tid('item-missing')).waitFor();
       }],
       ['an auto key\'s order asks before going to the live ledger', async () => {
         await openWithKey(page, trade.id, 'placeorder');
@@ -209,7 +274,12 @@ async function main() {
       }],
       ['the WebSocket tab authenticates and receives ticks for a subscribed symbol', async () => {
         await page.locator(tid('tab-ws')).click();
+        const session = await page.evaluate(async () => (await fetch('/api/auth/session')).json());
+        check(session.ws_url === `${BASE.replace(/^http/, 'ws')}/ws`, `the session names the feed ${session.ws_url}`);
+        check((await text(page, 'ws-url')) === session.ws_url, `the tab shows ${await text(page, 'ws-url')}`);
         await page.locator(tid('ws-connect')).click();
+        await page.waitForFunction(([sel, url]) => (document.querySelector(sel)?.textContent || '').includes(`connecting to ${url}`),
+          [tid('ws-log'), session.ws_url]);
         await page.waitForFunction((sel) => /Connected/.test(document.querySelector(sel)?.textContent || ''), tid('ws-status'));
         await page.locator('#ws-symbol').fill('RELIANCE');
         await page.locator('#ws-mode').selectOption('1');

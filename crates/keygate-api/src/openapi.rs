@@ -36,6 +36,7 @@ use crate::routes;
         routes::keys::reveal_api_key,
         routes::keys::revoke_api_key,
         routes::keys::list_key_events,
+        routes::keys::get_keys_usage,
         routes::action_center::list_pending_orders,
         routes::action_center::approve_pending_order,
         routes::action_center::reject_pending_order,

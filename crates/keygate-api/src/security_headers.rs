@@ -78,12 +78,13 @@ impl SecurityHeaders {
     }
 
     /// The headers for a server serving the web app from `static_dir`, with HSTS when cookies are
-    /// `Secure`. Built once per server: the policy text is kept for the process's lifetime, as a
-    /// static header value must be.
-    pub fn new(static_dir: &Path, cookie_secure: bool) -> Self {
+    /// `Secure`; `feed_origin` (the origin of `KEYGATE_WS_PUBLIC_URL`, checked to hold no CSP
+    /// syntax) may be connected to besides the page's own. Built once per server: the policy text
+    /// is kept for the process's lifetime, as a static header value must be.
+    pub fn new(static_dir: &Path, cookie_secure: bool, feed_origin: Option<&str>) -> Self {
         let index = std::fs::read_to_string(static_dir.join("index.html")).unwrap_or_default();
         Self {
-            app_csp: app_policy(&index).leak(),
+            app_csp: app_policy(&index, feed_origin).leak(),
             hsts: cookie_secure,
         }
     }
@@ -118,7 +119,7 @@ impl SecurityHeaders {
 }
 
 /// The web app's policy for the page `index` (its text; empty when the app is not built).
-fn app_policy(index: &str) -> String {
+fn app_policy(index: &str, feed_origin: Option<&str>) -> String {
     let hashes = |tag: &str| -> String {
         inline_blocks(index, tag)
             .map(|text| format!(" 'sha256-{}'", base64(&Sha256::digest(text.as_bytes()))))
@@ -126,10 +127,11 @@ fn app_policy(index: &str) -> String {
     };
     format!(
         "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{}; style-src 'self'{}; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         img-src 'self' data:; connect-src 'self'{}; object-src 'none'; base-uri 'none'; \
          form-action 'self'; frame-ancestors 'none'",
         hashes("script"),
         hashes("style"),
+        feed_origin.map(|o| format!(" {o}")).unwrap_or_default(),
     )
 }
 
@@ -201,7 +203,7 @@ mod tests {
             inline,
             ["\nimport init from '/app.js';\nawait init();\n", "a()"]
         );
-        let policy = app_policy(index);
+        let policy = app_policy(index, None);
         // `echo -n 'a()' | openssl dgst -sha256 -binary | base64`
         assert!(
             policy.contains("'sha256-qVpDBgj7bpq5hMAcGp3AOc79J3Y1Z4HvySTwKrWDoy4='"),
@@ -210,6 +212,16 @@ mod tests {
         assert!(policy.contains("'wasm-unsafe-eval'"));
         assert!(!policy.contains("'unsafe-inline'") && !policy.contains("'unsafe-eval'"));
         assert!(policy.contains("frame-ancestors 'none'"));
+        assert!(policy.contains("connect-src 'self';"), "{policy}");
+    }
+
+    #[test]
+    fn a_public_feed_origin_may_be_connected_to_and_nothing_else() {
+        let policy = app_policy("", Some("wss://feed.example.com"));
+        assert!(
+            policy.contains("connect-src 'self' wss://feed.example.com;"),
+            "{policy}"
+        );
     }
 
     #[test]

@@ -325,7 +325,9 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
     let settings = state.settings.clone();
     let key = session_key(&settings);
     let store = DbSessionStore::new(state.db.clone());
-    let security_headers = SecurityHeaders::new(&settings.static_dir, settings.cookie_secure);
+    let feed_origin = settings.ws.public_url.as_ref().map(|url| url.origin());
+    let security_headers =
+        SecurityHeaders::new(&settings.static_dir, settings.cookie_secure, feed_origin);
     let ip_limits = state.ip_limits.clone();
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), key.clone())

@@ -68,9 +68,13 @@ pub struct SessionInfo {
     pub user: User,
     /// Token for the `X-CSRF-Token` header.
     pub csrf_token: String,
+    /// The market-data WebSocket URL for this web app and the user's bots: `KEYGATE_WS_PUBLIC_URL`
+    /// when the server has one, else `/ws` on the address this request reached (`wss://` when the
+    /// server's cookies are `Secure`, i.e. it is served over TLS).
+    pub ws_url: String,
 }
 
-crate::redacted_debug!(SessionInfo { user } secret { csrf_token });
+crate::redacted_debug!(SessionInfo { user, ws_url } secret { csrf_token });
 
 /// A plain success answer with a message.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

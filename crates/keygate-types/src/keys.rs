@@ -233,3 +233,31 @@ pub struct KeyEvent {
     /// When it happened.
     pub created_at: DateTime<Utc>,
 }
+
+/// Hourly buckets in [`KeysUsage`]: the last 24 hours.
+pub const USAGE_HOURS: usize = 24;
+
+/// Answer of `GET /api/keys/usage`: every key of the signed-in user with its requests over the
+/// last 24 hours in hourly buckets, oldest first. Bucket `i` covers `[from + i h, from + (i+1) h)`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeysUsage {
+    /// Start of the first bucket: a whole minute, 24 hours before `to`.
+    pub from: DateTime<Utc>,
+    /// End of the last bucket (exclusive): the end of the minute the answer was made in.
+    pub to: DateTime<Utc>,
+    /// One entry per key of the user (revoked ones too), by key id.
+    pub keys: Vec<KeyHourlyUsage>,
+}
+
+/// One key's last 24 hours.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct KeyHourlyUsage {
+    /// The key.
+    pub key_id: i64,
+    /// Requests made with the key, per hour (24 numbers, oldest first).
+    pub requests: Vec<i64>,
+    /// Of those, the answers with a status of 400 or more, per hour.
+    pub errors: Vec<i64>,
+}

@@ -1,8 +1,8 @@
 //! The signed-in user's API keys and their audit trail.
 
 use keygate_types::keys::{
-    ApiKeyCreated, ApiKeySummary, CreateApiKey, KeyEvent, RevealedApiKey, RollApiKey, SetOrderMode,
-    UpdateApiKey,
+    ApiKeyCreated, ApiKeySummary, CreateApiKey, KeyEvent, KeysUsage, RevealedApiKey, RollApiKey,
+    SetOrderMode, UpdateApiKey,
 };
 
 use super::client::Call;
@@ -61,4 +61,9 @@ pub async fn revoke(csrf: &str, id: i64) -> Result<(), ApiError> {
 /// `GET /api/keys/events`: the audit trail of all the user's keys, newest first.
 pub async fn events() -> Result<Vec<KeyEvent>, ApiError> {
     Call::get("/api/keys/events").fetch().await
+}
+
+/// `GET /api/keys/usage`: every key's requests and errors per hour over the last 24 hours.
+pub async fn usage() -> Result<KeysUsage, ApiError> {
+    Call::get("/api/keys/usage").fetch().await
 }

@@ -47,6 +47,14 @@ impl Session {
         }
     }
 
+    /// The market-data feed's URL the server named for this session.
+    pub fn ws_url(&self) -> Option<&str> {
+        match &self.auth {
+            Auth::SignedIn(info) => Some(&info.ws_url),
+            _ => None,
+        }
+    }
+
     /// The signed-in user.
     pub fn user(&self) -> Option<&User> {
         match &self.auth {

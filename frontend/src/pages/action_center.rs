@@ -1,9 +1,11 @@
 //! The Action Center: orders from semi-auto keys waiting for the user's decision, and the history
 //! of decisions. Approving executes the order; when the price moved more than the server's limit
-//! since queueing, a dialog asks for confirmation first.
+//! since queueing, a dialog asks for confirmation first. `?item=<id>` (the Playground's link for a
+//! semi-auto key's order) scrolls to that item and highlights it.
 
 use keygate_types::action_center::{PendingOrder, PendingState};
 use yew::prelude::*;
+use yew_router::prelude::*;
 
 use crate::api;
 use crate::components::action_center::{
@@ -11,7 +13,7 @@ use crate::components::action_center::{
     PendingAction, PendingTableProps, RejectDialog,
 };
 use crate::components::{alert, error_alert, AlertKind};
-use crate::hooks::{use_mutation, use_remote};
+use crate::hooks::{use_mutation, use_remote, Remote};
 
 /// The dialog open over the page, if any.
 #[derive(Clone, PartialEq)]
@@ -48,6 +50,21 @@ fn outcome(item: &PendingOrder) -> (AlertKind, String) {
     }
 }
 
+/// The Action Center's address for one item (the Playground links a queued order here).
+pub fn item_href(id: i64) -> String {
+    format!("/action-center?item={id}")
+}
+
+/// The item named by a query string such as `?item=12` (read by hand: a serde query type would
+/// cost the wasm a deserializer of its own).
+fn item_of(query: &str) -> Option<i64> {
+    query
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("item="))
+        .and_then(|id| id.parse().ok())
+}
+
 /// `/action-center`.
 #[function_component(ActionCenterPage)]
 pub fn action_center_page() -> Html {
@@ -56,6 +73,22 @@ pub fn action_center_page() -> Html {
     let dialog = use_state(|| None::<Dialog>);
     let notice = use_state(|| None::<(AlertKind, String)>);
     let approval = use_mutation();
+    let highlight = use_location().and_then(|l| item_of(l.query_str()));
+    // Whether the list holds the highlighted item: None until the list is loaded.
+    let found = match &*items {
+        Remote::Loaded(Ok(items)) => highlight.map(|id| items.iter().any(|i| i.id == id)),
+        _ => None,
+    };
+    use_effect_with((highlight, found), |(highlight, found)| {
+        if let (Some(id), Some(true)) = (highlight, found) {
+            let row = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id(&format!("item-{id}")));
+            if let Some(row) = row {
+                row.scroll_into_view();
+            }
+        }
+    });
 
     let decided = {
         let (version, dialog, notice) = (version.clone(), dialog.clone(), notice.clone());
@@ -126,6 +159,9 @@ pub fn action_center_page() -> Html {
                 { alert(kind, Some("action-center-notice"), html! { <> { message } </> }) }
             }
             { error_alert(approval.error(), "error") }
+            if let (Some(id), Some(false)) = (highlight, found) {
+                { alert(AlertKind::Info, Some("item-missing"), html! { <>{ format!("Item #{id} is not in your Action Center.") }</> }) }
+            }
             <div class="card">
                 <div class="card-header">
                     <h2>{ "Pending" }</h2>
@@ -133,18 +169,32 @@ pub fn action_center_page() -> Html {
                 </div>
                 { items.view(|items| {
                     let pending: Vec<PendingOrder> = items.iter().filter(|i| i.state == PendingState::Pending).cloned().collect();
-                    html! { { pending_table(&PendingTableProps { items: pending, on_action: on_action.clone(), busy }) } }
+                    html! { { pending_table(&PendingTableProps { items: pending, on_action: on_action.clone(), busy, highlight }) } }
                 }) }
             </div>
             <div class="card">
                 <h2>{ "History" }</h2>
                 { items.view(|items| {
                     let done: Vec<PendingOrder> = items.iter().filter(|i| i.state != PendingState::Pending).cloned().collect();
-                    html! { { history_table(&HistoryTableProps { items: done }) } }
+                    html! { { history_table(&HistoryTableProps { items: done, highlight }) } }
                 }) }
             </div>
             <ChartinkTokens />
             { open_dialog }
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_item_comes_from_the_query_and_round_trips_through_its_link() {
+        assert_eq!(item_of("?item=12"), Some(12));
+        assert_eq!(item_of("?x=1&item=7"), Some(7));
+        assert_eq!(item_of(""), None);
+        assert_eq!(item_of("?item=abc"), None);
+        assert_eq!(item_of(item_href(42).split_once('?').unwrap().1), Some(42));
     }
 }

@@ -1,4 +1,5 @@
-//! The signed-in user's API keys: list, create, reveal, roll, edit, revoke, audit trail.
+//! The signed-in user's API keys: list with each key's last 24 hours, create, reveal, roll, edit,
+//! revoke, usage snippets, audit trail.
 
 use keygate_types::keys::{ApiKeyCreated, ApiKeySummary, SetOrderMode};
 use yew::prelude::*;
@@ -6,11 +7,12 @@ use yew::prelude::*;
 use crate::api;
 use crate::components::keys::{
     event_table, key_table, new_key_dialog, usage_help, CreateKeyForm, EditDialog, EventTableProps,
-    KeyAction, KeyTableProps, NewKeyDialogProps, RevealDialog, RevokeDialog, RollDialog,
+    KeyAction, KeySnippets, KeyTableProps, NewKeyDialogProps, RevealDialog, RevokeDialog,
+    RollDialog,
 };
 use crate::components::{alert, error_alert, AlertKind};
 use crate::format::mode_label;
-use crate::hooks::{use_mutation, use_remote};
+use crate::hooks::{use_mutation, use_remote, Remote};
 
 /// The dialog open over the page, if any.
 #[derive(Clone, PartialEq)]
@@ -31,6 +33,7 @@ pub fn keys_page() -> Html {
     let version = use_state(|| 0u32);
     let keys = use_remote(*version, api::keys::list);
     let events = use_remote(*version, api::keys::events);
+    let usage = use_remote(*version, api::keys::usage);
     let dialog = use_state(|| None::<Dialog>);
     let notice = use_state(|| None::<String>);
     let mode_change = use_mutation();
@@ -112,8 +115,20 @@ pub fn keys_page() -> Html {
             }
             { error_alert(mode_change.error(), "error") }
             <div class="card">
-                { keys.view(|keys| html! { { key_table(&KeyTableProps { keys: keys.clone(), on_action }) } }) }
+                { keys.view(|keys| {
+                    let usage = match &*usage {
+                        Remote::Loaded(Ok(usage)) => Some(usage.clone()),
+                        _ => None,
+                    };
+                    html! { { key_table(&KeyTableProps { keys: keys.clone(), usage, on_action }) } }
+                }) }
+                if let Remote::Loaded(Err(e)) = &*usage {
+                    <p class="hint" data-testid="usage-error">{ format!("Usage figures unavailable: {}", e.message) }</p>
+                }
             </div>
+            if let Remote::Loaded(Ok(keys)) = &*keys {
+                <KeySnippets keys={keys.clone()} />
+            }
             <div class="grid-2">
                 <CreateKeyForm on_created={show_new_key("API key created")} />
                 { usage_help() }

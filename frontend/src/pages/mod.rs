@@ -1,7 +1,7 @@
 //! One component per route.
 
 mod account;
-mod action_center;
+pub mod action_center;
 mod keys;
 mod login;
 mod not_found;

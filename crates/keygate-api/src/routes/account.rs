@@ -1,9 +1,11 @@
 //! Signing in and out, the current session, and password changes.
 
 use actix_session::Session;
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
+use keygate_core::config::is_authority;
 use keygate_core::users;
-use keygate_types::account::{ChangePassword, Credentials, MessageBody, SessionInfo};
+use keygate_types::account::{ChangePassword, Credentials, MessageBody, SessionInfo, User};
 use keygate_types::ErrorBody;
 
 use crate::auth::session_user::start_session;
@@ -12,6 +14,45 @@ use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::ip_governor::{limit_per_ip, IpGovernors};
 use crate::state::AppState;
+
+/// The feed URL for the session info: `KEYGATE_WS_PUBLIC_URL`, else `/ws` on the host the request
+/// named (its `Host`, or the HTTP/2 authority), else on the HTTP listener's address. `wss://` when
+/// cookies are `Secure` (the server is reached over TLS). The host is checked, never echoed as
+/// sent, and only ever returned to the client that sent it.
+pub(crate) fn feed_url(state: &AppState, req: &HttpRequest) -> String {
+    if let Some(url) = &state.settings.ws.public_url {
+        return url.as_str().to_owned();
+    }
+    let scheme = if state.settings.cookie_secure {
+        "wss"
+    } else {
+        "ws"
+    };
+    let named = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .or_else(|| req.uri().authority().map(|a| a.as_str()))
+        .filter(|host| is_authority(host));
+    match named {
+        Some(host) => format!("{scheme}://{host}/ws"),
+        None => format!("{scheme}://{}/ws", state.settings.bind),
+    }
+}
+
+/// The answer of setup, sign-in and the session route.
+pub(crate) fn session_info(
+    state: &AppState,
+    req: &HttpRequest,
+    user: User,
+    csrf_token: String,
+) -> SessionInfo {
+    SessionInfo {
+        user,
+        csrf_token,
+        ws_url: feed_url(state, req),
+    }
+}
 
 /// Signs in with a username and password. A wrong username and a wrong password get the same
 /// answer; a name that cannot be a username gets 400. Attempts are limited per client address
@@ -39,13 +80,10 @@ pub async fn login(
     let user = users::authenticate(&state.db, &body.username, &body.password).await?;
     let csrf_token = start_session(&session, &user)?;
     log::info!("user {} signed in from {}", user.id, ip.0);
-    Ok(HttpResponse::Ok().json(SessionInfo {
-        user: user.into(),
-        csrf_token,
-    }))
+    Ok(HttpResponse::Ok().json(session_info(&state, &req, user.into(), csrf_token)))
 }
 
-/// The signed-in user and the CSRF token for state-changing requests.
+/// The signed-in user, the CSRF token for state-changing requests and the market-data feed's URL.
 #[utoipa::path(
     get,
     path = "/api/auth/session",
@@ -55,11 +93,17 @@ pub async fn login(
         (status = 401, description = "not signed in", body = ErrorBody),
     )
 )]
-pub async fn get_session(current: SessionUser) -> HttpResponse {
-    HttpResponse::Ok().json(SessionInfo {
-        user: current.user.into(),
-        csrf_token: current.csrf_token,
-    })
+pub async fn get_session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    current: SessionUser,
+) -> HttpResponse {
+    HttpResponse::Ok().json(session_info(
+        &state,
+        &req,
+        current.user.into(),
+        current.csrf_token,
+    ))
 }
 
 /// Ends the session on the server; the cookie stops working everywhere.

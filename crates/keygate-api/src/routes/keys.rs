@@ -1,12 +1,15 @@
-//! The owner's API keys: create, list, reveal, roll, revoke, update, order mode, audit trail.
+//! The owner's API keys: create, list, reveal, roll, revoke, update, order mode, audit trail, and
+//! the last 24 hours' usage of every key (from the traffic rollups).
 //! Session-authenticated, with CSRF on every change; an API key never authorises these routes.
 
 use actix_web::http::header::{CacheControl, CacheDirective};
 use actix_web::{web, HttpResponse};
+use chrono::Utc;
 use keygate_core::keys::Actor;
+use keygate_core::traffic::key_usage;
 use keygate_types::keys::{
-    ApiKeyCreated, ApiKeySummary, CreateApiKey, KeyEvent, RevealedApiKey, RollApiKey, SetOrderMode,
-    UpdateApiKey,
+    ApiKeyCreated, ApiKeySummary, CreateApiKey, KeyEvent, KeysUsage, RevealedApiKey, RollApiKey,
+    SetOrderMode, UpdateApiKey,
 };
 use keygate_types::ErrorBody;
 use serde::Deserialize;
@@ -285,6 +288,27 @@ pub async fn list_key_events(
     Ok(HttpResponse::Ok().json(state.keys.events(user.user.id, filter.key_id).await?))
 }
 
+/// Every key of the signed-in user with its requests and errors (status 400 or more) per hour over
+/// the last 24 hours, oldest hour first; keys without traffic get zeros. Read from the traffic
+/// log's per-minute rollups, so it is as fresh as the traffic writer (within a second or so).
+#[utoipa::path(
+    get,
+    path = "/api/keys/usage",
+    tag = "keys",
+    responses(
+        (status = 200, description = "hourly usage per key", body = KeysUsage),
+        (status = 401, description = "not signed in", body = ErrorBody),
+        (status = 429, description = "too many requests from this IP", body = ErrorBody),
+    )
+)]
+pub async fn get_keys_usage(
+    state: web::Data<AppState>,
+    user: SessionUser,
+) -> Result<HttpResponse, ApiError> {
+    let usage = key_usage::hourly_usage(&state.db, user.user.id, Utc::now()).await?;
+    Ok(HttpResponse::Ok().json(usage))
+}
+
 /// Wires `/api/keys/*`. One resource per path, so a wrong method gets 405, not 404.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -295,6 +319,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                     .route(web::post().to(create_api_key)),
             )
             .service(web::resource("/events").route(web::get().to(list_key_events)))
+            .service(web::resource("/usage").route(web::get().to(get_keys_usage)))
             .service(
                 web::resource("/{id}")
                     .route(web::get().to(get_api_key))

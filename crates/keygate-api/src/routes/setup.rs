@@ -1,12 +1,13 @@
 //! First-run setup: while no account exists, the first one (an admin) can be created here.
 
 use actix_session::Session;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use keygate_core::users;
 use keygate_types::account::{Credentials, SessionInfo};
 use keygate_types::system::SetupStatus;
 use keygate_types::ErrorBody;
 
+use super::account::session_info;
 use crate::auth::session_user::start_session;
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -38,15 +39,13 @@ pub async fn get_setup(state: web::Data<AppState>) -> Result<HttpResponse, ApiEr
 pub async fn create_setup(
     state: web::Data<AppState>,
     session: Session,
+    req: HttpRequest,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
     let user = users::setup_first_user(&state.db, &body.username, &body.password).await?;
     log::info!("first-run setup created admin user {}", user.id);
     let csrf_token = start_session(&session, &user)?;
-    Ok(HttpResponse::Created().json(SessionInfo {
-        user: user.into(),
-        csrf_token,
-    }))
+    Ok(HttpResponse::Created().json(session_info(&state, &req, user.into(), csrf_token)))
 }
 
 /// Wires `/api/setup`.

@@ -13,7 +13,7 @@ pub use limits::{
     parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
 };
 pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
-pub use websocket::WsSettings;
+pub use websocket::{is_authority, PublicWsUrl, WsSettings};
 
 /// Development generates missing secrets; production refuses to start without strong ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -12,6 +12,10 @@ pub struct WsSettings {
     /// the SDK and Bruno assume). Port 0 picks a free port; `off` serves the feed only at `/ws` on
     /// the HTTP listener.
     pub bind: Option<SocketAddr>,
+    /// `KEYGATE_WS_PUBLIC_URL`: the feed's URL as clients must write it (e.g.
+    /// `wss://trade.example.com/ws` behind a TLS proxy); told to the web app in the session info
+    /// and allowed by its content security policy. Unset: `/ws` on the address a request reached.
+    pub public_url: Option<PublicWsUrl>,
     /// `KEYGATE_WS_AUTH_GRACE_MS`: a connection that has not authenticated by then is closed with
     /// code 4401. Default 15000.
     pub auth_grace_ms: u64,
@@ -52,8 +56,17 @@ impl WsSettings {
                 ))
             })?),
         };
+        let public_url = match get("KEYGATE_WS_PUBLIC_URL").as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(raw) => Some(PublicWsUrl::parse(raw).map_err(|why| {
+                ConfigError(format!(
+                    "KEYGATE_WS_PUBLIC_URL has an invalid value `{raw}`: {why} (e.g. wss://trade.example.com/ws)"
+                ))
+            })?),
+        };
         Ok(Self {
             bind,
+            public_url,
             auth_grace_ms: super::parse_or(get, "KEYGATE_WS_AUTH_GRACE_MS", 15_000u64)?.max(1),
             ping_interval_ms: super::parse_or(get, "KEYGATE_WS_PING_INTERVAL_MS", 20_000u64)?
                 .max(1),
@@ -68,6 +81,85 @@ impl WsSettings {
                 .max(1),
         })
     }
+}
+
+/// A WebSocket URL for clients: `ws://` or `wss://`, a host (name, IPv4 or bracketed IPv6) with
+/// an optional port, and an optional path; no user info, query or fragment, at most 255 bytes.
+/// Its origin goes into a `Content-Security-Policy` header, so only these characters pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicWsUrl {
+    url: String,
+    /// Length of `scheme://authority`.
+    origin_len: usize,
+}
+
+impl PublicWsUrl {
+    /// Checks `raw`; the error says what is wrong.
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        if raw.len() > 255 {
+            return Err("longer than 255 characters");
+        }
+        let rest = raw
+            .strip_prefix("ws://")
+            .or_else(|| raw.strip_prefix("wss://"))
+            .ok_or("it must start with ws:// or wss://")?;
+        let authority_len = rest.find('/').unwrap_or(rest.len());
+        let (authority, path) = rest.split_at(authority_len);
+        if !is_authority(authority) {
+            return Err("the host must be a name or address with an optional port");
+        }
+        let path_ok = path.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'.' | b'_' | b'~' | b'%')
+        });
+        if !path_ok {
+            return Err("the path may hold only letters, digits and / - . _ ~ %");
+        }
+        Ok(Self {
+            url: raw.to_owned(),
+            origin_len: raw.len() - path.len(),
+        })
+    }
+
+    /// The whole URL.
+    pub fn as_str(&self) -> &str {
+        &self.url
+    }
+
+    /// `scheme://host[:port]`, for a content security policy.
+    pub fn origin(&self) -> &str {
+        &self.url[..self.origin_len]
+    }
+}
+
+/// `host[:port]` with a DNS name, an IPv4 address or a bracketed IPv6 address: what may follow
+/// `ws://` (no user info). Also used for the `Host` a request names.
+pub fn is_authority(text: &str) -> bool {
+    let (host, port) = match text.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((address, port)) => {
+                if address.parse::<std::net::Ipv6Addr>().is_err() {
+                    return false;
+                }
+                (None, port)
+            }
+            None => return false,
+        },
+        None => match text.split_once(':') {
+            Some((host, _)) => (Some(host), &text[host.len()..]),
+            None => (Some(text), ""),
+        },
+    };
+    let port_ok = port.is_empty()
+        || port
+            .strip_prefix(':')
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok());
+    let host_ok = host.is_none_or(|h| {
+        !h.is_empty()
+            && h.len() <= 253
+            && h.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.')
+    });
+    port_ok && host_ok
 }
 
 #[cfg(test)]
@@ -98,6 +190,32 @@ mod tests {
         assert!(load(&[("KEYGATE_WS_AUTH_GRACE_MS", "soon")]).is_err());
         assert_eq!((defaults.max_per_ip, defaults.max_per_key), (20, 10));
         assert_eq!(defaults.max_messages_per_sec, 100);
+        assert_eq!(defaults.public_url, None);
         assert!(load(&[("KEYGATE_WS_MAX_PER_KEY", "-1")]).is_err());
+    }
+
+    #[test]
+    fn a_public_feed_url_is_a_plain_ws_or_wss_url() {
+        let url = load(&[("KEYGATE_WS_PUBLIC_URL", "wss://trade.example.com/ws")])
+            .unwrap()
+            .public_url
+            .unwrap();
+        assert_eq!(url.as_str(), "wss://trade.example.com/ws");
+        assert_eq!(url.origin(), "wss://trade.example.com");
+        let url = PublicWsUrl::parse("ws://[::1]:8765").unwrap();
+        assert_eq!(url.origin(), "ws://[::1]:8765");
+        for bad in [
+            "http://example.com/ws",
+            "wss://",
+            "wss://user@example.com/ws",
+            "wss://example.com/ws?x=1",
+            "wss://example.com:99999999/ws",
+            "wss://example.com/ws; script-src *",
+            "wss://[nope]/ws",
+        ] {
+            assert!(PublicWsUrl::parse(bad).is_err(), "{bad}");
+        }
+        let error = load(&[("KEYGATE_WS_PUBLIC_URL", "ftp://x")]).unwrap_err();
+        assert!(error.0.contains("KEYGATE_WS_PUBLIC_URL"), "{error}");
     }
 }

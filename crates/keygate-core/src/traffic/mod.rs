@@ -1,6 +1,7 @@
 //! The traffic log: what the HTTP middleware records per request ([`TrafficRecord`]), the background
 //! writer that batches rows into the database off the request path ([`writer`]), and the queries
-//! behind the log, its stats and its export ([`query`], [`stats`], [`breakdown`], [`key_stats`]).
+//! behind the log, its stats and its export ([`query`], [`stats`], [`breakdown`], [`key_stats`]),
+//! and the API keys page's hourly usage per key ([`key_usage`]).
 //!
 //! Stats read per-minute rollups that the writer keeps next to the raw rows, so a stats query over
 //! a million requests aggregates a few thousand rollup rows. Latencies are kept in log-scale
@@ -8,6 +9,7 @@
 
 pub mod breakdown;
 pub mod key_stats;
+pub mod key_usage;
 pub mod query;
 pub mod stats;
 pub mod store;

@@ -66,6 +66,17 @@ pub struct PendingTableProps {
     /// Disables the buttons while a decision is being sent.
     #[prop_or_default]
     pub busy: bool,
+    /// The item the page was opened for (`?item=`), highlighted.
+    #[prop_or_default]
+    pub highlight: Option<i64>,
+}
+
+/// The row's element id (the page scrolls to it) and, for the highlighted item, its class.
+fn anchor(item: &PendingOrder, highlight: Option<i64>) -> (String, Option<&'static str>) {
+    (
+        format!("item-{}", item.id),
+        (highlight == Some(item.id)).then_some("row-highlight"),
+    )
 }
 
 /// Pending items: symbol, action, quantity, price type, key, queued at, expires in, reference vs
@@ -92,8 +103,9 @@ pub fn pending_table(props: &PendingTableProps) -> Html {
                 .on_action
                 .reform(move |_: MouseEvent| PendingAction::Reject(item.clone()))
         };
+        let (id, row_class) = anchor(item, props.highlight);
         html! {
-            <tr data-testid="pending-row" data-id={item.id.to_string()}>
+            <tr data-testid="pending-row" data-id={item.id.to_string()} {id} class={classes!(row_class)}>
                 <td><strong>{ what(item) }</strong><br /><small class="muted">{ &item.op }</small></td>
                 <td>{ text(&item.action) }</td>
                 <td>{ quantity(item) }</td>
@@ -104,11 +116,13 @@ pub fn pending_table(props: &PendingTableProps) -> Html {
                 <td>{ local_time(&item.created_at) }</td>
                 <td data-testid="expires-in">{ expires_in(&item.expires_at, &now) }</td>
                 <td>{ price(item.reference_price) }{ " → " }{ price(item.current_price) }{ move_text(item) }</td>
-                <td class="actions">
-                    <button type="button" class="btn btn-small btn-primary" data-testid="approve"
-                            disabled={props.busy} onclick={approve}>{ "Approve" }</button>
-                    <button type="button" class="btn btn-small btn-danger" data-testid="reject"
-                            disabled={props.busy} onclick={reject}>{ "Reject" }</button>
+                <td>
+                    <div class="actions">
+                        <button type="button" class="btn btn-small btn-primary" data-testid="approve"
+                                disabled={props.busy} onclick={approve}>{ "Approve" }</button>
+                        <button type="button" class="btn btn-small btn-danger" data-testid="reject"
+                                disabled={props.busy} onclick={reject}>{ "Reject" }</button>
+                    </div>
                 </td>
             </tr>
         }
@@ -146,6 +160,8 @@ pub fn state_label(state: PendingState) -> (&'static str, &'static str) {
 pub struct HistoryTableProps {
     /// The decided items, newest first.
     pub items: Vec<PendingOrder>,
+    /// The item the page was opened for (`?item=`), highlighted.
+    pub highlight: Option<i64>,
 }
 
 /// Decided items: outcome, broker order id and status, or the reason / error.
@@ -165,8 +181,9 @@ pub fn history_table(props: &HistoryTableProps) -> Html {
             PendingState::Rejected => text(&item.reason),
             _ => String::new(),
         };
+        let (id, row_class) = anchor(item, props.highlight);
         html! {
-            <tr data-testid="history-row" data-id={item.id.to_string()}>
+            <tr data-testid="history-row" data-id={item.id.to_string()} {id} class={classes!(row_class)}>
                 <td><span class={classes!("status", class)} data-testid="history-state">{ label }</span></td>
                 <td><strong>{ what(item) }</strong><br /><small class="muted">{ &item.op }</small></td>
                 <td>{ text(&item.action) }{ " " }{ quantity(item) }</td>

@@ -10,7 +10,9 @@ mod new_key_dialog;
 mod reveal_dialog;
 mod revoke_dialog;
 mod roll_dialog;
+mod snippets;
 mod table;
+mod usage;
 
 pub use create_form::CreateKeyForm;
 pub use edit_dialog::EditDialog;
@@ -22,4 +24,5 @@ pub use new_key_dialog::{new_key_dialog, NewKeyDialogProps};
 pub use reveal_dialog::RevealDialog;
 pub use revoke_dialog::RevokeDialog;
 pub use roll_dialog::RollDialog;
+pub use snippets::KeySnippets;
 pub use table::{key_table, KeyAction, KeyTableProps};

@@ -1,8 +1,12 @@
 //! The list of the user's keys with per-key actions.
 
-use keygate_types::keys::{ApiKeySummary, GraceInfo, KeyState, OrderMode};
+use chrono::{DateTime, Utc};
+use keygate_types::keys::{
+    ApiKeySummary, GraceInfo, KeyHourlyUsage, KeyState, KeysUsage, OrderMode,
+};
 use yew::prelude::*;
 
+use super::usage::{idle_text, usage_cell};
 use crate::format::{local_time, local_time_or, mode_label, scope_label, state_label};
 
 /// What the user asked to do with a key.
@@ -25,11 +29,14 @@ pub enum KeyAction {
 pub struct KeyTableProps {
     /// The keys, as listed by the server.
     pub keys: Vec<ApiKeySummary>,
+    /// Their last 24 hours, once loaded.
+    pub usage: Option<KeysUsage>,
     /// Called when a row's button is used.
     pub on_action: Callback<KeyAction>,
 }
 
-/// A table of keys; each row has Reveal, Roll, Edit and Revoke buttons and a mode switch.
+/// A table of keys with their last 24 hours and idle time; each row has Reveal, Roll, Edit and
+/// Revoke buttons and a mode switch.
 pub fn key_table(props: &KeyTableProps) -> Html {
     if props.keys.is_empty() {
         return html! {
@@ -38,6 +45,7 @@ pub fn key_table(props: &KeyTableProps) -> Html {
             </p>
         };
     }
+    let now = Utc::now();
     html! {
         <div class="table-wrap">
             <table class="table" data-testid="keys-table">
@@ -45,18 +53,26 @@ pub fn key_table(props: &KeyTableProps) -> Html {
                     <tr>
                         <th>{ "Name" }</th><th>{ "Key" }</th><th>{ "Scopes" }</th>
                         <th>{ "Order mode" }</th><th>{ "State" }</th><th>{ "Created / expires" }</th>
-                        <th>{ "Last used" }</th><th>{ "Actions" }</th>
+                        <th>{ "Last 24 h" }</th><th>{ "Last used" }</th><th>{ "Actions" }</th>
                     </tr>
                 </thead>
                 <tbody>
-                    { for props.keys.iter().map(|key| row(key, &props.on_action)) }
+                    { for props.keys.iter().map(|key| {
+                        let usage = props.usage.as_ref().and_then(|u| u.keys.iter().find(|k| k.key_id == key.id));
+                        row(key, usage, &now, &props.on_action)
+                    }) }
                 </tbody>
             </table>
         </div>
     }
 }
 
-fn row(key: &ApiKeySummary, on_action: &Callback<KeyAction>) -> Html {
+fn row(
+    key: &ApiKeySummary,
+    usage: Option<&KeyHourlyUsage>,
+    now: &DateTime<Utc>,
+    on_action: &Callback<KeyAction>,
+) -> Html {
     let revoked = key.state == KeyState::Revoked;
     let (state, state_class) = state_label(key.state);
     let button = |label: &'static str,
@@ -79,12 +95,14 @@ fn row(key: &ApiKeySummary, on_action: &Callback<KeyAction>) -> Html {
         let key = key.clone();
         on_action.reform(move |_: MouseEvent| KeyAction::SetMode(key.clone(), other_mode))
     };
+    let idle = idle_text(key.last_used_at.as_ref(), now);
     let last_used = match (&key.last_used_at, &key.last_used_ip) {
-        (None, _) => html! { <span class="muted">{ "Never" }</span> },
+        (None, _) => html! { <span class="muted" data-testid="key-idle">{ idle }</span> },
         (Some(at), ip) => html! {
             <>
                 { local_time(at) }
                 if let Some(ip) = ip { <br /><small class="muted">{ format!("from {ip}") }</small> }
+                <br /><small class="muted" data-testid="key-idle">{ idle }</small>
             </>
         },
     };
@@ -118,6 +136,7 @@ fn row(key: &ApiKeySummary, on_action: &Callback<KeyAction>) -> Html {
                         { format!("expires: {}", local_time_or(key.expires_at.as_ref(), "never")) }
                     </small>
                 </td>
+                <td>{ usage_cell(usage) }</td>
                 <td>{ last_used }</td>
                 <td>
                     if !revoked {
@@ -145,7 +164,7 @@ fn grace_row(grace: &GraceInfo) -> Html {
     };
     html! {
         <tr class="grace-row" data-testid="key-grace">
-            <td colspan="8">
+            <td colspan="9">
                 <span class="status warn">{ "Old key" }</span>
                 <code class="masked">{ &grace.old_masked_key }</code>
                 { format!(" keeps working until {}. ", local_time(&grace.grace_until)) }

@@ -2,12 +2,12 @@
 
 use serde::Deserialize;
 use yew::prelude::*;
-use yew_router::prelude::*;
+use yew_router::history::{BrowserHistory, History};
 
 use super::body::prettify;
 use crate::api::playground::Exchange;
-use crate::app::Route;
 use crate::components::CopyButton;
+use crate::pages::action_center::item_href;
 
 /// Headers shown first, in this order, when present.
 const KEY_HEADERS: [&str; 6] = [
@@ -55,6 +55,22 @@ fn size_text(bytes: usize) -> String {
     }
 }
 
+/// A link to the queued item in the Action Center, followed inside the app. The router's history
+/// is pushed directly with the path (a `Link` with a query type would add a serializer to the wasm).
+fn item_link(id: i64) -> Html {
+    let href = item_href(id);
+    let onclick = {
+        let href = href.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            BrowserHistory::new().push(href.clone());
+        })
+    };
+    html! {
+        <a {href} {onclick} data-testid="semi-auto-link">{ "Approve or reject it in the Action Center →" }</a>
+    }
+}
+
 /// Status line, headers and body with a pretty/raw switch and copy.
 #[function_component(ResponseView)]
 pub fn response_view(props: &ResponseViewProps) -> Html {
@@ -89,9 +105,7 @@ pub fn response_view(props: &ResponseViewProps) -> Html {
             if let Some(id) = notable.pending_order_id {
                 <div class="alert alert-info" role="status" data-testid="semi-auto-queued">
                     { format!("This semi-auto key's order is queued as item #{id}. ") }
-                    <Link<Route> to={Route::ActionCenter}>
-                        <span data-testid="semi-auto-link">{ "Approve or reject it in the Action Center →" }</span>
-                    </Link<Route>>
+                    { item_link(id) }
                 </div>
             }
             if !key_headers.is_empty() {

@@ -1,4 +1,5 @@
-//! The WebSocket tab: `/ws` on this origin, authenticated with the chosen key; subscribe in
+//! The WebSocket tab: the feed URL from the session info (`/ws` on this origin unless the server
+//! names a public one), authenticated with the chosen key; subscribe in
 //! LTP, Quote or Depth mode; a live log and the latest tick per symbol.
 
 use std::cell::RefCell;
@@ -64,25 +65,13 @@ impl Drop for Socket {
     }
 }
 
-/// `ws://` or `wss://` + this host + `/ws`.
-fn socket_url() -> Option<String> {
-    let location = web_sys::window()?.location();
-    let scheme = if location.protocol().ok()? == "https:" {
-        "wss:"
-    } else {
-        "ws:"
-    };
-    Some(format!("{scheme}//{}/ws", location.host().ok()?))
-}
-
 fn now() -> f64 {
     js_sys::Date::now()
 }
 
-/// Opens the socket; authenticates with `key` as soon as it is open.
-fn open(key: String, state: UseReducerDispatcher<WsState>) -> Result<Socket, String> {
-    let url = socket_url().ok_or("This page has no location to connect to.")?;
-    let ws = WebSocket::new(&url).map_err(|_| format!("The browser refused to open {url}."))?;
+/// Opens the socket to `url`; authenticates with `key` as soon as it is open.
+fn open(url: &str, key: String, state: UseReducerDispatcher<WsState>) -> Result<Socket, String> {
+    let ws = WebSocket::new(url).map_err(|_| format!("The browser refused to open {url}."))?;
     state.dispatch(WsAction::Note(format!("connecting to {url}"), now()));
     let on_open = {
         let (ws, state) = (ws.clone(), state.clone());
@@ -167,8 +156,11 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
         let (socket, error, dispatcher) = (socket.clone(), error.clone(), state.dispatcher());
         let session = session.clone();
         let csrf = session.csrf().unwrap_or_default().to_owned();
+        // The URL the server named in the session info (`KEYGATE_WS_PUBLIC_URL` or `/ws` here).
+        let url = session.ws_url().unwrap_or_default().to_owned();
         Callback::from(move |_: MouseEvent| {
             let (chosen, on_revealed, csrf) = (chosen.clone(), on_revealed.clone(), csrf.clone());
+            let url = url.clone();
             let (socket, error, dispatcher) = (socket.clone(), error.clone(), dispatcher.clone());
             error.set(None);
             dispatcher.dispatch(WsAction::Connecting);
@@ -184,7 +176,7 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
                     }
                 };
                 drop(socket.borrow_mut().take());
-                match open(key, dispatcher.clone()) {
+                match open(&url, key, dispatcher.clone()) {
                     Ok(opened) => *socket.borrow_mut() = Some(opened),
                     Err(problem) => {
                         dispatcher.dispatch(WsAction::Failed(problem.clone(), now()));
@@ -326,7 +318,7 @@ pub fn ws_tab(props: &WsTabProps) -> Html {
                     if let Some(ms) = state.latency_ms {
                         <span data-testid="ws-latency">{ format!("ping {ms:.0} ms") }</span>
                     }
-                    <span class="hint">{ socket_url().unwrap_or_default() }</span>
+                    <span class="hint" data-testid="ws-url">{ session.ws_url().unwrap_or_default() }</span>
                 </div>
                 { error_alert((*error).clone(), "ws-error") }
                 <div class="pg-templates">
