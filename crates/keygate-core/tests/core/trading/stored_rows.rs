@@ -11,7 +11,7 @@ use keygate_core::trading::approval::Approval;
 use keygate_core::trading::TradeRequest;
 use keygate_types::action_center::PendingState;
 use keygate_types::keys::{OrderMode, Scope};
-use migration::{Migrator, MigratorTrait};
+use migration::{MigrationName, Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use super::*;
@@ -23,7 +23,10 @@ const OLD_CLOSE: &str = r#"{"strategy":"old"}"#;
 #[tokio::test]
 async fn rows_queued_in_the_old_shape_load_and_replay_after_the_migration() {
     let (guard, db) = TestDb::create_empty().await;
-    let before_tagging = Migrator::migrations().len() as u32 - 1;
+    let before_tagging = Migrator::migrations()
+        .iter()
+        .position(|m| m.name() == "m20261203_000030_tag_pending_order_requests")
+        .expect("the tagging migration is listed") as u32;
     Migrator::up(&db, Some(before_tagging)).await.unwrap();
     let store = Arc::new(SqlLedgerStore::new(db.clone()));
     let broker = PaperBroker::new(market(), store, paper::PaperConfig::default())
