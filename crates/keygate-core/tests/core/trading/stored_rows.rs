@@ -11,7 +11,7 @@ use keygate_core::trading::approval::Approval;
 use keygate_core::trading::TradeRequest;
 use keygate_types::action_center::PendingState;
 use keygate_types::keys::{OrderMode, Scope};
-use migration::{MigrationName, Migrator, MigratorTrait};
+use migration::{Migrator, MigratorTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
 
 use super::*;
