@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use keygate_broker::engine::smart::{smart_order, SmartDecision};
 use keygate_broker::num::{round2, round_qty};
 use keygate_broker::{
-    Broker, BrokerError, CancelAllOutcome, CancelFailure, CloseAllOutcome, Depth, Exchange,
+    Action, Broker, BrokerError, CancelAllOutcome, CancelFailure, CloseAllOutcome, Depth, Exchange,
     Exposure, Funds, Holding, Instrument, Ledger, ModifyRequest, Order, OrderRequest, Position,
     Product, Quote, ReduceOnlyCheck, RuleViolation, SmartOrderOutcome, Trade,
 };
@@ -46,6 +46,33 @@ fn crypto_only(symbol: &str, exchange: Exchange) -> Result<(), BrokerError> {
             symbol: symbol.to_owned(),
             exchange,
         })
+    }
+}
+
+/// `request` with the side and quantity a smart order decided.
+fn with_side(request: OrderRequest, action: Action, quantity: f64) -> OrderRequest {
+    OrderRequest {
+        action,
+        quantity,
+        ..request
+    }
+}
+
+impl BinanceSpot {
+    /// What a smart order for `request` would do now: spot's net position in the base asset is
+    /// its whole balance, free and locked.
+    async fn smart_decision(
+        &self,
+        request: &OrderRequest,
+        position_size: f64,
+    ) -> Result<SmartDecision, BrokerError> {
+        let (free, locked) = self.base_balance(&request.symbol).await?;
+        Ok(smart_order(
+            position_size,
+            free + locked,
+            request.action,
+            request.quantity,
+        ))
     }
 }
 
@@ -94,25 +121,13 @@ impl Broker for BinanceSpot {
             ReduceOnlyCheck::Smart {
                 request,
                 position_size,
-            } => {
-                let (free, locked) = self.base_balance(&request.symbol).await?;
-                match smart_order(
-                    position_size,
-                    free + locked,
-                    request.action,
-                    request.quantity,
-                ) {
-                    SmartDecision::Place { action, quantity } => {
-                        let order = OrderRequest {
-                            action,
-                            quantity,
-                            ..request.clone()
-                        };
-                        self.reduce_only(&order).await
-                    }
-                    SmartDecision::AlreadyMatched | SmartDecision::NothingToDo => Ok(()),
+            } => match self.smart_decision(request, position_size).await? {
+                SmartDecision::Place { action, quantity } => {
+                    self.reduce_only(&with_side(request.clone(), action, quantity))
+                        .await
                 }
-            }
+                SmartDecision::AlreadyMatched | SmartDecision::NothingToDo => Ok(()),
+            },
             ReduceOnlyCheck::Modify(_) => Err(BrokerError::Unsupported(
                 "Binance spot orders cannot be modified: cancel the order and place a new one"
                     .into(),
@@ -351,19 +366,9 @@ impl Broker for BinanceSpot {
         exposure: Exposure,
     ) -> Result<SmartOrderOutcome, BrokerError> {
         live_only(ledger)?;
-        let (free, locked) = self.base_balance(&request.symbol).await?;
-        match smart_order(
-            position_size,
-            free + locked,
-            request.action,
-            request.quantity,
-        ) {
+        match self.smart_decision(&request, position_size).await? {
             SmartDecision::Place { action, quantity } => {
-                let order = OrderRequest {
-                    action,
-                    quantity,
-                    ..request
-                };
+                let order = with_side(request, action, quantity);
                 if exposure == Exposure::ReduceOnly {
                     self.reduce_only(&order).await?;
                 }

@@ -87,12 +87,7 @@ async fn a_failing_broker_leaves_the_item_failed_and_nothing_half_done() {
             ..
         }
     ));
-    assert!(desk
-        .trading
-        .list(desk.user_id, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(desk.nothing_queued().await);
 
     let id = queue_a_buy(&desk, &semi, Some(100.0)).await;
     let (state, refused, error) = approve(&desk, id).await;

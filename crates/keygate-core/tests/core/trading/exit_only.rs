@@ -56,12 +56,7 @@ async fn an_exit_only_opening_is_refused_before_it_is_queued() {
         .await
         .unwrap();
     assert!(refused_reduce_only(&outcome), "{outcome:?}");
-    assert!(desk
-        .trading
-        .list(desk.user_id, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(desk.nothing_queued().await);
     // Cancel-all and close need no position: they queue.
     let close = TradeRequest::Close(StrategyOnly {
         strategy: "s".into(),
@@ -88,10 +83,5 @@ async fn an_unknown_symbol_is_refused_before_it_is_queued() {
             ..
         }
     ));
-    assert!(desk
-        .trading
-        .list(desk.user_id, None)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(desk.nothing_queued().await);
 }

@@ -39,6 +39,15 @@ pub struct Desk {
 }
 
 impl Desk {
+    /// Whether the user's Action Center holds no item.
+    pub async fn nothing_queued(&self) -> bool {
+        self.trading
+            .list(self.user_id, None)
+            .await
+            .unwrap()
+            .is_empty()
+    }
+
     /// Over the paper broker.
     pub async fn paper() -> Self {
         let (guard, db) = TestDb::create().await;
