@@ -1,5 +1,8 @@
 #!/usr/bin/env bash
-# Fails when a workspace crate declares a dependency its code never uses: every name under
+# Fails when a workspace crate declares a dependency its code never uses, or when the modules of
+# keygate-api or keygate-core import each other in a cycle (scripts/module-cycles.py).
+#
+# Unused dependencies: every name under
 # [dependencies], [dev-dependencies], [build-dependencies] and [target.*.dependencies] of each
 # member's Cargo.toml must appear in that crate's Rust sources as a path (`name::`) or in a
 # `use name` / `extern crate name` (a dash in the name becomes an underscore).
@@ -35,5 +38,13 @@ for manifest in $members; do
 done
 if [[ $status -eq 0 ]]; then
   echo "check-deps: every declared dependency is used"
+fi
+
+# No import cycles between the modules of the crates that hold the server's code (the rule:
+# scripts/module-cycles.py). sea-orm's entities declare each relation on both ends by design.
+python3 scripts/module-cycles.py crates/keygate-api || status=1
+python3 scripts/module-cycles.py --allow-within entities crates/keygate-core || status=1
+if [[ $status -eq 0 ]]; then
+  echo "check-deps: no module import cycles in keygate-api and keygate-core"
 fi
 exit $status

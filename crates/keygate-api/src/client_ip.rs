@@ -7,31 +7,28 @@
 
 use std::future::{ready, Ready};
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use ipnet::IpNet;
 
-use crate::state::AppState;
+use crate::error::ApiError;
 
 /// The client address (IPv4-mapped IPv6 folded to IPv4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClientIp(pub IpAddr);
 
+/// The proxies whose `X-Forwarded-For` is believed (`KEYGATE_TRUSTED_PROXIES`), registered as
+/// app data for the [`ClientIp`] extractor (`startup.rs`).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies(pub Arc<[IpNet]>);
+
 impl ClientIp {
-    /// The client address of `req`: the peer, or (behind a trusted proxy) the rightmost untrusted
-    /// `X-Forwarded-For` hop. Unspecified when the transport has no peer (in-process tests).
-    pub fn of(req: &HttpRequest) -> Self {
-        // Both servers register the state (`startup.rs`, `ws::serve`). Were it missing, no proxy
-        // would be trusted: the peer is the client, the safe side (a forwarded address is never
-        // believed), and the miss is logged rather than silent.
-        let trusted = match req.app_data::<web::Data<AppState>>() {
-            Some(state) => state.settings.trusted_proxies.as_slice(),
-            None => {
-                log::error!("no app state on this server: trusting no proxy");
-                &[]
-            }
-        };
+    /// The client address of `req`: the peer, or (behind one of the `trusted` proxies) the
+    /// rightmost untrusted `X-Forwarded-For` hop. Unspecified when the transport has no peer
+    /// (in-process tests).
+    pub fn of(req: &HttpRequest, trusted: &[IpNet]) -> Self {
         Self::resolve(req.peer_addr().map(|a| a.ip()), req.headers(), trusted)
     }
 
@@ -69,12 +66,19 @@ impl ClientIp {
     }
 }
 
+/// For handlers: the address under the server's [`TrustedProxies`]. Without them registered
+/// the request fails (a logged 500 naming them) rather than guess which proxies to believe.
 impl FromRequest for ClientIp {
-    type Error = actix_web::Error;
+    type Error = ApiError;
     type Future = Ready<Result<Self, Self::Error>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Self::of(req)))
+        ready(match req.app_data::<TrustedProxies>() {
+            Some(trusted) => Ok(Self::of(req, &trusted.0)),
+            None => Err(ApiError::internal(
+                "the ClientIp extractor needs TrustedProxies in the app data",
+            )),
+        })
     }
 }
 

@@ -1,7 +1,7 @@
 //! Per-IP limits enforced by actix-governor's middleware: the session API (the `default`
 //! category, on the whole `/api` scope), sign-in and password changes (`login`) and webhooks
 //! (`webhook`). The key is the client's address group ([`IpGroup`]: IPv4 address or IPv6 /64, as
-//! [`ClientIp`] decides it), and a refusal is keygate's JSON envelope with `Retry-After` and
+//! [`ClientIp`] decides it under the trusted proxies the limits are built with), and a refusal is keygate's JSON envelope with `Retry-After` and
 //! `RateLimit-*` headers.
 //!
 //! actix-governor checks one quota per middleware, so a category's stacked windows
@@ -9,6 +9,8 @@
 //! when the category has fewer windows (at most [`MAX_IP_WINDOWS`], a limit the settings check).
 //! Every layer of one category shares its limiters, so resources wrapped apart (sign-in and the
 //! password change) count against one budget.
+
+use std::sync::Arc;
 
 use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, KeyExtractor};
 use actix_web::dev::ServiceRequest;
@@ -18,6 +20,7 @@ use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use governor::clock::{Clock, DefaultClock, QuantaInstant};
 use governor::middleware::NoOpMiddleware;
 use governor::NotUntil;
+use ipnet::IpNet;
 use keygate_core::config::{RateWindow, MAX_IP_WINDOWS};
 use keygate_core::ip_group::IpGroup;
 
@@ -31,6 +34,8 @@ pub struct ClientGroupKey {
     window: RateWindow,
     /// Appended to the 429 message, e.g. ` for sign-in attempts`.
     what: &'static str,
+    /// The proxies whose `X-Forwarded-For` is believed.
+    trusted: Arc<[IpNet]>,
 }
 
 impl KeyExtractor for ClientGroupKey {
@@ -38,7 +43,7 @@ impl KeyExtractor for ClientGroupKey {
     type KeyExtractionError = ApiError;
 
     fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
-        Ok(IpGroup::of(ClientIp::of(req.request()).0))
+        Ok(IpGroup::of(ClientIp::of(req.request(), &self.trusted).0))
     }
 
     fn exceed_rate_limit_response(
@@ -77,22 +82,27 @@ pub struct IpGovernors {
     configs: Vec<IpConfig>,
 }
 
-fn config(window: RateWindow, what: &'static str) -> Option<IpConfig> {
+fn config(window: RateWindow, what: &'static str, trusted: &Arc<[IpNet]>) -> Option<IpConfig> {
     GovernorConfigBuilder::default()
-        .key_extractor(ClientGroupKey { window, what })
+        .key_extractor(ClientGroupKey {
+            window,
+            what,
+            trusted: trusted.clone(),
+        })
         .period(window.period / window.count.max(1))
         .burst_size(window.count)
         .finish()
 }
 
 impl IpGovernors {
-    /// Governors for `windows` (beyond [`MAX_IP_WINDOWS`] are ignored; the settings refuse them).
-    pub fn new(windows: &[RateWindow], what: &'static str) -> Self {
+    /// Governors for `windows` (beyond [`MAX_IP_WINDOWS`] are ignored; the settings refuse them),
+    /// keyed by the client address as the `trusted` proxies report it.
+    pub fn new(windows: &[RateWindow], what: &'static str, trusted: &Arc<[IpNet]>) -> Self {
         Self {
             configs: windows
                 .iter()
                 .take(MAX_IP_WINDOWS)
-                .filter_map(|w| config(*w, what))
+                .filter_map(|w| config(*w, what, trusted))
                 .collect(),
         }
     }
@@ -106,7 +116,7 @@ impl IpGovernors {
                     count: 1,
                     period: std::time::Duration::from_secs(1),
                 };
-                let idle = config(idle, "").expect("a 1/s quota is valid");
+                let idle = config(idle, "", &Arc::from([])).expect("a 1/s quota is valid");
                 Condition::new(false, Governor::new(&idle))
             }
         }
@@ -148,12 +158,13 @@ pub struct IpLimits {
 }
 
 impl IpLimits {
-    /// Governors for the configured categories.
-    pub fn new(settings: &keygate_core::config::RateLimitSettings) -> Self {
+    /// Governors for the configured categories, behind the `trusted` proxies.
+    pub fn new(settings: &keygate_core::config::RateLimitSettings, trusted: &[IpNet]) -> Self {
+        let trusted: Arc<[IpNet]> = trusted.into();
         Self {
-            default: IpGovernors::new(&settings.default, ""),
-            login: IpGovernors::new(&settings.login, " for sign-in attempts"),
-            webhook: IpGovernors::new(&settings.webhook, ""),
+            default: IpGovernors::new(&settings.default, "", &trusted),
+            login: IpGovernors::new(&settings.login, " for sign-in attempts", &trusted),
+            webhook: IpGovernors::new(&settings.webhook, "", &trusted),
         }
     }
 

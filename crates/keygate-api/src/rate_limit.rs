@@ -214,16 +214,18 @@ pub fn record(
 }
 
 /// Counts an `/api/v1` call per client address group (the traffic middleware calls it before
-/// any routing, with the path's class, so a refused request costs no key work). Other paths pass.
+/// any routing, with the path's class and its client, so a refused request costs no key work).
+/// Other paths pass.
 pub fn limit_by_ip(
     req: &ServiceRequest,
     class: RouteClass,
+    client: ClientIp,
     limits: &RateLimits,
 ) -> Result<(), ApiError> {
     if class != RouteClass::ApiV1 {
         return Ok(());
     }
-    let group = IpGroup::of(ClientIp::of(req.request()).0);
+    let group = IpGroup::of(client.0);
     limits.check_api_ip(req, group)
 }
 

@@ -25,6 +25,7 @@ use utoipa::OpenApi;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session_store::DbSessionStore;
+use crate::client_ip::TrustedProxies;
 use crate::errors_config;
 use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
@@ -217,7 +218,10 @@ fn build_state(
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login),
         rate_limits: RateLimits::new(&settings.rate_limits),
-        ip_limits: Arc::new(IpLimits::new(&settings.rate_limits)),
+        ip_limits: Arc::new(IpLimits::new(
+            &settings.rate_limits,
+            &settings.trusted_proxies,
+        )),
         traffic,
         security: Arc::new(SecurityMonitor::new(db.clone(), settings.bans.clone())),
         settings: Arc::new(settings),
@@ -329,6 +333,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
     let security_headers =
         SecurityHeaders::new(&settings.static_dir, settings.cookie_secure, feed_origin);
     let ip_limits = state.ip_limits.clone();
+    let trusted_proxies = TrustedProxies(settings.trusted_proxies.as_slice().into());
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(SESSION_COOKIE.to_owned())
@@ -344,6 +349,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
         let static_dir = settings.static_dir.clone();
         App::new()
             .app_data(state.clone())
+            .app_data(trusted_proxies.clone())
             .app_data(errors_config::json_config(settings.max_body_bytes))
             .app_data(web::PayloadConfig::new(settings.max_body_bytes))
             .app_data(errors_config::path_config())

@@ -30,6 +30,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{self, Next};
 use actix_web::{web, HttpMessage};
+use ipnet::IpNet;
 use keygate_core::traffic::{TrafficRecord, TrafficSink};
 
 use crate::body_deadline;
@@ -68,6 +69,7 @@ pub struct ErrorClass(pub &'static str);
 pub struct TrafficLayer {
     state: web::Data<AppState>,
     sink: Arc<TrafficSink>,
+    trusted_proxies: Arc<[IpNet]>,
     headers: SecurityHeaders,
     body_timeout: Duration,
 }
@@ -78,6 +80,7 @@ impl TrafficLayer {
     pub fn new(state: web::Data<AppState>, headers: SecurityHeaders) -> Self {
         Self {
             sink: state.traffic.clone(),
+            trusted_proxies: state.settings.trusted_proxies.as_slice().into(),
             body_timeout: body_deadline::body_timeout(&state),
             state,
             headers,
@@ -193,6 +196,7 @@ async fn record_traffic(
     let route = RouteClass::of(req.path());
     // A refused non-canonical request is logged under a fixed path, whatever it spelled.
     let logged = !canonical || route.is_logged();
+    let client = ClientIp::of(req.request(), &layer.trusted_proxies);
     let pending = if logged {
         Some({
             let ts_ms = SystemTime::now()
@@ -208,7 +212,7 @@ async fn record_traffic(
                 },
                 status: 0,
                 duration_us: 0,
-                client_ip: ClientIp::of(req.request()).0,
+                client_ip: client.0,
                 user_id: None,
                 key_id: None,
                 request_id: request_id.into(),
@@ -223,7 +227,7 @@ async fn record_traffic(
     let page = security_headers::Page::of(route);
     let checked = if canonical {
         refuse_encoded(req.headers())
-            .and_then(|()| rate_limit::limit_by_ip(&req, route, &layer.state.rate_limits))
+            .and_then(|()| rate_limit::limit_by_ip(&req, route, client, &layer.state.rate_limits))
     } else {
         Err(ApiError::bad_request(request_path::REFUSAL))
     };

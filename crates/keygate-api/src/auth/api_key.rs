@@ -63,7 +63,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             let state = req
                 .app_data::<web::Data<AppState>>()
                 .ok_or_else(|| ApiError::internal("no app state"))?;
-            let ip = ClientIp::of(&req).0;
+            let ip = ClientIp::of(&req, &state.settings.trusted_proxies).0;
             if state.security.is_banned(ip) {
                 req.extensions_mut().insert(ErrorClass("banned"));
                 return Err(ApiError::forbidden(BANNED));
@@ -163,7 +163,9 @@ pub(crate) fn refused(
 ) -> ApiError {
     let class = match refusal {
         Refusal::Invalid => {
-            state.security.record_invalid(ClientIp::of(req).0);
+            state
+                .security
+                .record_invalid(ClientIp::of(req, &state.settings.trusted_proxies).0);
             "invalid_key"
         }
         Refusal::Expired => "expired_key",

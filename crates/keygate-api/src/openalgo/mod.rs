@@ -10,6 +10,7 @@
 
 pub mod answers;
 pub mod describe;
+pub mod field_doc;
 pub mod requests;
 pub mod schema;
 pub mod trade;

@@ -5,7 +5,7 @@ use keygate_broker::{Exchange, OrderRequest, Product};
 pub use keygate_core::trading::{ModifyOrder, OrderRef, SmartOrder, StrategyOnly};
 use serde_json::{Map, Value};
 
-use super::describe::Bound;
+use super::field_doc::Bound;
 use super::schema::{Fields, Invalid};
 
 /// `VALID_EXCHANGES`, in the contract's order.

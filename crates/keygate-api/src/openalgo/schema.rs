@@ -12,7 +12,7 @@ use std::str::FromStr;
 
 use serde_json::{Map, Value};
 
-use super::describe::{Bound, FieldDoc, Kind};
+use super::field_doc::{Bound, FieldDoc, Kind};
 
 /// marshmallow's standard messages.
 pub mod msg {

@@ -1,13 +1,13 @@
 //! What each client request does, and its answer (contract §9).
 
 use keygate_broker::market::now_ms;
-use keygate_core::keys::Refusal;
+use keygate_core::keys::{Identity, Refusal};
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
+use super::connection::{reason, Authed, Connection, End};
 use super::frames;
 use super::protocol::{self, error_frame, Item, Mode, Request, BROKER, SUPPORTED_DEPTH};
-use super::session::{auth_success, reason, Authed, Connection, End};
 use super::subscriptions::AddError;
 
 fn with_request_id(mut frame: Value, request_id: Option<&Value>) -> Value {
@@ -301,4 +301,16 @@ fn unsubscribe_all(conn: &mut Connection, id: Option<&Value>) -> Result<(), End>
         .collect();
     conn.sync_ticks();
     conn.send(&unsubscribe_reply(successful, Vec::new(), id))
+}
+
+/// The frame answering a successful authentication.
+fn auth_success(identity: &Identity) -> Value {
+    json!({
+        "type": "auth",
+        "status": "success",
+        "message": "Authentication successful",
+        "broker": protocol::BROKER,
+        "user_id": identity.user_id.to_string(),
+        "supported_features": {"ltp": true, "quote": true, "depth": true},
+    })
 }

@@ -7,12 +7,15 @@
 //!
 //! - [`protocol`]: parsing client frames, modes, error frames.
 //! - [`handlers`]: what each request does and answers.
-//! - [`session`]: the per-connection loop (auth grace, heartbeats, key re-checks, ticks) and its
-//!   bounded send queue.
+//! - [`session`]: the per-connection loop (auth grace, heartbeats, key re-checks, ticks) and the
+//!   writer behind the send queue.
+//! - [`connection`]: a connection's state (send queue, key, tick stream), which the loop and the
+//!   handlers both use.
 //! - [`subscriptions`]: a connection's (symbol, exchange, mode) set and its market watches.
 //! - [`frames`]: `market_data` frames per mode.
 //! - [`limits`]: open connections per address and per key.
 
+mod connection;
 mod frames;
 mod handlers;
 pub mod limits;
@@ -42,7 +45,7 @@ pub async fn upgrade(
     body: web::Payload,
     state: web::Data<AppState>,
 ) -> actix_web::Result<HttpResponse> {
-    let ip = ClientIp::of(&req).0;
+    let ip = ClientIp::of(&req, &state.settings.trusted_proxies).0;
     if state.security.is_banned(ip) {
         return Ok(HttpResponse::Forbidden().json(ErrorBody::new(
             "Too many invalid API keys from this address",

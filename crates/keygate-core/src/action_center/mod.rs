@@ -35,7 +35,7 @@ pub use key_state::{reject_for_key, scopes_for_approval, KEY_REVOKED};
 
 use crate::entities::{api_key, pending_order};
 use crate::error::{CoreError, CoreResult};
-use crate::trading::TradeRequest;
+use crate::trading::request::TradeRequest;
 
 /// Most items one list answers.
 pub const LIST_LIMIT: u64 = 500;

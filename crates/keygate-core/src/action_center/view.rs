@@ -7,7 +7,7 @@ use keygate_types::action_center::{PendingOrder, PendingState};
 use serde_json::Value;
 
 use crate::entities::pending_order;
-use crate::trading::TradeRequest;
+use crate::trading::request::TradeRequest;
 
 pub(super) fn to_view(
     row: pending_order::Model,

@@ -52,7 +52,7 @@ async fn identity(
     state: &AppState,
     token: &str,
 ) -> Result<(Identity, webhook_token::Model), ApiError> {
-    let ip = ClientIp::of(req).0;
+    let ip = ClientIp::of(req, &state.settings.trusted_proxies).0;
     if state.security.is_banned(ip) {
         req.extensions_mut().insert(ErrorClass("banned"));
         return Err(ApiError::forbidden(crate::auth::api_key::BANNED));
