@@ -21,7 +21,8 @@ part_rust() {
   echo ">>> unit and integration tests (SQLite)"
   env -u TEST_DATABASE_URL cargo test --locked --workspace || return 1
   [ -n "$pg_url" ] || return 0
-  # Each test makes its own database (kgt_<uuid>); drop those earlier runs left behind.
+  # Each test makes its own database (kgt_<uuid>, keygate-testdb) and drops it when it ends;
+  # drop those an interrupted run left behind.
   if command -v psql >/dev/null; then
     psql "$pg_url" -Atc "SELECT datname FROM pg_database WHERE datname LIKE 'kgt\_%'" 2>/dev/null |
       while read -r name; do psql "$pg_url" -qc "DROP DATABASE IF EXISTS \"$name\"" >/dev/null 2>&1 || true; done

@@ -1,6 +1,6 @@
 //! Test harness: every test gets its own keygate server on a random port and its own fresh
-//! database: a SQLite file in a temporary directory, or, when `TEST_DATABASE_URL` names a
-//! PostgreSQL server, a new database on it.
+//! database ([`TestDatabase`], from keygate-testdb: a SQLite file in a temporary directory, or,
+//! when `TEST_DATABASE_URL` names a PostgreSQL server, a new database on it, dropped after).
 
 use std::collections::HashMap;
 use std::net::TcpListener;
@@ -13,8 +13,10 @@ use keygate_api::Application;
 use keygate_core::{db, Settings};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::{Client, Response};
-use sea_orm::{ConnectionTrait, DatabaseConnection};
+use sea_orm::DatabaseConnection;
 use serde_json::{json, Value};
+
+pub use keygate_testdb::TestDatabase;
 
 /// Fixed test secrets (never used outside tests).
 pub const PEPPER: &str = "test-pepper-0123456789abcdef0123456789abcdef";
@@ -24,54 +26,6 @@ pub const FERNET_KEY: &str = "cw_0x689RpI-jtRR7oE8h_eQsKImvJapLeSbXpwF4e4=";
 pub const SESSION_SECRET: &str = "test-session-secret-0123456789abcdef0123456789";
 /// Password used by the helpers.
 pub const PASSWORD: &str = "correct horse battery staple";
-
-/// A fresh, empty database for one test.
-pub struct TestDatabase {
-    /// Its URL.
-    pub url: String,
-    _dir: Option<tempfile::TempDir>,
-}
-
-impl TestDatabase {
-    /// SQLite in a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is
-    /// set.
-    pub async fn create() -> Self {
-        match std::env::var("TEST_DATABASE_URL") {
-            Ok(base) if !base.trim().is_empty() => {
-                let name = format!("kgt_{}", uuid::Uuid::new_v4().simple());
-                let admin = db::connect(&base)
-                    .await
-                    .expect("TEST_DATABASE_URL reachable");
-                admin
-                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
-                admin.close().await.ok();
-                let (prefix, _) = base.rsplit_once('/').expect("URL with a database name");
-                Self {
-                    url: format!("{prefix}/{name}"),
-                    _dir: None,
-                }
-            }
-            _ => {
-                let dir = tempfile::tempdir().expect("temp dir");
-                let url = format!(
-                    "sqlite://{}?mode=rwc",
-                    dir.path().join("keygate.db").display()
-                );
-                Self {
-                    url,
-                    _dir: Some(dir),
-                }
-            }
-        }
-    }
-
-    /// True when this run tests PostgreSQL.
-    pub fn is_postgres(&self) -> bool {
-        self.url.starts_with("postgres")
-    }
-}
 
 /// The environment a test server reads its settings from.
 pub fn base_env(database_url: &str) -> HashMap<String, String> {
@@ -119,15 +73,32 @@ pub async fn spawn_app_with(overrides: &[(&str, &str)]) -> TestApp {
     spawn_on(database, overrides).await
 }
 
-/// Starts keygate on an existing test database.
+/// Starts keygate on an existing (migrated) test database.
 pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> TestApp {
+    let (app, test_app) = build(database, overrides).await;
+    tokio::spawn(app.run_until_stopped());
+    test_app
+}
+
+/// Starts keygate on a fresh database (rate limits as `overrides` say) with the admin `admin`
+/// signed in, who owns one key made from `key` (the body of `POST /api/keys`). Returns the app,
+/// the key and its id.
+pub async fn spawn_app_with_key(overrides: &[(&str, &str)], key: Value) -> (TestApp, String, i64) {
+    let app = spawn_app_with(overrides).await;
+    app.setup_admin("admin").await;
+    let (plain, id) = app.create_key(key).await;
+    (app, plain, id)
+}
+
+/// Builds keygate on `database` with the test settings and `overrides`, not yet running, and the
+/// test's view of it.
+async fn build(database: TestDatabase, overrides: &[(&str, &str)]) -> (Application, TestApp) {
     let mut env = base_env(&database.url);
     for (k, v) in overrides {
         env.insert((*k).to_owned(), (*v).to_owned());
     }
     let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
     let db = db::connect(&settings.database_url).await.expect("connect");
-    db::migrate(&db).await.expect("migrate");
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let app = Application::build_with(settings, db.clone(), listener)
         .await
@@ -138,15 +109,15 @@ pub async fn spawn_on(database: TestDatabase, overrides: &[(&str, &str)]) -> Tes
         .map(|port| format!("ws://127.0.0.1:{port}"))
         .unwrap_or_default();
     let state = app.state();
-    tokio::spawn(app.run_until_stopped());
-    TestApp {
+    let test_app = TestApp {
         browser: Browser::new(&address),
         address,
         ws_address,
         db,
         state,
         database,
-    }
+    };
+    (app, test_app)
 }
 
 /// A client that keeps no cookies and never follows redirects (like the OpenAlgo SDK).
@@ -433,35 +404,11 @@ pub struct StoppableApp {
 
 /// Starts a stoppable keygate on a fresh database, with some settings overridden.
 pub async fn spawn_stoppable_with(overrides: &[(&str, &str)]) -> StoppableApp {
-    let database = TestDatabase::create().await;
-    let mut env = base_env(&database.url);
-    for (k, v) in overrides {
-        env.insert((*k).to_owned(), (*v).to_owned());
-    }
-    let settings = Settings::from_lookup(|name| env.get(name).cloned()).expect("test settings");
-    let db = db::connect(&settings.database_url).await.expect("connect");
-    db::migrate(&db).await.expect("migrate");
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let app = Application::build_with(settings, db.clone(), listener)
-        .await
-        .expect("build app");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let ws_address = app
-        .ws_port()
-        .map(|port| format!("ws://127.0.0.1:{port}"))
-        .unwrap_or_default();
-    let state = app.state();
+    let (app, test_app) = build(TestDatabase::create().await, overrides).await;
     let handle = app.handle();
     let task = tokio::spawn(app.run_until_stopped());
     StoppableApp {
-        app: TestApp {
-            browser: Browser::new(&address),
-            address,
-            ws_address,
-            db,
-            state,
-            database,
-        },
+        app: test_app,
         handle,
         task: Some(task),
     }

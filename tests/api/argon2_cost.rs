@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use keygate_tests::{spawn_app, TestApp};
+use keygate_tests::{spawn_app, spawn_app_with_key, TestApp};
 use serde_json::json;
 
 /// Pings `key` `times` times, spread over several key-change poll intervals (100 ms in tests), so
@@ -43,9 +43,7 @@ async fn a_malformed_key_costs_no_argon2_run() {
 
 #[tokio::test]
 async fn a_valid_key_costs_one_argon2_run_on_a_cold_cache_and_none_after() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let before = app.state.verifier.argon2_runs();
 
     assert_eq!(app.ping(&plain).await, 200);
@@ -68,9 +66,7 @@ async fn a_valid_key_costs_one_argon2_run_on_a_cold_cache_and_none_after() {
 
 #[tokio::test]
 async fn after_a_roll_the_new_key_costs_exactly_one_more_argon2_run() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     ping_repeatedly(&app, &plain, 3).await;
     let response = app.post(&format!("/api/keys/{id}/roll"), &json!({})).await;
     assert_eq!(response.status(), 200);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::process::within;
 use keygate_api::auth::api_key::BANNED;
-use keygate_tests::{assert_error, new_client, spawn_app_with, TestApp};
+use keygate_tests::{assert_error, new_client, spawn_app_with_key, TestApp};
 use serde_json::{json, Value};
 
 const MONITOR: [(&str, &str); 3] = [
@@ -28,9 +28,7 @@ async fn bans(app: &TestApp) -> Vec<Value> {
 
 #[tokio::test]
 async fn repeated_invalid_keys_ban_the_ip_until_an_admin_lifts_it_and_repeats_ban_longer() {
-    let app = spawn_app_with(&MONITOR).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(&MONITOR, json!({"name": "k"})).await;
     for _ in 0..3 {
         let last = if key.ends_with('f') { 'e' } else { 'f' };
         let (status, body) = ping_body(&app, &format!("{}{last}", &key[..63])).await;
@@ -107,9 +105,7 @@ fn ban_length(ban: &Value) -> i64 {
 
 #[tokio::test]
 async fn admins_add_bans_that_apply_at_once_and_others_may_not() {
-    let app = spawn_app_with(&MONITOR).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(&MONITOR, json!({"name": "k"})).await;
     let created = app
         .post(
             "/api/security/bans",
@@ -143,9 +139,7 @@ async fn admins_add_bans_that_apply_at_once_and_others_may_not() {
 
 #[tokio::test]
 async fn a_ban_written_by_another_process_applies_within_a_second() {
-    let app = spawn_app_with(&MONITOR).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(&MONITOR, json!({"name": "k"})).await;
     assert_eq!(app.ping(&key).await, 200);
     // What another keygate process (or the monitor there) does: write the ban to the database.
     keygate_core::bans::ban(
@@ -170,9 +164,8 @@ async fn a_ban_written_by_another_process_applies_within_a_second() {
 
 #[tokio::test]
 async fn with_bans_off_invalid_keys_are_only_counted() {
-    let app = spawn_app_with(&[("KEYGATE_BAN_THRESHOLD", "0")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) =
+        spawn_app_with_key(&[("KEYGATE_BAN_THRESHOLD", "0")], json!({"name": "k"})).await;
     for _ in 0..30 {
         assert_eq!(app.ping("not-a-key").await, 403);
     }

@@ -1,6 +1,6 @@
 //! The operator command line: accounts and keys without the web UI, on the servers' database.
 
-use keygate_tests::{base_env, is_key, json_body, spawn_app, PASSWORD};
+use keygate_tests::{base_env, is_key, json_body, spawn_app, spawn_app_with_key, PASSWORD};
 use serde_json::json;
 
 use std::time::Duration;
@@ -106,9 +106,7 @@ async fn key_create_for_an_unknown_user_fails() {
 
 #[tokio::test]
 async fn key_list_shows_the_masked_key_and_never_the_plaintext() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, _) = app.create_key(json!({"name": "listed"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "listed"})).await;
     let env = base_env(&app.database.url);
 
     let output = cli(&env, &["key", "list", "--user", "admin"], "").await;

@@ -159,7 +159,7 @@ async fn signed_in(address: &str) -> Browser {
 
 #[tokio::test]
 async fn nothing_acknowledged_is_lost_when_the_server_is_killed() {
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::empty().await;
     let env = env_of(&database);
     let first = KeygateProcess::spawn(&env).await;
     let admin = Browser::new(&first.address);

@@ -2,7 +2,7 @@
 //! cross-site page, which cannot read the token, changes nothing.
 
 use keygate_core::entities::{api_key, key_event};
-use keygate_tests::{assert_error, spawn_app, Browser, TestApp};
+use keygate_tests::{assert_error, spawn_app, spawn_app_with_key, Browser, TestApp};
 use reqwest::Method;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
@@ -127,9 +127,7 @@ async fn logout_without_the_csrf_token_is_refused_and_the_session_survives() {
 
 #[tokio::test]
 async fn every_key_change_without_the_csrf_token_is_refused_and_changes_nothing() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let before = app.key_summary(id).await;
     let events_before = key_event::Entity::find().count(&app.db).await.unwrap();
 

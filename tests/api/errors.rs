@@ -2,7 +2,9 @@
 //! never a 500, an HTML page or a plain-text body.
 
 use keygate_core::entities::api_key;
-use keygate_tests::{assert_error, new_client, spawn_app, spawn_app_with, TestApp, PASSWORD};
+use keygate_tests::{
+    assert_error, new_client, spawn_app, spawn_app_with, spawn_app_with_key, TestApp, PASSWORD,
+};
 use reqwest::{header, Method};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
@@ -192,9 +194,11 @@ fn chunk(data: &[u8]) -> Vec<u8> {
 
 #[tokio::test]
 async fn a_key_call_body_that_arrives_in_pieces_is_read_whole_and_within_the_limit() {
-    let app = spawn_app_with(&[("KEYGATE_MAX_BODY_BYTES", "256")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "pieces"})).await;
+    let (app, key, _) = spawn_app_with_key(
+        &[("KEYGATE_MAX_BODY_BYTES", "256")],
+        json!({"name": "pieces"}),
+    )
+    .await;
     let body = json!({"apikey": key}).to_string().into_bytes();
     let (front, back) = body.split_at(body.len() / 2);
 

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
-use keygate_tests::{assert_error, new_client, spawn_app_with, TestApp};
+use keygate_tests::{assert_error, new_client, spawn_app_with_key, TestApp};
 use reqwest::header;
 use serde_json::{json, Value};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -57,9 +57,7 @@ async fn app_with_key(overrides: &[(&str, &str)]) -> (TestApp, String) {
         ("KEYGATE_RATE_WEBHOOK", "off"),
     ];
     all.extend_from_slice(overrides);
-    let app = spawn_app_with(&all).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "hostile"})).await;
+    let (app, key, _) = spawn_app_with_key(&all, json!({"name": "hostile"})).await;
     (app, key)
 }
 

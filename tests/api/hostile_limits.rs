@@ -7,7 +7,9 @@ use std::time::Duration;
 use chrono::Utc;
 use keygate_core::entities::{ip_ban, traffic_log};
 use keygate_core::ip_group::IpGroup;
-use keygate_tests::{assert_error, new_client, spawn_app_with, TestApp, PASSWORD};
+use keygate_tests::{
+    assert_error, new_client, spawn_app_with, spawn_app_with_key, TestApp, PASSWORD,
+};
 use reqwest::Response;
 use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::{json, Value};
@@ -59,9 +61,8 @@ async fn traffic_paths(app: &TestApp, at_least: usize) -> Vec<String> {
 
 #[tokio::test]
 async fn a_percent_encoded_or_doubled_slash_api_path_is_refused_before_routing() {
-    let app = spawn_app_with(&[("KEYGATE_TRAFFIC_FLUSH_MS", "20")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) =
+        spawn_app_with_key(&[("KEYGATE_TRAFFIC_FLUSH_MS", "20")], json!({"name": "k"})).await;
     let order = json!({
         "apikey": key, "strategy": "s", "symbol": "SBIN", "action": "BUY", "exchange": "NSE",
         "pricetype": "MARKET", "product": "MIS", "quantity": "1"

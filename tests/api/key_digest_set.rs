@@ -5,7 +5,9 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use keygate_tests::{base_env, json_body, ping_status, spawn_app_with, TestApp};
+use keygate_tests::{
+    base_env, json_body, ping_status, spawn_app_with, spawn_app_with_key, TestApp,
+};
 use serde_json::{json, Value};
 
 use crate::process::{cli, within, KeygateProcess};
@@ -15,10 +17,7 @@ const NO_BANS: (&str, &str) = ("KEYGATE_BAN_THRESHOLD", "0");
 
 /// An app with an admin and key "k"; returns the key and its id.
 async fn app_with_key(overrides: &[(&str, &str)]) -> (TestApp, String, i64) {
-    let app = spawn_app_with(overrides).await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(json!({"name": "k"})).await;
-    (app, plain, id)
+    spawn_app_with_key(overrides, json!({"name": "k"})).await
 }
 
 /// A well-formed key nobody issued.

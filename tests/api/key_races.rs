@@ -2,7 +2,7 @@
 //! current secret per key, every rolled-away secret refused, never more keys than the cap).
 
 use futures_util::future::join_all;
-use keygate_tests::{spawn_app, spawn_app_with, TestApp};
+use keygate_tests::{spawn_app_with, spawn_app_with_key, TestApp};
 use sea_orm::{ConnectionTrait, Statement};
 use serde_json::{json, Value};
 
@@ -26,11 +26,8 @@ async fn current_secrets(app: &TestApp, key_id: i64) -> i64 {
 
 #[tokio::test]
 async fn concurrent_rolls_leave_one_current_secret_and_refuse_every_rolled_away_one() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (original, id) = app
-        .create_key(json!({"name": "raced", "scopes": ["read"]}))
-        .await;
+    let (app, original, id) =
+        spawn_app_with_key(&[], json!({"name": "raced", "scopes": ["read"]})).await;
 
     let answers = join_all((0..RACERS).map(|_| async {
         let response = app

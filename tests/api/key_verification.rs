@@ -1,19 +1,12 @@
 //! `/api/v1` key checks, as OpenAlgo clients see them: where the key may travel, the exact answers
 //! for good and bad keys, expiry and IP allowlists.
 
-use keygate_tests::{assert_error, json_body, new_client, spawn_app, TestApp};
+use keygate_tests::{assert_error, json_body, new_client, spawn_app_with_key};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 const PONG: &str = r#"{"status":"success","data":{"message":"pong","broker":"paper"}}"#;
 const INVALID_KEY: &str = r#"{"status":"error","message":"Invalid openalgo apikey"}"#;
-
-async fn app_with_key(body: Value) -> (TestApp, String, i64) {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(body).await;
-    (app, plain, id)
-}
 
 fn expected(json: &str) -> Value {
     serde_json::from_str(json).unwrap()
@@ -26,7 +19,7 @@ async fn answer(response: reqwest::Response) -> (u16, Value) {
 
 #[tokio::test]
 async fn a_valid_key_in_the_json_body_gets_pong() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = new_client()
         .post(app.url("/api/v1/ping"))
@@ -40,7 +33,7 @@ async fn a_valid_key_in_the_json_body_gets_pong() {
 
 #[tokio::test]
 async fn a_valid_key_in_the_x_api_key_header_gets_pong() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let empty_body = new_client()
         .post(app.url("/api/v1/ping"))
@@ -62,7 +55,7 @@ async fn a_valid_key_in_the_x_api_key_header_gets_pong() {
 
 #[tokio::test]
 async fn a_trailing_slash_is_answered_without_a_redirect() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = new_client()
         .post(app.url("/api/v1/ping/"))
@@ -76,7 +69,7 @@ async fn a_trailing_slash_is_answered_without_a_redirect() {
 
 #[tokio::test]
 async fn a_missing_malformed_or_unknown_key_gets_invalid_openalgo_apikey() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let bodies = [
         json!({}),
         json!({"apikey": ""}),
@@ -115,7 +108,7 @@ async fn a_missing_malformed_or_unknown_key_gets_invalid_openalgo_apikey() {
 
 #[tokio::test]
 async fn a_bearer_token_is_refused_with_a_pointer_to_x_api_key() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = new_client()
         .post(app.url("/api/v1/ping"))
@@ -134,7 +127,7 @@ async fn a_bearer_token_is_refused_with_a_pointer_to_x_api_key() {
 
 #[tokio::test]
 async fn a_key_in_the_url_is_refused_with_a_pointer_to_where_it_belongs() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     for query in ["apikey", "api_key", "APIKEY"] {
         let response = new_client()
@@ -156,7 +149,7 @@ async fn a_key_in_the_url_is_refused_with_a_pointer_to_where_it_belongs() {
 
 #[tokio::test]
 async fn an_unknown_field_in_the_ping_body_is_refused() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let (status, body) = app.v1("ping", &plain, json!({"symbol": "SBIN"})).await;
 
@@ -166,8 +159,11 @@ async fn an_unknown_field_in_the_ping_body_is_refused() {
 
 #[tokio::test]
 async fn an_allowlist_without_the_callers_address_refuses_the_key() {
-    let (app, plain, _) =
-        app_with_key(json!({"name": "k", "ip_allowlist": ["10.0.0.0/8", "::1"]})).await;
+    let (app, plain, _) = spawn_app_with_key(
+        &[],
+        json!({"name": "k", "ip_allowlist": ["10.0.0.0/8", "::1"]}),
+    )
+    .await;
 
     let (status, body) = app.v1("ping", &plain, json!({})).await;
 
@@ -177,7 +173,8 @@ async fn an_allowlist_without_the_callers_address_refuses_the_key() {
 
 #[tokio::test]
 async fn an_allowlist_with_the_callers_block_accepts_the_key() {
-    let (app, plain, _) = app_with_key(json!({"name": "k", "ip_allowlist": ["127.0.0.0/8"]})).await;
+    let (app, plain, _) =
+        spawn_app_with_key(&[], json!({"name": "k", "ip_allowlist": ["127.0.0.0/8"]})).await;
 
     assert_eq!(
         app.v1("ping", &plain, json!({})).await,
@@ -187,7 +184,7 @@ async fn an_allowlist_with_the_callers_block_accepts_the_key() {
 
 #[tokio::test]
 async fn changing_the_allowlist_takes_effect_at_once() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     assert_eq!(app.ping(&plain).await, 200);
 
     let narrowed = app
@@ -213,7 +210,7 @@ async fn changing_the_allowlist_takes_effect_at_once() {
 
 #[tokio::test]
 async fn an_api_key_never_authorises_the_management_routes() {
-    let (app, plain, _) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, _) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let client = new_client();
 
     let list = client

@@ -4,20 +4,13 @@
 use std::time::Duration;
 
 use keygate_core::entities::key_event;
-use keygate_tests::{assert_error, is_key, json_body, spawn_app, TestApp};
+use keygate_tests::{assert_error, is_key, json_body, spawn_app_with_key, TestApp};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{json, Value};
 
 use crate::process::within;
 
 const INVALID_KEY: &str = "Invalid openalgo apikey";
-
-async fn app_with_key(body: Value) -> (TestApp, String, i64) {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(body).await;
-    (app, plain, id)
-}
 
 async fn roll(app: &TestApp, id: i64, body: Value) -> (String, Value) {
     let response = app.post(&format!("/api/keys/{id}/roll"), &body).await;
@@ -36,7 +29,7 @@ async fn roll(app: &TestApp, id: i64, body: Value) -> (String, Value) {
 
 #[tokio::test]
 async fn rolling_without_grace_stops_the_old_secret_at_once_and_keeps_the_settings() {
-    let (app, old, id) = app_with_key(json!({
+    let (app, old, id) = spawn_app_with_key(&[], json!({
         "name": "bot", "scopes": ["trade"], "order_mode": "semi_auto", "ip_allowlist": ["127.0.0.0/8"]
     }))
     .await;
@@ -76,7 +69,7 @@ async fn rolling_without_grace_stops_the_old_secret_at_once_and_keeps_the_settin
 
 #[tokio::test]
 async fn rolling_with_grace_keeps_both_secrets_working_and_reports_the_old_one() {
-    let (app, old, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, old, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     assert_eq!(app.ping(&old).await, 200);
 
     let (new, key) = roll(&app, id, json!({"grace_seconds": 60})).await;
@@ -120,7 +113,7 @@ async fn rolling_with_grace_keeps_both_secrets_working_and_reports_the_old_one()
 
 #[tokio::test]
 async fn the_old_secret_stops_when_its_grace_period_ends() {
-    let (app, old, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, old, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let (new, _) = roll(&app, id, json!({"grace_seconds": 1})).await;
 
@@ -144,7 +137,7 @@ async fn the_old_secret_stops_when_its_grace_period_ends() {
 
 #[tokio::test]
 async fn uses_of_the_old_secret_from_before_the_roll_are_not_reported_as_uses_since_the_roll() {
-    let (app, old, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, old, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     assert_eq!(
         app.ping(&old).await,
         200,
@@ -170,7 +163,7 @@ async fn uses_of_the_old_secret_from_before_the_roll_are_not_reported_as_uses_si
 
 #[tokio::test]
 async fn rolling_again_ends_an_earlier_grace_period_at_once() {
-    let (app, first, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, first, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let (second, _) = roll(&app, id, json!({"grace_seconds": 3600})).await;
     assert_eq!(app.ping(&first).await, 200);
 
@@ -191,7 +184,7 @@ async fn rolling_again_ends_an_earlier_grace_period_at_once() {
 
 #[tokio::test]
 async fn a_grace_period_over_a_day_is_refused() {
-    let (app, old, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, old, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = app
         .post(
@@ -209,7 +202,7 @@ async fn a_grace_period_over_a_day_is_refused() {
 
 #[tokio::test]
 async fn revoking_stops_the_key_at_once() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     assert_eq!(
         app.ping(&plain).await,
         200,
@@ -236,7 +229,7 @@ async fn revoking_stops_the_key_at_once() {
 
 #[tokio::test]
 async fn revoking_also_stops_an_old_secret_in_its_grace_period() {
-    let (app, old, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, old, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let (new, _) = roll(&app, id, json!({"grace_seconds": 3600})).await;
     assert_eq!(app.ping(&old).await, 200);
 
@@ -252,7 +245,7 @@ async fn revoking_also_stops_an_old_secret_in_its_grace_period() {
 
 #[tokio::test]
 async fn revoking_twice_is_harmless() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     let first = json_body(
         app.post(&format!("/api/keys/{id}/revoke"), &json!({}))
             .await,
@@ -281,7 +274,7 @@ async fn revoking_twice_is_harmless() {
 
 #[tokio::test]
 async fn a_revoked_key_can_be_neither_rolled_nor_revealed() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     app.post(&format!("/api/keys/{id}/revoke"), &json!({}))
         .await;
 

@@ -2,18 +2,11 @@
 
 use std::time::Duration;
 
-use keygate_tests::{assert_error, json_body, spawn_app, TestApp};
+use keygate_tests::{assert_error, json_body, spawn_app_with_key, TestApp};
 use reqwest::Method;
 use serde_json::{json, Value};
 
 use crate::process::within;
-
-async fn app_with_key(body: Value) -> (TestApp, String, i64) {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app.create_key(body).await;
-    (app, plain, id)
-}
 
 async fn patch(app: &TestApp, id: i64, body: Value) -> reqwest::Response {
     app.send(Method::PATCH, &format!("/api/keys/{id}"), &body)
@@ -22,7 +15,7 @@ async fn patch(app: &TestApp, id: i64, body: Value) -> reqwest::Response {
 
 #[tokio::test]
 async fn a_key_can_be_renamed_rescoped_and_restricted_without_changing_its_secret() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = patch(
         &app,
@@ -51,9 +44,12 @@ async fn a_key_can_be_renamed_rescoped_and_restricted_without_changing_its_secre
 
 #[tokio::test]
 async fn an_absent_field_is_left_alone_and_a_null_expiry_clears_it() {
-    let (app, plain, id) = app_with_key(json!({
-        "name": "k", "scopes": ["exit_only"], "expires_at": "2099-01-01T00:00:00Z"
-    }))
+    let (app, plain, id) = spawn_app_with_key(
+        &[],
+        json!({
+            "name": "k", "scopes": ["exit_only"], "expires_at": "2099-01-01T00:00:00Z"
+        }),
+    )
     .await;
 
     let renamed = json_body(patch(&app, id, json!({"name": "other"})).await).await;
@@ -71,7 +67,7 @@ async fn an_absent_field_is_left_alone_and_a_null_expiry_clears_it() {
 
 #[tokio::test]
 async fn invalid_changes_are_refused_and_change_nothing() {
-    let (app, _, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, _, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     app.create_key(json!({"name": "taken"})).await;
     let before = app.key_summary(id).await;
     let past = (chrono::Utc::now() - chrono::Duration::minutes(1)).to_rfc3339();
@@ -94,7 +90,7 @@ async fn invalid_changes_are_refused_and_change_nothing() {
 
 #[tokio::test]
 async fn the_order_mode_is_set_with_put() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = app
         .send(
@@ -120,7 +116,7 @@ async fn the_order_mode_is_set_with_put() {
 
 #[tokio::test]
 async fn a_key_past_its_new_expiry_is_refused_and_listed_as_expired() {
-    let (app, plain, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, plain, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     assert_eq!(app.ping(&plain).await, 200);
     let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
 
@@ -144,7 +140,7 @@ async fn a_key_past_its_new_expiry_is_refused_and_listed_as_expired() {
 
 #[tokio::test]
 async fn every_change_appears_in_the_audit_trail_with_its_actor() {
-    let (app, _, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, _, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
     app.post(&format!("/api/keys/{id}/reveal"), &json!({}))
         .await;
     patch(&app, id, json!({"scopes": ["trade"]})).await;
@@ -194,7 +190,7 @@ async fn every_change_appears_in_the_audit_trail_with_its_actor() {
 
 #[tokio::test]
 async fn a_change_that_changes_nothing_is_not_audited() {
-    let (app, _, id) = app_with_key(json!({"name": "k"})).await;
+    let (app, _, id) = spawn_app_with_key(&[], json!({"name": "k"})).await;
 
     let response = patch(&app, id, json!({"name": "k", "scopes": ["read"]})).await;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use keygate_core::traffic::{self, TrafficRecord};
-use keygate_tests::{assert_error, json_body, spawn_app_with, Browser};
+use keygate_tests::{assert_error, json_body, spawn_app_with, spawn_app_with_key, Browser};
 use serde_json::{json, Value};
 
 use crate::process::within;
@@ -109,9 +109,7 @@ async fn each_key_gets_24_hourly_request_and_error_counts_and_other_users_keys_n
 
 #[tokio::test]
 async fn calls_made_with_a_key_show_up_in_its_current_hour() {
-    let app = spawn_app_with(&[FAST]).await;
-    app.setup_admin("admin").await;
-    let (key, id) = app.create_key(json!({"name": "bot"})).await;
+    let (app, key, id) = spawn_app_with_key(&[FAST], json!({"name": "bot"})).await;
     assert_eq!(app.ping(&key).await, 200);
     assert_eq!(app.ping(&key).await, 200);
     let (status, _) = app.v1("placeorder", &key, json!({})).await;

@@ -3,7 +3,7 @@
 
 use actix_web::test::TestRequest;
 use keygate_api::rate_limit::RateCategory;
-use keygate_tests::{assert_error, new_client, spawn_app_with, TestApp};
+use keygate_tests::{assert_error, new_client, spawn_app_with, spawn_app_with_key, TestApp};
 use reqwest::Response;
 use serde_json::json;
 
@@ -26,9 +26,8 @@ async fn ping_response(app: &TestApp, key: &str) -> Response {
 
 #[tokio::test]
 async fn a_key_over_its_data_limit_gets_429_with_the_envelope_and_headers() {
-    let app = spawn_app_with(&[("KEYGATE_RATE_DATA", "3/min")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) =
+        spawn_app_with_key(&[("KEYGATE_RATE_DATA", "3/min")], json!({"name": "k"})).await;
     for remaining in ["2", "1", "0"] {
         let response = ping_response(&app, &key).await;
         assert_eq!(response.status(), 200);
@@ -65,9 +64,11 @@ async fn a_key_over_its_data_limit_gets_429_with_the_envelope_and_headers() {
 
 #[tokio::test]
 async fn one_keys_flood_never_throttles_another_key_of_the_same_user_and_ip() {
-    let app = spawn_app_with(&[("KEYGATE_RATE_DATA", "5/s,8/min")]).await;
-    app.setup_admin("admin").await;
-    let (flooder, _) = app.create_key(json!({"name": "flood"})).await;
+    let (app, flooder, _) = spawn_app_with_key(
+        &[("KEYGATE_RATE_DATA", "5/s,8/min")],
+        json!({"name": "flood"}),
+    )
+    .await;
     let (quiet, _) = app.create_key(json!({"name": "quiet"})).await;
     let mut limited = 0;
     for _ in 0..30 {
@@ -83,9 +84,11 @@ async fn one_keys_flood_never_throttles_another_key_of_the_same_user_and_ip() {
 
 #[tokio::test]
 async fn stacked_windows_refuse_at_the_longer_one_too() {
-    let app = spawn_app_with(&[("KEYGATE_RATE_DATA", "100/s,4/hour")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(
+        &[("KEYGATE_RATE_DATA", "100/s,4/hour")],
+        json!({"name": "k"}),
+    )
+    .await;
     for _ in 0..4 {
         assert_eq!(app.ping(&key).await, 200);
     }

@@ -52,7 +52,7 @@ async fn run_ok(env: &HashMap<String, String>, args: &[&str], stdin: &str) -> St
 
 #[tokio::test]
 async fn rotating_the_fernet_key_and_the_pepper_keeps_every_key_working() {
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::empty().await;
     let dir = tempfile::tempdir().unwrap();
     let env = file_env(&database.url, dir.path());
     let file = dir.path().join(SECRETS_FILE);
@@ -151,7 +151,7 @@ async fn rotating_the_fernet_key_and_the_pepper_keeps_every_key_working() {
 
 #[tokio::test]
 async fn production_refuses_to_rotate_without_a_named_secrets_file() {
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::empty().await;
     let mut env = base_env(&database.url);
     env.insert("KEYGATE_ENV".into(), "production".into());
 
@@ -167,7 +167,7 @@ async fn production_refuses_to_rotate_without_a_named_secrets_file() {
 
 #[tokio::test]
 async fn a_secret_set_in_the_environment_is_not_rotated_behind_its_back() {
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::empty().await;
     let dir = tempfile::tempdir().unwrap();
     let mut env = file_env(&database.url, dir.path());
     run_ok(&env, &["migrate"], "").await;
@@ -192,7 +192,7 @@ async fn a_secret_set_in_the_environment_is_not_rotated_behind_its_back() {
 
 #[tokio::test]
 async fn an_interrupted_pepper_rotation_is_finished_by_the_next_run() {
-    let database = TestDatabase::create().await;
+    let database = TestDatabase::empty().await;
     let dir = tempfile::tempdir().unwrap();
     let env = file_env(&database.url, dir.path());
     let file = dir.path().join(SECRETS_FILE);

@@ -8,7 +8,8 @@ use crate::process::within;
 use keygate_core::entities::traffic_log;
 use keygate_core::traffic::{self, TrafficRecord};
 use keygate_tests::{
-    new_client, spawn_app_with, spawn_on, spawn_stoppable_with, TestApp, TestDatabase,
+    new_client, spawn_app_with, spawn_app_with_key, spawn_on, spawn_stoppable_with, TestApp,
+    TestDatabase,
 };
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::{json, Value};
@@ -187,9 +188,7 @@ async fn the_log_filters_pages_newest_first_and_users_see_only_their_own() {
 
 #[tokio::test]
 async fn stats_count_requests_errors_latencies_minutes_and_clients() {
-    let app = spawn_app_with(&[FAST]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(&[FAST], json!({"name": "k"})).await;
     for _ in 0..6 {
         assert_eq!(app.ping(&key).await, 200);
     }
@@ -256,9 +255,7 @@ async fn stats_count_requests_errors_latencies_minutes_and_clients() {
 
 #[tokio::test]
 async fn the_export_is_csv_of_the_filtered_log() {
-    let app = spawn_app_with(&[FAST]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "k"})).await;
+    let (app, key, _) = spawn_app_with_key(&[FAST], json!({"name": "k"})).await;
     for _ in 0..7 {
         assert_eq!(app.ping(&key).await, 200);
     }
@@ -298,8 +295,7 @@ fn record(age_days: i64, path: &str) -> TrafficRecord {
 #[tokio::test]
 async fn rows_past_the_retention_are_purged_at_start_and_daily() {
     let database = TestDatabase::create().await;
-    let db = keygate_core::db::connect(&database.url).await.unwrap();
-    keygate_core::db::migrate(&db).await.unwrap();
+    let db = database.connect().await;
     traffic::TrafficStore::open(db, &database.url)
         .unwrap()
         .write(&[record(10, "/old"), record(3, "/recent")])
@@ -388,8 +384,7 @@ async fn list_filters_combine_whichever_index_serves_them() {
     use keygate_types::traffic::TrafficFilter;
 
     let database = TestDatabase::create().await;
-    let db = keygate_core::db::connect(&database.url).await.unwrap();
-    keygate_core::db::migrate(&db).await.unwrap();
+    let db = database.connect().await;
     let mut rows = Vec::new();
     for i in 0..40u8 {
         let (user, key) = if i % 2 == 0 { (1, 11) } else { (2, 21) };
@@ -494,8 +489,7 @@ async fn a_write_that_fails_part_way_commits_nothing() {
     use sea_orm::ConnectionTrait;
 
     let database = TestDatabase::create().await;
-    let db = keygate_core::db::connect(&database.url).await.unwrap();
-    keygate_core::db::migrate(&db).await.unwrap();
+    let db = database.connect().await;
     // The class rollup is each statement group's last insert: with it gone, the raw rows and the
     // other rollups are written first, then the transaction fails.
     db.execute_unprepared("DROP TABLE traffic_class_rollups")
@@ -515,8 +509,7 @@ async fn a_write_that_fails_part_way_commits_nothing() {
 #[tokio::test]
 async fn writers_of_two_processes_on_one_database_wait_for_each_other_and_both_land() {
     let database = TestDatabase::create().await;
-    let db = keygate_core::db::connect(&database.url).await.unwrap();
-    keygate_core::db::migrate(&db).await.unwrap();
+    let db = database.connect().await;
     // Each store is what one keygate process writes through (on SQLite, a connection of its own).
     let first = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();
     let second = traffic::TrafficStore::open(db.clone(), &database.url).unwrap();

@@ -519,8 +519,7 @@ async fn the_class_rollup_migration_adds_up_the_rows_logged_before_it() {
     use sea_orm::{ActiveModelTrait, ConnectionTrait, Set};
 
     let database = keygate_tests::TestDatabase::create().await;
-    let db = keygate_core::db::connect(&database.url).await.unwrap();
-    keygate_core::db::migrate(&db).await.unwrap();
+    let db = database.connect().await;
     let now = chrono::Utc::now().timestamp_millis();
     // Rows as an older keygate logged them: no class rollup yet.
     let rows = [

@@ -87,8 +87,7 @@ async fn sign_in_with_a_malformed_username_is_a_400_field_error() {
 #[tokio::test]
 async fn the_migration_stops_clearly_on_names_that_differ_only_in_case() {
     let database = TestDatabase::create().await;
-    let conn = db::connect(&database.url).await.unwrap();
-    db::migrate(&conn).await.unwrap();
+    let conn = database.connect().await;
     // Back to the schema before the case-insensitive index, with two clashing accounts.
     conn.execute_unprepared("DROP INDEX idx_users_username_lower")
         .await

@@ -1,6 +1,6 @@
 //! Shared set-up of the `/api/v1` tests: a server with an admin and one key per scope / mode.
 
-use keygate_tests::{spawn_app_with, TestApp};
+use keygate_tests::{spawn_app_with_key, TestApp};
 use serde_json::{json, Value};
 
 /// One key per kind the tests need.
@@ -22,11 +22,8 @@ pub async fn app_with_keys() -> (TestApp, Keys) {
 
 /// A fresh server with these settings and an admin who owns the four keys.
 pub async fn app_with_keys_and(settings: &[(&str, &str)]) -> (TestApp, Keys) {
-    let app = spawn_app_with(settings).await;
-    app.setup_admin("admin").await;
-    let (trade, _) = app
-        .create_key(json!({"name": "trade", "scopes": ["trade"]}))
-        .await;
+    let (app, trade, _) =
+        spawn_app_with_key(settings, json!({"name": "trade", "scopes": ["trade"]})).await;
     let (read, _) = app
         .create_key(json!({"name": "read", "scopes": ["read"]}))
         .await;

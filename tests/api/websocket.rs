@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use keygate_tests::{spawn_app_with, TestApp};
+use keygate_tests::{spawn_app_with_key, TestApp};
 use serde_json::{json, Value};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -13,10 +13,7 @@ use crate::ws_client::{Ws, WAIT};
 
 /// An app with an admin and a key; returns the app, the key and its id.
 async fn app_with_key(overrides: &[(&str, &str)]) -> (TestApp, String, i64) {
-    let app = spawn_app_with(overrides).await;
-    app.setup_admin("admin").await;
-    let (key, id) = app.create_key(json!({"name": "feed"})).await;
-    (app, key, id)
+    spawn_app_with_key(overrides, json!({"name": "feed"})).await
 }
 
 /// A socket on the feed's own listener, authenticated with `key`.

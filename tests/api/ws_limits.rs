@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use keygate_tests::{spawn_app_with, TestApp};
+use keygate_tests::{spawn_app_with, spawn_app_with_key, TestApp};
 use serde_json::{json, Value};
 use tokio_tungstenite::connect_async;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
@@ -67,9 +67,8 @@ async fn an_address_past_its_cap_gets_429_before_the_upgrade_on_either_listener(
 
 #[tokio::test]
 async fn a_key_past_its_cap_is_refused_at_authentication_and_closed() {
-    let app = spawn_app_with(&[("KEYGATE_WS_MAX_PER_KEY", "2")]).await;
-    app.setup_admin("admin").await;
-    let (key, _) = app.create_key(json!({"name": "feed"})).await;
+    let (app, key, _) =
+        spawn_app_with_key(&[("KEYGATE_WS_MAX_PER_KEY", "2")], json!({"name": "feed"})).await;
     let (other_key, _) = app.create_key(json!({"name": "other"})).await;
     let authenticate = |key: &str| json!({"action": "authenticate", "api_key": key});
 

@@ -11,11 +11,11 @@ use crate::v1_support::{market, net};
 /// An app whose admin owns an `auto` trade key and a `semi_auto` key with `scopes`; returns the
 /// app, the trade key, the semi-auto key and its id.
 async fn app_with(scopes: Value) -> (TestApp, String, String, i64) {
-    let app = spawn_app_with(&[("KEYGATE_RATE_ORDERS", "off"), ("KEYGATE_RATE_DATA", "off")]).await;
-    app.setup_admin("admin").await;
-    let (trade, _) = app
-        .create_key(json!({"name": "trade", "scopes": ["trade"], "order_mode": "auto"}))
-        .await;
+    let (app, trade, _) = spawn_app_with_key(
+        &[("KEYGATE_RATE_ORDERS", "off"), ("KEYGATE_RATE_DATA", "off")],
+        json!({"name": "trade", "scopes": ["trade"], "order_mode": "auto"}),
+    )
+    .await;
     let (semi, id) = app
         .create_key(json!({"name": "semi", "scopes": scopes, "order_mode": "semi_auto"}))
         .await;

@@ -3,19 +3,18 @@
 //! expire, and other users never see them.
 
 use keygate_core::entities::pending_order;
-use keygate_tests::{assert_error, json_body, new_client, spawn_app, spawn_app_with, TestApp};
+use keygate_tests::{assert_error, json_body, new_client, spawn_app_with_key, TestApp};
 use sea_orm::sea_query::SimpleExpr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
 
 /// An app whose admin owns a `semi_auto` trade key; returns it with the key's plaintext and id.
 pub async fn app_with_semi_auto_key() -> (TestApp, String, i64) {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (plain, id) = app
-        .create_key(json!({"name": "bot", "scopes": ["trade"], "order_mode": "semi_auto"}))
-        .await;
-    (app, plain, id)
+    spawn_app_with_key(
+        &[],
+        json!({"name": "bot", "scopes": ["trade"], "order_mode": "semi_auto"}),
+    )
+    .await
 }
 
 /// Sends a TradingView alert for `symbol` with `key`; returns status and body.

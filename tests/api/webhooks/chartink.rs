@@ -131,11 +131,11 @@ async fn rotating_stops_the_old_token_and_revoking_stops_the_new_one() {
 
 #[tokio::test]
 async fn a_chartink_token_follows_its_keys_state_and_scopes() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (_, read_id) = app
-        .create_key(json!({"name": "r", "scopes": ["read"], "order_mode": "semi_auto"}))
-        .await;
+    let (app, _, read_id) = spawn_app_with_key(
+        &[],
+        json!({"name": "r", "scopes": ["read"], "order_mode": "semi_auto"}),
+    )
+    .await;
     let (read_token, _) =
         chartink_token(&app, read_id, json!({"action": "BUY", "quantity": 1})).await;
     let body = assert_error(
@@ -300,11 +300,11 @@ async fn the_chartink_token_never_reaches_the_traffic_log() {
 
 #[tokio::test]
 async fn an_auto_keys_chartink_scan_places_one_order_per_stock() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (key, key_id) = app
-        .create_key(json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}))
-        .await;
+    let (app, key, key_id) = spawn_app_with_key(
+        &[],
+        json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}),
+    )
+    .await;
     let (token, _) = chartink_token(&app, key_id, json!({"action": "BUY", "quantity": 1})).await;
     let response = post(
         &app,
@@ -365,11 +365,11 @@ async fn each_stock_of_a_scan_counts_as_one_orders_call_of_its_key() {
 
 #[tokio::test]
 async fn a_chartink_token_is_checked_by_the_key_verifier_cached_and_invalidated_with_its_key() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (_, key_id) = app
-        .create_key(json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}))
-        .await;
+    let (app, _, key_id) = spawn_app_with_key(
+        &[],
+        json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}),
+    )
+    .await;
     let (token, _) = chartink_token(&app, key_id, json!({"action": "BUY", "quantity": 1})).await;
     let path = format!("/api/webhook/chartink/{token}");
     let lookups = app.state.verifier.db_lookups();

@@ -3,7 +3,7 @@
 //! are ignored and say so; bad payloads get the 4xx envelope.
 
 use keygate_core::entities::traffic_log;
-use keygate_tests::{assert_error, json_body, new_client, spawn_app, TestApp};
+use keygate_tests::{assert_error, json_body, new_client, spawn_app_with_key, TestApp};
 use reqwest::Method;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};

@@ -66,11 +66,11 @@ async fn the_key_may_come_in_the_header_but_never_the_url() {
 
 #[tokio::test]
 async fn tradingview_alerts_respect_the_keys_scopes_and_validity() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (read, _) = app
-        .create_key(json!({"name": "r", "scopes": ["read"], "order_mode": "semi_auto"}))
-        .await;
+    let (app, read, _) = spawn_app_with_key(
+        &[],
+        json!({"name": "r", "scopes": ["read"], "order_mode": "semi_auto"}),
+    )
+    .await;
     let (exit, _) = app
         .create_key(json!({"name": "x", "scopes": ["exit_only"], "order_mode": "semi_auto"}))
         .await;
@@ -179,11 +179,11 @@ async fn a_tradingview_alert_with_position_size_is_a_smart_order() {
 
 #[tokio::test]
 async fn an_auto_keys_tradingview_alert_places_the_order_at_once() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (key, _) = app
-        .create_key(json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}))
-        .await;
+    let (app, key, _) = spawn_app_with_key(
+        &[],
+        json!({"name": "auto", "scopes": ["trade"], "order_mode": "auto"}),
+    )
+    .await;
     let (status, body) = alert(&app, &key, "SBIN", "1").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "success");
@@ -198,11 +198,11 @@ async fn an_auto_keys_tradingview_alert_places_the_order_at_once() {
 
 #[tokio::test]
 async fn an_exit_only_key_may_send_alerts_that_reduce_a_position() {
-    let app = spawn_app().await;
-    app.setup_admin("admin").await;
-    let (trade, _) = app
-        .create_key(json!({"name": "t", "scopes": ["trade"], "order_mode": "auto"}))
-        .await;
+    let (app, trade, _) = spawn_app_with_key(
+        &[],
+        json!({"name": "t", "scopes": ["trade"], "order_mode": "auto"}),
+    )
+    .await;
     let (exit, _) = app
         .create_key(json!({"name": "x", "scopes": ["exit_only"], "order_mode": "auto"}))
         .await;

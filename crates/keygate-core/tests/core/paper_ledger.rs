@@ -8,7 +8,9 @@ use keygate_broker::*;
 use keygate_core::paper::{analyze_mode, set_analyze_mode, SqlLedgerStore};
 use sea_orm::DatabaseConnection;
 
-use crate::{create_user, market, TestDb};
+use keygate_testdb::TestDatabase;
+
+use crate::{create_user, market};
 
 async fn broker(db: DatabaseConnection, market: Arc<Market>) -> PaperBroker {
     PaperBroker::new(
@@ -90,7 +92,8 @@ async fn snapshot(b: &PaperBroker, user: i64, ledger: Ledger) -> Snapshot {
 
 #[tokio::test]
 async fn a_restarted_paper_broker_sees_the_same_ledgers() {
-    let (test_db, conn) = TestDb::create().await;
+    let test_db = TestDatabase::create().await;
+    let conn = test_db.connect().await;
     let alice = create_user(&conn, "alice").await;
     let bob = create_user(&conn, "bob").await;
     let b = broker(conn, market()).await;
@@ -246,7 +249,8 @@ async fn a_restarted_paper_broker_sees_the_same_ledgers() {
 
 #[tokio::test]
 async fn the_analyzer_flag_is_per_user_and_persisted() {
-    let (test_db, conn) = TestDb::create().await;
+    let test_db = TestDatabase::create().await;
+    let conn = test_db.connect().await;
     let alice = create_user(&conn, "alice").await;
     let bob = create_user(&conn, "bob").await;
     assert!(!analyze_mode(&conn, alice).await.unwrap());

@@ -11,7 +11,7 @@ use keygate_core::entities::{
 use keygate_core::traffic::{latency_bucket, TrafficRecord, TrafficStore};
 use sea_orm::{EntityTrait, QueryOrder};
 
-use crate::TestDb;
+use keygate_testdb::TestDatabase;
 
 /// Everyone's totals in the rollups.
 const ALL_USERS: i64 = -1;
@@ -36,7 +36,8 @@ fn record(n: i64, path: &str) -> TrafficRecord {
 
 #[tokio::test]
 async fn paths_with_tabs_backslashes_newlines_and_unicode_are_stored_as_they_were() {
-    let (test_db, db) = TestDb::create().await;
+    let test_db = TestDatabase::create().await;
+    let db = test_db.connect().await;
     let store = TrafficStore::open(db.clone(), &test_db.url).expect("store opens");
     let awkward = [
         "/a\tb",
@@ -134,7 +135,8 @@ fn mixed_rows(count: i64) -> Vec<TrafficRecord> {
 
 #[tokio::test]
 async fn the_rollups_equal_the_raw_rows_added_up_over_several_writes() {
-    let (test_db, db) = TestDb::create().await;
+    let test_db = TestDatabase::create().await;
+    let db = test_db.connect().await;
     let store = TrafficStore::open(db.clone(), &test_db.url).expect("store opens");
     let rows = mixed_rows(1_200);
     // Writes of different sizes: later ones add to rollup rows the earlier ones created.

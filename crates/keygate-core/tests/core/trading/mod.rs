@@ -21,7 +21,9 @@ use keygate_types::keys::{OrderMode, Scope};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection};
 use serde_json::{json, Value};
 
-use crate::{create_user, market, TestDb};
+use keygate_testdb::TestDatabase;
+
+use crate::{create_user, market};
 
 /// The approval rules of the tests: a long TTL, the default move limit.
 pub const RULES: ApprovalRules = ApprovalRules {
@@ -35,7 +37,7 @@ pub struct Desk {
     pub broker: Arc<dyn Broker>,
     pub trading: Trading,
     pub user_id: i64,
-    _guard: TestDb,
+    _guard: TestDatabase,
 }
 
 impl Desk {
@@ -50,7 +52,8 @@ impl Desk {
 
     /// Over the paper broker.
     pub async fn paper() -> Self {
-        let (guard, db) = TestDb::create().await;
+        let guard = TestDatabase::create().await;
+        let db = guard.connect().await;
         let store = Arc::new(SqlLedgerStore::new(db.clone()));
         let broker = PaperBroker::new(market(), store, paper::PaperConfig::default())
             .await
@@ -60,12 +63,17 @@ impl Desk {
 
     /// Over a broker whose every call fails.
     pub async fn failing() -> Self {
-        let (guard, db) = TestDb::create().await;
+        let guard = TestDatabase::create().await;
+        let db = guard.connect().await;
         Self::over(guard, db, Arc::new(FailingBroker)).await
     }
 
     /// Over `broker`, on a database already migrated.
-    pub async fn over(guard: TestDb, db: DatabaseConnection, broker: Arc<dyn Broker>) -> Self {
+    pub async fn over(
+        guard: TestDatabase,
+        db: DatabaseConnection,
+        broker: Arc<dyn Broker>,
+    ) -> Self {
         let user_id = create_user(&db, "trader").await;
         let trading = Trading::new(db.clone(), broker.clone(), RULES);
         Self {

@@ -22,7 +22,8 @@ const OLD_CLOSE: &str = r#"{"strategy":"old"}"#;
 
 #[tokio::test]
 async fn rows_queued_in_the_old_shape_load_and_replay_after_the_migration() {
-    let (guard, db) = TestDb::create_empty().await;
+    let guard = TestDatabase::empty().await;
+    let db = guard.connect().await;
     let before_tagging = Migrator::migrations()
         .iter()
         .position(|m| m.name() == "m20261203_000030_tag_pending_order_requests")
