@@ -29,6 +29,7 @@ mod openapi_answers;
 mod openapi_examples;
 mod process;
 mod rate_limits;
+mod route_classes;
 mod secret_rotation;
 mod secrets_sweep;
 mod security_headers;

@@ -18,14 +18,14 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use futures_util::Stream;
+use keygate_core::Settings;
 use tokio::time::Sleep;
 
 use crate::route_class::RouteClass;
-use crate::state::AppState;
 
 /// The deadline of a body read from now.
-pub fn body_timeout(state: &AppState) -> Duration {
-    Duration::from_millis(state.settings.body_timeout_ms)
+pub fn body_timeout(settings: &Settings) -> Duration {
+    Duration::from_millis(settings.body_timeout_ms)
 }
 
 /// Whether a payload error is this module's timeout.

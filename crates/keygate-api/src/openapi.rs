@@ -7,6 +7,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, SecurityScheme};
 use utoipa::openapi::{Ref, RefOr};
 use utoipa::{Modify, OpenApi};
 
+use crate::route_class::RouteClass;
 use crate::routes;
 
 /// keygate's API description.
@@ -121,7 +122,7 @@ const COMMON_RESPONSES: &[(&str, &str, bool, bool)] = &[
 impl Modify for CommonResponses {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
-            let v1 = path.starts_with("/api/v1/");
+            let v1 = RouteClass::of(path) == RouteClass::ApiV1;
             for op in [
                 &mut item.get,
                 &mut item.put,

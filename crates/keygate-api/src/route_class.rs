@@ -1,18 +1,22 @@
 //! The one place a request path is classified by what serves it. Every middleware that treats
 //! kinds of paths differently (the traffic log, the body deadline, the `/api/v1` per-address
 //! limit, the security headers) asks [`RouteClass::of`] once per request, through the traffic
-//! middleware, instead of matching prefixes of its own. The prefixes are the ones the route table
-//! mounts (`startup.rs`, `routes/v1`, `routes/webhooks.rs`, `ws/`), matched whole segments at a
-//! time: `/api/v1x` is not under `/api/v1`.
+//! middleware, instead of matching prefixes of its own. The route table mounts its scopes with the
+//! constants below (`startup.rs`, `routes/v1`, `routes/webhooks.rs`, `routes/traffic.rs`,
+//! `routes/health.rs`, `ws/`), so the two cannot drift; prefixes match whole segments at a time:
+//! `/api/v1x` is not under `/api/v1`. `tests/api/route_classes.rs` checks every path of the
+//! OpenAPI document against its operation's tag.
 
-/// Where `/api/v1` (the OpenAlgo API) is mounted.
-pub const API_V1: &str = "/api/v1";
 /// Where the session-authenticated API scope is mounted.
 pub const API: &str = "/api";
-/// Where the alert webhooks are mounted (inside [`API`]).
-pub const WEBHOOKS: &str = "/api/webhook";
-/// Where the traffic log's own routes are mounted (inside [`API`]).
-pub const TRAFFIC: &str = "/api/traffic";
+/// Where `/api/v1` (the OpenAlgo API) is mounted: at the app level, ahead of the [`API`] scope.
+pub const API_V1: &str = "/api/v1";
+/// The alert webhooks' scope inside [`API`] (`/api/webhook`).
+pub const WEBHOOKS: &str = "/webhook";
+/// The ChartInk webhook inside [`WEBHOOKS`]; the next segment is the webhook token.
+pub const CHARTINK_WEBHOOK: &str = "/chartink";
+/// The traffic log's own routes inside [`API`] (`/api/traffic`).
+pub const TRAFFIC: &str = "/traffic";
 /// The market-data WebSocket on the HTTP listener.
 pub const WEBSOCKET: &str = "/ws";
 /// Swagger UI.
@@ -21,6 +25,8 @@ pub const DOCS: &str = "/docs";
 pub const OPENAPI_DOC: &str = "/api-docs";
 /// The health check.
 pub const HEALTH: &str = "/health";
+
+use std::borrow::Cow;
 
 /// What kind of route a path belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,21 +51,27 @@ pub enum RouteClass {
     App,
 }
 
-/// Whether `path` is `prefix` or below it (a whole segment: `/api/v1x` is not under `/api/v1`).
-fn under(path: &str, prefix: &str) -> bool {
+/// What follows `prefix` in `path` when `path` is `prefix` or below it (a whole segment:
+/// `/api/v1x` is not under `/api/v1`).
+fn below<'a>(path: &'a str, prefix: &str) -> Option<&'a str> {
     path.strip_prefix(prefix)
-        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        .filter(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// Whether `path` is `prefix` or below it.
+fn under(path: &str, prefix: &str) -> bool {
+    below(path, prefix).is_some()
 }
 
 impl RouteClass {
     /// Classifies a (canonical) request path.
     pub fn of(path: &str) -> Self {
-        if under(path, API) {
+        if let Some(in_api) = below(path, API) {
             if under(path, API_V1) {
                 RouteClass::ApiV1
-            } else if under(path, WEBHOOKS) {
+            } else if under(in_api, WEBHOOKS) {
                 RouteClass::Webhook
-            } else if under(path, TRAFFIC) {
+            } else if under(in_api, TRAFFIC) {
                 RouteClass::TrafficLog
             } else {
                 RouteClass::SessionApi
@@ -90,6 +102,23 @@ impl RouteClass {
     /// under the same deadline ([`crate::auth::body::read`]), a WebSocket's is the stream.
     pub fn reads_own_body(self) -> bool {
         matches!(self, RouteClass::ApiV1 | RouteClass::WebSocket)
+    }
+}
+
+/// `path` with a ChartInk webhook token replaced by `[token]`, for logs and the traffic log
+/// (the token is a credential, even if a narrow one).
+pub fn redact_path(path: &str) -> Cow<'_, str> {
+    let token_and_tail = below(path, API)
+        .and_then(|p| below(p, WEBHOOKS))
+        .and_then(|p| below(p, CHARTINK_WEBHOOK))
+        .and_then(|p| p.strip_prefix('/'))
+        .filter(|rest| !rest.is_empty());
+    match token_and_tail {
+        Some(rest) => {
+            let tail = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("{API}{WEBHOOKS}{CHARTINK_WEBHOOK}/[token]{tail}").into()
+        }
+        None => path.into(),
     }
 }
 
@@ -156,5 +185,26 @@ mod tests {
         assert_eq!(logged, [ApiV1, Webhook, SessionApi, Health]);
         assert!(ApiV1.reads_own_body() && WebSocket.reads_own_body());
         assert!(!Webhook.reads_own_body() && !SessionApi.reads_own_body());
+    }
+
+    #[test]
+    fn only_a_chartink_token_is_redacted() {
+        use super::redact_path;
+        for (path, logged) in [
+            (
+                "/api/webhook/chartink/ck_abc",
+                "/api/webhook/chartink/[token]",
+            ),
+            (
+                "/api/webhook/chartink/ck_abc/",
+                "/api/webhook/chartink/[token]/",
+            ),
+            ("/api/webhook/chartink/", "/api/webhook/chartink/"),
+            ("/api/webhook/chartink", "/api/webhook/chartink"),
+            ("/api/webhook/tradingview", "/api/webhook/tradingview"),
+            ("/api/chartink/tokens", "/api/chartink/tokens"),
+        ] {
+            assert_eq!(redact_path(path), logged, "{path}");
+        }
     }
 }

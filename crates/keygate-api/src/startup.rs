@@ -31,6 +31,7 @@ use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
+use crate::route_class;
 use crate::routes;
 use crate::security_headers::SecurityHeaders;
 use crate::state::AppState;
@@ -366,26 +367,32 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                         format!(
                             "{} {} {:?}",
                             req.method(),
-                            routes::webhooks::redact_path(req.path()),
+                            route_class::redact_path(req.path()),
                             req.version()
                         )
                     })
-                    .exclude("/health"),
+                    .exclude(route_class::HEALTH),
             ))
             // The trading API first: the router tries services in order, and these are its
             // busiest paths.
             .configure(routes::v1::configure)
             .configure(routes::health::configure)
             .configure(ws::configure)
-            .service(web::redirect("/docs", "/docs/"))
+            .service(web::redirect(
+                route_class::DOCS,
+                format!("{}/", route_class::DOCS),
+            ))
             .service(
-                SwaggerUi::new("/docs/{_:.*}").url("/api-docs/openapi.json", ApiDoc::openapi()),
+                SwaggerUi::new(format!("{}/{{_:.*}}", route_class::DOCS)).url(
+                    format!("{}/openapi.json", route_class::OPENAPI_DOC),
+                    ApiDoc::openapi(),
+                ),
             )
             .service(
                 // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
                 // (actix-governor; a refusal costs no session lookup), then the session.
                 limit_per_ip!(
-                    web::scope("/api")
+                    web::scope(route_class::API)
                         .wrap(session)
                         .configure(routes::setup::configure)
                         .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))

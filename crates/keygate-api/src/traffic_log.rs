@@ -40,7 +40,7 @@ use crate::error::ApiError;
 use crate::errors_config;
 use crate::rate_limit::{self, RateInfo};
 use crate::request_path::{self, NON_CANONICAL, UNKNOWN_ROUTE};
-use crate::route_class::RouteClass;
+use crate::route_class::{self, RouteClass};
 use crate::security_headers::{self, SecurityHeaders};
 use crate::state::AppState;
 
@@ -81,7 +81,7 @@ impl TrafficLayer {
         Self {
             sink: state.traffic.clone(),
             trusted_proxies: state.settings.trusted_proxies.as_slice().into(),
-            body_timeout: body_deadline::body_timeout(&state),
+            body_timeout: body_deadline::body_timeout(&state.settings),
             state,
             headers,
         }
@@ -113,7 +113,7 @@ impl TrafficLayer {
 /// A request id, as ASCII hex: 8 digits of a random per-thread prefix, then 12 of the thread's own
 /// counter. Unique in practice (two threads draw the same prefix with odds of 1 in 2^32); a
 /// process-wide counter would be exact, but its cache line would bounce between the cores on
-/// every request.
+/// every request (`docs/PERFORMANCE.md`).
 fn next_request_id() -> [u8; 20] {
     thread_local! {
         static NEXT: Cell<(u32, u64)> = Cell::new((rand::random::<u32>(), 0));
@@ -182,7 +182,8 @@ fn header_number(n: u64) -> HeaderValue {
 
 /// The middleware. Around the traffic record it also applies the per-IP limits
 /// ([`rate_limit::limit_by_ip`]) and the error envelope ([`errors_config::envelope`]): one layer
-/// instead of three, because each middleware layer costs every request a boxed call.
+/// instead of three, because each middleware layer costs every request a boxed call (measured:
+/// `docs/PERFORMANCE.md`). The client address is resolved once here for the row and the limit.
 async fn record_traffic(
     layer: &TrafficLayer,
     mut req: ServiceRequest,
@@ -206,7 +207,7 @@ async fn record_traffic(
                 ts_ms,
                 method: method_name(req.method()),
                 path: if canonical {
-                    crate::routes::webhooks::redact_path(req.path()).into()
+                    route_class::redact_path(req.path()).into()
                 } else {
                     NON_CANONICAL.into()
                 },

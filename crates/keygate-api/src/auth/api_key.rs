@@ -60,9 +60,11 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
         let payload = payload.take();
         Box::pin(async move {
             // Borrowed, not cloned: the state's reference count is a cache line every worker shares.
-            let state = req
-                .app_data::<web::Data<AppState>>()
-                .ok_or_else(|| ApiError::internal("no app state"))?;
+            let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
+                ApiError::internal(
+                    "the ApiCall extractor needs web::Data<AppState> in the app data",
+                )
+            })?;
             let ip = ClientIp::of(&req, &state.settings.trusted_proxies).0;
             if state.security.is_banned(ip) {
                 req.extensions_mut().insert(ErrorClass("banned"));
@@ -73,7 +75,7 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
                 &req,
                 payload,
                 state.settings.max_body_bytes,
-                crate::body_deadline::body_timeout(state),
+                crate::body_deadline::body_timeout(&state.settings),
             )
             .await?;
             let SplitBody {

@@ -66,9 +66,9 @@ async fn extract(req: HttpRequest) -> Result<SessionUser, ApiError> {
             ));
         }
     }
-    let state = req
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("no app state"))?;
+    let state = req.app_data::<web::Data<AppState>>().ok_or_else(|| {
+        ApiError::internal("the SessionUser extractor needs web::Data<AppState> in the app data")
+    })?;
     match users::find_by_id(&state.db, user_id).await? {
         Some(user) => {
             req.extensions_mut().insert(Caller {

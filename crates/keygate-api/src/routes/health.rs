@@ -31,5 +31,5 @@ pub async fn get_health(state: web::Data<AppState>) -> HttpResponse {
 
 /// Wires `/health`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/health").route(web::get().to(get_health)));
+    cfg.service(web::resource(crate::route_class::HEALTH).route(web::get().to(get_health)));
 }

@@ -14,6 +14,7 @@ use keygate_types::ErrorBody;
 
 use crate::auth::SessionUser;
 use crate::error::ApiError;
+use crate::route_class::TRAFFIC;
 use crate::state::AppState;
 
 /// Rows per page the export reads.
@@ -216,7 +217,7 @@ pub async fn export_traffic(
 
 /// Wires `/api/traffic`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/traffic").route(web::get().to(list_traffic)))
-        .service(web::resource("/traffic/stats").route(web::get().to(get_traffic_stats)))
-        .service(web::resource("/traffic/export").route(web::get().to(export_traffic)));
+    cfg.service(web::resource(TRAFFIC).route(web::get().to(list_traffic)))
+        .service(web::resource(format!("{TRAFFIC}/stats")).route(web::get().to(get_traffic_stats)))
+        .service(web::resource(format!("{TRAFFIC}/export")).route(web::get().to(export_traffic)));
 }

@@ -21,36 +21,27 @@ pub mod tokens;
 use actix_web::web;
 
 use crate::ip_governor::{limit_per_ip, IpGovernors};
+use crate::route_class::{CHARTINK_WEBHOOK, WEBHOOKS};
 
 pub use alerts::tradingview_webhook;
 pub use chartink::chartink_webhook;
 pub use tokens::{create_chartink_token, list_chartink_tokens, revoke_chartink_token};
 
-/// `path` with a ChartInk webhook token replaced by `[token]`, for logs and the traffic log
-/// (the token is a credential, even if a narrow one).
-pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
-    const PREFIX: &str = "/api/webhook/chartink/";
-    match path.strip_prefix(PREFIX) {
-        Some(rest) if !rest.is_empty() => {
-            let tail = rest.find('/').map_or("", |i| &rest[i..]);
-            format!("{PREFIX}[token]{tail}").into()
-        }
-        _ => path.into(),
-    }
-}
-
 /// Wires `/api/webhook/*` (public, token or key authenticated, under the `webhook` per-IP
 /// limits; unknown paths there count too) and `/api/chartink/tokens` (session).
 pub fn configure(cfg: &mut web::ServiceConfig, webhook_limits: &IpGovernors) {
     cfg.service(limit_per_ip!(
-        web::scope("/webhook")
+        web::scope(WEBHOOKS)
             .service(
                 web::resource(["/tradingview", "/tradingview/"])
                     .route(web::post().to(tradingview_webhook)),
             )
             .service(
-                web::resource(["/chartink/{token}", "/chartink/{token}/"])
-                    .route(web::post().to(chartink_webhook)),
+                web::resource([
+                    format!("{CHARTINK_WEBHOOK}/{{token}}"),
+                    format!("{CHARTINK_WEBHOOK}/{{token}}/"),
+                ])
+                .route(web::post().to(chartink_webhook)),
             ),
         webhook_limits
     ))

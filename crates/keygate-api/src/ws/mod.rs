@@ -33,6 +33,7 @@ use keygate_types::ErrorBody;
 
 use crate::client_ip::ClientIp;
 use crate::errors_config;
+use crate::route_class::WEBSOCKET;
 use crate::security_headers::{Page, SecurityHeaders};
 use crate::state::AppState;
 
@@ -68,7 +69,10 @@ pub async fn upgrade(
 
 /// Wires `GET /ws` on the HTTP server.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource(["/ws", "/ws/"]).route(web::get().to(upgrade)));
+    cfg.service(
+        web::resource([WEBSOCKET.to_owned(), format!("{WEBSOCKET}/")])
+            .route(web::get().to(upgrade)),
+    );
 }
 
 /// On the feed's own listener: what the HTTP listener's middleware does for every answer (refusals

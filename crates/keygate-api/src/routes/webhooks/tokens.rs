@@ -9,6 +9,7 @@ use keygate_types::ErrorBody;
 
 use crate::auth::SessionUser;
 use crate::error::ApiError;
+use crate::route_class::{API, CHARTINK_WEBHOOK, WEBHOOKS};
 use crate::state::AppState;
 
 /// The user's ChartInk webhook tokens (never the tokens themselves).
@@ -55,7 +56,7 @@ pub async fn create_chartink_token(
     Ok(HttpResponse::Created()
         .insert_header(CacheControl(vec![CacheDirective::NoStore]))
         .json(ChartinkTokenCreated {
-            webhook_path: format!("/api/webhook/chartink/{token}"),
+            webhook_path: format!("{API}{WEBHOOKS}{CHARTINK_WEBHOOK}/{token}"),
             token,
             settings,
         }))
