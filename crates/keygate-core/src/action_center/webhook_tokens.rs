@@ -12,7 +12,7 @@
 use std::str::FromStr;
 
 use chrono::Utc;
-use keygate_broker::{Action, Exchange, PriceType, Product};
+use keygate_broker::{Action, Exchange, OrderRequest, PriceType, Product};
 use keygate_types::action_center::{ChartinkSettings, ChartinkToken};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -21,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::entities::{api_key, webhook_token};
 use crate::error::{CoreError, CoreResult};
+use crate::trading::request::TradeRequest;
 
 /// Prefix of every token, so scanners and people recognise it.
 pub const TOKEN_PREFIX: &str = "ck_";
@@ -29,8 +30,11 @@ fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-/// The checked settings.
-struct Checked {
+/// A token's order settings, parsed once: what each stock of a scan becomes
+/// ([`ChartinkOrder::request`]). Built from the owner's settings when the token is made, and from
+/// the stored row when an alert arrives ([`ChartinkOrder::of_row`]), by the same checks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChartinkOrder {
     strategy: String,
     action: Action,
     exchange: Exchange,
@@ -39,7 +43,44 @@ struct Checked {
     quantity: f64,
 }
 
-fn check(settings: &ChartinkSettings) -> CoreResult<Checked> {
+impl ChartinkOrder {
+    /// The settings of a stored token. They were checked when it was written; a row that no
+    /// longer passes is refused with the same field errors (400), and no stock is ordered.
+    pub fn of_row(row: &webhook_token::Model) -> CoreResult<Self> {
+        check(&ChartinkSettings {
+            key_id: row.key_id,
+            strategy: Some(row.strategy.clone()),
+            action: row.action.clone(),
+            exchange: Some(row.exchange.clone()),
+            product: Some(row.product.clone()),
+            pricetype: Some(row.pricetype.clone()),
+            quantity: row.quantity,
+        })
+    }
+
+    /// The order for one scanned stock; a LIMIT order is priced at the stock's trigger price
+    /// (0, which the broker refuses, when ChartInk sent none).
+    pub fn request(&self, symbol: &str, trigger_price: Option<f64>) -> TradeRequest {
+        let price = match self.pricetype {
+            PriceType::Limit => trigger_price.unwrap_or(0.0),
+            _ => 0.0,
+        };
+        TradeRequest::Place(OrderRequest {
+            strategy: self.strategy.clone(),
+            symbol: symbol.to_owned(),
+            exchange: self.exchange,
+            action: self.action,
+            pricetype: self.pricetype,
+            product: self.product,
+            quantity: self.quantity,
+            price,
+            trigger_price: 0.0,
+            disclosed_quantity: 0,
+        })
+    }
+}
+
+fn check(settings: &ChartinkSettings) -> CoreResult<ChartinkOrder> {
     let strategy = settings
         .strategy
         .as_deref()
@@ -75,7 +116,17 @@ fn check(settings: &ChartinkSettings) -> CoreResult<Checked> {
             "Quantity must be a positive number.",
         ));
     }
-    Ok(Checked {
+    // placeorder's rule (marshmallow's post_load): whole quantities outside CRYPTO.
+    if exchange != Exchange::Crypto && settings.quantity.fract() != 0.0 {
+        return Err(CoreError::field(
+            "quantity",
+            format!(
+                "Fractional quantity ({}) is not allowed for non-crypto exchanges.",
+                settings.quantity
+            ),
+        ));
+    }
+    Ok(ChartinkOrder {
         strategy,
         action,
         exchange,

@@ -1,7 +1,9 @@
-//! The TradingView webhook, and the order pipeline both webhooks share: check an alert with
-//! placeorder's (or placesmartorder's) rules exactly as `/api/v1` does, drop duplicates, then
-//! hand it to the trading service ([`keygate_core::trading::Trading::submit`]), which queues it
-//! (`semi_auto`) or executes it (`auto`).
+//! The TradingView webhook, and what both webhooks share: dropping duplicates, then handing the
+//! typed request to the trading service ([`keygate_core::trading::Trading::submit`]), which
+//! queues it (`semi_auto`) or executes it (`auto`). A TradingView alert is checked with
+//! placeorder's (or placesmartorder's) rules exactly as `/api/v1` does; a ChartInk stock's order
+//! comes from its token's typed settings
+//! ([`ChartinkOrder`](keygate_core::action_center::webhook_tokens::ChartinkOrder)).
 
 use std::time::Duration;
 
@@ -45,7 +47,7 @@ impl ApiRequest for TradingViewBody {
 
 /// Checks an alert's order fields with placeorder's (or, with `position_size`, placesmartorder's)
 /// rules; `strategy` defaults to `default_strategy`.
-pub(super) fn order_from_fields(
+fn order_from_fields(
     mut fields: Map<String, Value>,
     default_strategy: &str,
 ) -> Result<TradeRequest, ApiError> {

@@ -2,14 +2,15 @@
 //! token in the path, under the token's key (state, IP allowlist, scopes, order mode, rate limit).
 
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use keygate_core::action_center::{dedup, webhook_tokens};
+use keygate_core::action_center::dedup;
+use keygate_core::action_center::webhook_tokens::{self, ChartinkOrder};
 use keygate_core::entities::webhook_token;
 use keygate_core::keys::{Identity, Permission, Refusal, Scopes};
 use keygate_types::ErrorBody;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
-use super::alerts::{duplicate, first_delivery, order_from_fields, submit};
+use super::alerts::{duplicate, first_delivery, submit};
 use crate::auth::api_key::refused;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
@@ -110,6 +111,7 @@ pub async fn chartink_webhook(
             Scopes::needed_for(Permission::Exit)
         )));
     }
+    let order = ChartinkOrder::of_row(&settings)?;
     let payload: Value = serde_json::from_slice(&body)
         .map_err(|e| ApiError::bad_request(format!("Malformed JSON: {e}")))?;
     let alert: ChartinkAlert = serde_json::from_value(payload.clone())
@@ -169,21 +171,7 @@ pub async fn chartink_webhook(
             }
         }
         let trigger = prices.get(i).copied().flatten();
-        let mut fields = Map::new();
-        fields.insert("strategy".into(), json!(settings.strategy));
-        fields.insert("symbol".into(), json!(symbol));
-        fields.insert("action".into(), json!(settings.action));
-        fields.insert("exchange".into(), json!(settings.exchange));
-        fields.insert("product".into(), json!(settings.product));
-        fields.insert("pricetype".into(), json!(settings.pricetype));
-        fields.insert("quantity".into(), json!(settings.quantity));
-        if settings.pricetype == "LIMIT" {
-            fields.insert("price".into(), json!(trigger.unwrap_or(0.0)));
-        }
-        let outcome = match order_from_fields(fields, "ChartInk") {
-            Ok(order) => submit(&state, &identity, order, trigger).await,
-            Err(e) => Err(e),
-        };
+        let outcome = submit(&state, &identity, order.request(symbol, trigger), trigger).await;
         let mut result = match outcome {
             Ok(answer) => {
                 any_ok = true;
