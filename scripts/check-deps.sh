@@ -44,7 +44,10 @@ fi
 # scripts/module-cycles.py). sea-orm's entities declare each relation on both ends by design.
 python3 scripts/module-cycles.py crates/keygate-api || status=1
 python3 scripts/module-cycles.py --allow-within entities crates/keygate-core || status=1
+# docs/ARCHITECTURE.md's "Which module uses which" is the script's map.
+python3 scripts/module-cycles.py --check-map docs/ARCHITECTURE.md crates/keygate-api || status=1
+python3 scripts/module-cycles.py --check-map docs/ARCHITECTURE.md crates/keygate-core || status=1
 if [[ $status -eq 0 ]]; then
-  echo "check-deps: no module import cycles in keygate-api and keygate-core"
+  echo "check-deps: no module import cycles in keygate-api and keygate-core; the module map is current"
 fi
 exit $status

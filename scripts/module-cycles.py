@@ -6,6 +6,9 @@ Usage:
         exit 1 and print each cycle found, else 0
     module-cycles.py --map CRATE_DIR
         print which top-level module uses which (Markdown table rows)
+    module-cycles.py --check-map DOC CRATE_DIR
+        exit 1 when the rows between `<!-- module-map CRATE_DIR -->` and `<!-- /module-map -->`
+        in DOC differ from --map's (docs/ARCHITECTURE.md keeps the map this way)
 
 The rule (what counts as "module A uses module B"):
 - A module is a source file: `src/lib.rs` is the crate root, `src/a.rs` and `src/a/mod.rs` are `a`,
@@ -227,27 +230,51 @@ def shortest_cycle(edges: dict, component: set) -> list:
 
 
 def top_level_map(edges: dict) -> str:
-    """Which top-level module uses which, as Markdown lines."""
+    """Which top-level module uses which, as Markdown lines. Where two top-level modules use each
+    other (through different files, so no cycle), the uses are named a level deeper (`ws::limits`)
+    to show which files they are."""
     top = {}
     for v, targets in edges.items():
-        if not v:
-            continue
-        uses = top.setdefault(v[0], set())
-        uses.update(t[0] for t in targets if t and t[0] != v[0])
+        if v:
+            top.setdefault(v[0], set()).update(t for t in targets if t and t[0] != v[0])
+    tops = {m: {t[0] for t in targets} for m, targets in top.items()}
     lines = []
     for module in sorted(top):
-        used = ", ".join(f"`{u}`" for u in sorted(top[module])) or "—"
+        named = set()
+        for t in top[module]:
+            mutual = module in tops.get(t[0], set())
+            named.add("::".join(t[:2]) if mutual else t[0])
+        used = ", ".join(f"`{u}`" for u in sorted(named)) or "—"
         lines.append(f"| `{module}` | {used} |")
     return "\n".join(lines)
 
 
+def check_map(doc: Path, crate: str, rows: str) -> int:
+    text = doc.read_text()
+    start, end = f"<!-- module-map {crate} -->", "<!-- /module-map -->"
+    if start not in text:
+        print(f"module-cycles: {doc} has no {start}", file=sys.stderr)
+        return 1
+    written = text.split(start, 1)[1].split(end, 1)[0]
+    written = [line for line in written.strip().splitlines() if line.startswith("| `")]
+    if written != rows.splitlines():
+        print(
+            f"module-cycles: the module map of {crate} in {doc} is out of date; write in:\n{rows}",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
 def main(argv: list) -> int:
     show_map = "--map" in argv
-    args, allowed = [], []
+    args, allowed, doc = [], [], None
     rest = iter(a for a in argv if a != "--map")
     for arg in rest:
         if arg == "--allow-within":
             allowed.append(tuple(next(rest, "").split("::")))
+        elif arg == "--check-map":
+            doc = Path(next(rest, ""))
         else:
             args.append(arg)
     if len(args) != 1:
@@ -261,6 +288,8 @@ def main(argv: list) -> int:
     if show_map:
         print(top_level_map(edges))
         return 0
+    if doc is not None:
+        return check_map(doc, args[0], top_level_map(edges))
     found = cycles(edges)
     for cycle in found:
         print(f"module cycle in {args[0]}: " + " -> ".join(name(m) for m in cycle), file=sys.stderr)

@@ -1,7 +1,8 @@
 //! JSON responses for the hot paths (`/api/v1` answers and every error envelope).
 //!
 //! actix's `HttpResponseBuilder::json` renders `application/json` from its MIME type into a new
-//! header value, an allocation and a validation on every response; here the value is a constant.
+//! header value, an allocation and a validation on every response; here the value is a constant
+//! (`docs/PERFORMANCE.md`, static header values).
 
 use actix_web::http::header::{HeaderValue, CONTENT_TYPE};
 use actix_web::http::StatusCode;
