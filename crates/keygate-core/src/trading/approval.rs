@@ -4,7 +4,7 @@
 
 use std::str::FromStr;
 
-use keygate_broker::{Exchange, Ledger};
+use keygate_broker::{Broker, Exchange, Ledger};
 use keygate_types::action_center::{PendingOrder, PendingState};
 use serde_json::Value;
 
@@ -109,19 +109,26 @@ impl Trading {
         let claimed = action_center::claim(&self.db, user_id, id, ttl, decided_by).await?;
         let ledger = claimed.ledger;
         let key = action_center::scopes_for_approval(&self.db, user_id, claimed.key_id).await;
+        let mut broker = self.broker.clone();
         let done = match key {
-            Ok(scopes) => {
-                let exposure = exposure_for(scopes);
-                self.execute(user_id, ledger, &claimed.request, exposure)
-                    .await
-            }
+            Ok(key) => match self.broker_for(key.broker_connection_id, ledger).await {
+                Ok(bound) => {
+                    broker = bound;
+                    let exposure = exposure_for(key.scopes);
+                    self.execute(broker.as_ref(), user_id, ledger, &claimed.request, exposure)
+                        .await
+                }
+                Err(refusal) => Err(refusal),
+            },
             Err(CoreError::Forbidden(why)) => Err(Refusal::Key(why)),
             Err(other) => {
                 action_center::record_failure(&self.db, id, "Internal server error", None).await?;
                 return Err(other);
             }
         };
-        let refused = self.record(user_id, id, ledger, done, answers).await?;
+        let refused = self
+            .record(broker.as_ref(), user_id, id, ledger, done, answers)
+            .await?;
         let item = action_center::get(&self.db, user_id, id, ttl).await?;
         Ok(Approval::Decided {
             item: Box::new(item),
@@ -146,6 +153,7 @@ impl Trading {
     /// `success`) when executed, the refusal otherwise.
     async fn record(
         &self,
+        broker: &dyn Broker,
         user_id: i64,
         id: i64,
         ledger: Ledger,
@@ -157,8 +165,7 @@ impl Trading {
                 let answer = answers.executed(ledger, &executed);
                 let orderid = executed.orderid().map(str::to_owned);
                 let status = match &orderid {
-                    Some(orderid) => self
-                        .broker
+                    Some(orderid) => broker
                         .order_status(user_id, ledger, orderid)
                         .await
                         .ok()
