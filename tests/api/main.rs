@@ -45,6 +45,7 @@ mod traffic_views;
 mod usernames;
 mod v1_account;
 mod v1_analyzer;
+mod v1_bound;
 mod v1_data;
 mod v1_modify;
 mod v1_order_safety;
