@@ -130,3 +130,70 @@ async fn broker_add_takes_no_credential_argument_and_its_help_says_stdin() {
     .await;
     assert!(!output.status.success());
 }
+
+/// The connection a key named `name` is bound to.
+async fn bound_to(app: &keygate_tests::TestApp, name: &str) -> Option<i64> {
+    api_key::Entity::find()
+        .filter(api_key::Column::Name.eq(name))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .broker_connection_id
+}
+
+#[tokio::test]
+async fn key_create_with_broker_and_key_bind_choose_the_connection_and_paper_unbinds() {
+    let app = spawn_app().await;
+    app.setup_admin("admin").await;
+    app.create_user("bob", false).await;
+    let mock = MockExchange::start().unwrap();
+    let connection = crate::brokers::add_connection(&app, &mock, "main").await;
+    let env = base_env(&app.database.url);
+
+    let output = cli(
+        &env,
+        &[
+            "key", "create", "--user", "admin", "--name", "bot", "--scopes", "trade", "--broker",
+            "main",
+        ],
+        "",
+    )
+    .await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(bound_to(&app, "bot").await, Some(connection));
+
+    let bind = |broker: &'static str, user: &'static str| {
+        let env = env.clone();
+        async move {
+            cli(
+                &env,
+                &[
+                    "key", "bind", "--user", user, "--name", "bot", "--broker", broker,
+                ],
+                "",
+            )
+            .await
+        }
+    };
+    let output = bind("paper", "admin").await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(bound_to(&app, "bot").await, None);
+    let output = bind("nowhere", "admin").await;
+    assert!(!output.status.success());
+    assert!(
+        text(&output.stderr).contains("nowhere"),
+        "{}",
+        text(&output.stderr)
+    );
+    // Bob has no connection labelled `main` (admin's is not his) and no key `bot`.
+    assert!(!bind("main", "bob").await.status.success());
+    let output = bind("main", "admin").await;
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert_eq!(bound_to(&app, "bot").await, Some(connection));
+    let events = app.events().await;
+    assert!(
+        events.iter().any(|e| e["detail"] == "broker paper"),
+        "{events:?}"
+    );
+}
