@@ -6,10 +6,12 @@ use std::str::FromStr;
 
 use keygate_broker::{Broker, Exchange, Ledger};
 use keygate_types::action_center::{PendingOrder, PendingState};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 
 use super::{exposure_for, Executed, Refusal, Trading};
 use crate::action_center::{self, move_pct};
+use crate::entities::api_key;
 use crate::error::{CoreError, CoreResult};
 
 /// The answers the Action Center records for an outcome: the HTTP crate's OpenAlgo shapes.
@@ -48,10 +50,23 @@ pub enum Approval {
 }
 
 impl Trading {
-    /// The broker's price now of an item's instrument, when it names one the broker knows.
+    /// The price now of an item's instrument on its key's broker (the one its reference price
+    /// came from), when it names one the broker knows.
     async fn current_price(&self, item: &PendingOrder) -> Option<f64> {
         let exchange = Exchange::from_str(item.exchange.as_deref()?).ok()?;
-        let quote = self.broker.quote(item.symbol.as_deref()?, exchange).await;
+        let ledger = if item.ledger == Ledger::Analyze.as_str() {
+            Ledger::Analyze
+        } else {
+            Ledger::Live
+        };
+        let connection = api_key::Entity::find_by_id(item.key_id)
+            .one(&self.db)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|key| key.broker_connection_id);
+        let broker = self.broker_for(connection, ledger).await.ok()?;
+        let quote = broker.quote(item.symbol.as_deref()?, exchange).await;
         quote
             .ok()
             .map(|q| q.ltp)

@@ -1,5 +1,5 @@
 //! Keys bound to an exchange connection: their orders go to that exchange (the mock), their
-//! sandbox stays on paper, an approval executes on the key's exchange, and a connection that
+//! sandbox stays on paper, an approval checks the price and executes on the key's exchange, and a connection that
 //! turned invalid refuses the call instead of trading on paper.
 
 use std::sync::Arc;
@@ -176,11 +176,12 @@ async fn an_approved_item_of_a_bound_key_executes_on_its_exchange() {
     let approval = b
         .desk
         .trading
-        .approve(b.desk.user_id, id, "trader", true, &PlainAnswers)
+        .approve(b.desk.user_id, id, "trader", false, &PlainAnswers)
         .await
         .unwrap();
+    // Unconfirmed: the price now is the exchange's, as the reference was (not paper's).
     let Approval::Decided { item, refused } = approval else {
-        panic!("price moved?");
+        panic!("price moved: {approval:?}");
     };
     assert_eq!(
         (item.state, refused.is_none()),
