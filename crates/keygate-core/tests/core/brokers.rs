@@ -11,12 +11,13 @@ use keygate_core::brokers::BrokerStore;
 use keygate_core::config::{SecretSettings, FERNET_VAR};
 use keygate_core::entities::{api_key, broker_connection, broker_event};
 use keygate_core::keys::rotation::rotate_fernet;
-use keygate_core::keys::{Actor, KeyCrypto};
+use keygate_core::keys::{Actor, KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
 use keygate_core::CoreError;
 use keygate_types::brokers::{
     BrokerKind, BrokerPermissions, ConnectionStatus, CreateBrokerConnection,
     RelabelBrokerConnection,
 };
+use keygate_types::keys::{CreateApiKey, OrderMode, Scope};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, DatabaseConnection, EntityTrait};
 use secrecy::SecretString;
 
@@ -424,4 +425,65 @@ async fn rotating_the_fernet_key_reseals_the_credentials_under_the_new_key() {
     let checked = store.check(&v.actor, made.id).await.unwrap();
     assert_eq!(checked.status, ConnectionStatus::Valid);
     assert_eq!(v.mock.count(Endpoint::ApiRestrictions), 2);
+}
+
+#[tokio::test]
+async fn a_key_binds_only_to_its_owners_connection_and_paper_unbinds_it() {
+    let v = Vault::new().await;
+    let crypto = Arc::new(KeyCrypto::new(&v.secrets).unwrap());
+    let verifier = Arc::new(KeyVerifier::new(
+        v.db.clone(),
+        crypto.clone(),
+        Arc::new(UsageRecorder::default()),
+    ));
+    let keys = KeyStore::new(v.db.clone(), crypto, verifier, 10);
+    let input = CreateApiKey {
+        name: "bot".into(),
+        scopes: vec![Scope::Trade],
+        order_mode: OrderMode::Auto,
+        expires_at: None,
+        ip_allowlist: Vec::new(),
+    };
+    let (_, key) = keys.create(&v.actor, input).await.unwrap();
+    let mine = v
+        .store
+        .create(&v.actor, v.binance("main", MOCK_KEY, MOCK_SECRET))
+        .await
+        .unwrap();
+    let other = Actor {
+        user_id: create_user(&v.db, "someone-else").await,
+        name: "someone-else".into(),
+        ip: None,
+    };
+    let theirs = v
+        .store
+        .create(&other, v.binance("theirs", MOCK_KEY, MOCK_SECRET))
+        .await
+        .unwrap();
+    let bound = |id: i64| {
+        let db = v.db.clone();
+        async move {
+            api_key::Entity::find_by_id(id)
+                .one(&db)
+                .await
+                .unwrap()
+                .unwrap()
+                .broker_connection_id
+        }
+    };
+    let e = keys
+        .bind(&v.actor, key.id, Some(theirs.id))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::NotFound(_)), "{e:?}");
+    assert_eq!(bound(key.id).await, None);
+    let e = keys
+        .bind(&other, key.id, Some(theirs.id))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, CoreError::NotFound(_)), "{e:?}");
+    keys.bind(&v.actor, key.id, Some(mine.id)).await.unwrap();
+    assert_eq!(bound(key.id).await, Some(mine.id));
+    keys.bind(&v.actor, key.id, None).await.unwrap();
+    assert_eq!(bound(key.id).await, None);
 }
