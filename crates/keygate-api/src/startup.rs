@@ -12,6 +12,8 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use keygate_core::brokers::registry::RECHECK as BROKER_RECHECK;
+use keygate_core::brokers::{BrokerStore, Brokers};
 use keygate_core::keys::changes::{self, ChangeFollower};
 use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
 use keygate_core::trading::{ApprovalRules, Trading};
@@ -201,6 +203,13 @@ fn build_state(
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
     let verifier = Arc::new(KeyVerifier::new(db.clone(), crypto.clone(), usage.clone()));
+    let brokers = Arc::new(BrokerStore::new(db.clone(), crypto.clone()));
+    let registry = Arc::new(Brokers::new(
+        db.clone(),
+        crypto.clone(),
+        broker.clone(),
+        BROKER_RECHECK,
+    ));
     let keys = Arc::new(KeyStore::new(
         db.clone(),
         crypto,
@@ -211,7 +220,7 @@ fn build_state(
         pending_ttl: Duration::from_secs(settings.action_center.pending_ttl_secs),
         max_move_pct: settings.action_center.max_move_pct,
     };
-    let trading = Arc::new(Trading::new(db.clone(), broker.clone(), rules));
+    let trading = Arc::new(Trading::new(db.clone(), broker.clone(), rules).with_brokers(registry));
     Ok(AppState {
         market,
         broker,
@@ -228,6 +237,7 @@ fn build_state(
         settings: Arc::new(settings),
         db,
         keys,
+        brokers,
         verifier,
         usage,
     })
@@ -398,6 +408,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                         .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
                         .configure(routes::users::configure)
                         .configure(routes::keys::configure)
+                        .configure(routes::brokers::configure)
                         .configure(routes::action_center::configure)
                         .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
                         .configure(routes::traffic::configure)

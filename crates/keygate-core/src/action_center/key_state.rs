@@ -16,14 +16,23 @@ pub const KEY_REVOKED: &str = "key revoked";
 /// Who decided items that keygate rejected itself.
 const DECIDED_BY_KEYGATE: &str = "keygate";
 
-/// The scopes of the user's key `key_id` now, if it may still have a queued call executed: it
-/// must exist, belong to the user, be neither revoked nor expired, and hold `trade` or
-/// `exit_only`. Otherwise `Forbidden`, saying which.
+/// What a key allows now, for executing one of its queued calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ApprovingKey {
+    /// The key's scopes now.
+    pub scopes: Scopes,
+    /// The broker connection the key is bound to now (`None`: paper).
+    pub broker_connection_id: Option<i64>,
+}
+
+/// The user's key `key_id` now, if it may still have a queued call executed: it must exist,
+/// belong to the user, be neither revoked nor expired, and hold `trade` or `exit_only`.
+/// Otherwise `Forbidden`, saying which.
 pub async fn scopes_for_approval(
     db: &impl ConnectionTrait,
     user_id: i64,
     key_id: i64,
-) -> CoreResult<Scopes> {
+) -> CoreResult<ApprovingKey> {
     let key = api_key::Entity::find_by_id(key_id)
         .filter(api_key::Column::UserId.eq(user_id))
         .one(db)
@@ -41,7 +50,10 @@ pub async fn scopes_for_approval(
             "its API key no longer has the trade or exit_only scope",
         ));
     }
-    Ok(scopes)
+    Ok(ApprovingKey {
+        scopes,
+        broker_connection_id: key.broker_connection_id,
+    })
 }
 
 fn refused(why: &str) -> CoreError {

@@ -31,7 +31,7 @@ use sea_orm::{
 };
 use serde_json::Value;
 
-pub use key_state::{reject_for_key, scopes_for_approval, KEY_REVOKED};
+pub use key_state::{reject_for_key, scopes_for_approval, ApprovingKey, KEY_REVOKED};
 
 use crate::entities::{api_key, pending_order};
 use crate::error::{CoreError, CoreResult};

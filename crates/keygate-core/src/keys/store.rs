@@ -14,6 +14,8 @@ use sea_orm::{
     EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set, SqlErr, TransactionTrait,
 };
 
+mod binding;
+
 use super::audit::{self, Actor, EventKind};
 use super::changes::record_change;
 use super::digests::Digest;

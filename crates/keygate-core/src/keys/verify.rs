@@ -50,6 +50,8 @@ pub struct Identity {
     pub scopes: Scopes,
     /// The key's order mode at the time of this request.
     pub order_mode: OrderMode,
+    /// The broker connection the key is bound to (`None`: the owner's paper account).
+    pub broker_connection_id: Option<i64>,
 }
 
 /// Why a presented key was refused.
@@ -87,6 +89,7 @@ impl CachedKey {
                 secret_id: secret.map_or(0, |s| s.id),
                 scopes: Scopes::from_db(&key.scopes),
                 order_mode: policy::order_mode_from_db(&key.order_mode),
+                broker_connection_id: key.broker_connection_id,
             },
             revoked: key.revoked_at.is_some(),
             retired: secret.is_some_and(|s| s.retired_at.is_some()),

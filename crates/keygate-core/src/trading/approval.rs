@@ -4,12 +4,14 @@
 
 use std::str::FromStr;
 
-use keygate_broker::{Exchange, Ledger};
+use keygate_broker::{Broker, Exchange, Ledger};
 use keygate_types::action_center::{PendingOrder, PendingState};
+use sea_orm::EntityTrait;
 use serde_json::Value;
 
 use super::{exposure_for, Executed, Refusal, Trading};
 use crate::action_center::{self, move_pct};
+use crate::entities::api_key;
 use crate::error::{CoreError, CoreResult};
 
 /// The answers the Action Center records for an outcome: the HTTP crate's OpenAlgo shapes.
@@ -48,10 +50,23 @@ pub enum Approval {
 }
 
 impl Trading {
-    /// The broker's price now of an item's instrument, when it names one the broker knows.
+    /// The price now of an item's instrument on its key's broker (the one its reference price
+    /// came from), when it names one the broker knows.
     async fn current_price(&self, item: &PendingOrder) -> Option<f64> {
         let exchange = Exchange::from_str(item.exchange.as_deref()?).ok()?;
-        let quote = self.broker.quote(item.symbol.as_deref()?, exchange).await;
+        let ledger = if item.ledger == Ledger::Analyze.as_str() {
+            Ledger::Analyze
+        } else {
+            Ledger::Live
+        };
+        let connection = api_key::Entity::find_by_id(item.key_id)
+            .one(&self.db)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|key| key.broker_connection_id);
+        let broker = self.broker_for(connection, ledger).await.ok()?;
+        let quote = broker.quote(item.symbol.as_deref()?, exchange).await;
         quote
             .ok()
             .map(|q| q.ltp)
@@ -109,19 +124,26 @@ impl Trading {
         let claimed = action_center::claim(&self.db, user_id, id, ttl, decided_by).await?;
         let ledger = claimed.ledger;
         let key = action_center::scopes_for_approval(&self.db, user_id, claimed.key_id).await;
+        let mut broker = self.broker.clone();
         let done = match key {
-            Ok(scopes) => {
-                let exposure = exposure_for(scopes);
-                self.execute(user_id, ledger, &claimed.request, exposure)
-                    .await
-            }
+            Ok(key) => match self.broker_for(key.broker_connection_id, ledger).await {
+                Ok(bound) => {
+                    broker = bound;
+                    let exposure = exposure_for(key.scopes);
+                    self.execute(broker.as_ref(), user_id, ledger, &claimed.request, exposure)
+                        .await
+                }
+                Err(refusal) => Err(refusal),
+            },
             Err(CoreError::Forbidden(why)) => Err(Refusal::Key(why)),
             Err(other) => {
                 action_center::record_failure(&self.db, id, "Internal server error", None).await?;
                 return Err(other);
             }
         };
-        let refused = self.record(user_id, id, ledger, done, answers).await?;
+        let refused = self
+            .record(broker.as_ref(), user_id, id, ledger, done, answers)
+            .await?;
         let item = action_center::get(&self.db, user_id, id, ttl).await?;
         Ok(Approval::Decided {
             item: Box::new(item),
@@ -146,6 +168,7 @@ impl Trading {
     /// `success`) when executed, the refusal otherwise.
     async fn record(
         &self,
+        broker: &dyn Broker,
         user_id: i64,
         id: i64,
         ledger: Ledger,
@@ -157,8 +180,7 @@ impl Trading {
                 let answer = answers.executed(ledger, &executed);
                 let orderid = executed.orderid().map(str::to_owned);
                 let status = match &orderid {
-                    Some(orderid) => self
-                        .broker
+                    Some(orderid) => broker
                         .order_status(user_id, ledger, orderid)
                         .await
                         .ok()

@@ -17,7 +17,7 @@ pub mod request;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keygate_broker::{Broker, Exposure, Ledger};
+use keygate_broker::{Broker, BrokerError, Exposure, Ledger};
 use keygate_types::keys::OrderMode;
 use sea_orm::DatabaseConnection;
 
@@ -27,7 +27,8 @@ pub use outcome::{Executed, Outcome, Refusal};
 pub use request::{ModifyOrder, OrderRef, SmartOrder, StrategyOnly, TradeRequest};
 
 use crate::action_center::{self, QueueRequest};
-use crate::error::CoreResult;
+use crate::brokers::Brokers;
+use crate::error::{CoreError, CoreResult};
 use crate::keys::{Identity, Scopes};
 
 /// Who is calling: the key's owner, the key, what it may do, its order mode, and the ledger its
@@ -44,6 +45,8 @@ pub struct Caller {
     pub order_mode: OrderMode,
     /// The ledger (live, or the analyzer's sandbox).
     pub ledger: Ledger,
+    /// The broker connection the key is bound to (`None`: the owner's paper account).
+    pub broker_connection_id: Option<i64>,
 }
 
 /// The Action Center's rules for approvals.
@@ -59,6 +62,7 @@ pub struct ApprovalRules {
 pub struct Trading {
     db: DatabaseConnection,
     broker: Arc<dyn Broker>,
+    brokers: Option<Arc<Brokers>>,
     analyzer: AnalyzerCache,
     rules: ApprovalRules,
 }
@@ -69,9 +73,47 @@ impl Trading {
         Self {
             db,
             broker,
+            brokers: None,
             analyzer: AnalyzerCache::default(),
             rules,
         }
+    }
+
+    /// Sends the calls of keys bound to a broker connection to that connection's broker
+    /// (without it, such calls are refused: never sent to paper in its place).
+    pub fn with_brokers(mut self, brokers: Arc<Brokers>) -> Self {
+        self.brokers = Some(brokers);
+        self
+    }
+
+    /// The broker for a key bound to `connection` on `ledger`: the paper broker for unbound keys
+    /// and the analyzer's sandbox, else the connection's ([`Brokers::broker_for`]). A connection
+    /// that is gone or invalid refuses the call.
+    pub async fn broker_for(
+        &self,
+        connection: Option<i64>,
+        ledger: Ledger,
+    ) -> Result<Arc<dyn Broker>, Refusal> {
+        if connection.is_none() || ledger == Ledger::Analyze {
+            return Ok(self.broker.clone());
+        }
+        let Some(brokers) = &self.brokers else {
+            return Err(Refusal::Key(
+                "this keygate cannot reach the key's broker connection".into(),
+            ));
+        };
+        brokers
+            .broker_for(connection, ledger)
+            .await
+            .map_err(|e| match e {
+                CoreError::Forbidden(why) => Refusal::Key(why),
+                other => {
+                    log::error!("broker for connection {connection:?}: {other:?}");
+                    Refusal::Broker(BrokerError::Unavailable(
+                        "the key's broker connection could not be opened".into(),
+                    ))
+                }
+            })
     }
 
     /// The ledger the user's order and account calls go to now: `Analyze` while the analyzer
@@ -103,6 +145,7 @@ impl Trading {
             scopes: identity.scopes,
             order_mode: identity.order_mode,
             ledger: self.ledger_for(identity.user_id).await?,
+            broker_connection_id: identity.broker_connection_id,
         })
     }
 
@@ -117,9 +160,16 @@ impl Trading {
         trigger_price: Option<f64>,
     ) -> CoreResult<Outcome> {
         let (user_id, ledger) = (caller.user_id, caller.ledger);
+        let broker = match self.broker_for(caller.broker_connection_id, ledger).await {
+            Ok(broker) => broker,
+            Err(refusal) => return Ok(Outcome::Refused { ledger, refusal }),
+        };
+        let broker = broker.as_ref();
         if caller.order_mode != OrderMode::SemiAuto {
             let exposure = exposure_for(caller.scopes);
-            let done = self.execute(user_id, ledger, &request, exposure).await;
+            let done = self
+                .execute(broker, user_id, ledger, &request, exposure)
+                .await;
             return Ok(match done {
                 Ok(executed) => Outcome::Executed { ledger, executed },
                 Err(refusal) => Outcome::Refused { ledger, refusal },
@@ -128,13 +178,12 @@ impl Trading {
         let refused = |refusal| Outcome::Refused { ledger, refusal };
         let reference_price = match (trigger_price, request.order()) {
             (Some(price), _) => Some(price),
-            (None, Some(order)) => match self.broker.quote(&order.symbol, order.exchange).await {
+            (None, Some(order)) => match broker.quote(&order.symbol, order.exchange).await {
                 Ok(quote) => Some(quote.ltp),
                 Err(e) => return Ok(refused(Refusal::Broker(e))),
             },
             (None, None) => None,
         };
-        let broker = self.broker.as_ref();
         if let Err(e) = exit_only::check(broker, caller.scopes, user_id, ledger, &request).await {
             return Ok(refused(Refusal::Broker(e)));
         }
@@ -160,12 +209,12 @@ impl Trading {
     /// changed nothing.
     async fn execute(
         &self,
+        broker: &dyn Broker,
         user_id: i64,
         ledger: Ledger,
         request: &TradeRequest,
         exposure: Exposure,
     ) -> Result<Executed, Refusal> {
-        let broker = self.broker.as_ref();
         let executed = match request {
             TradeRequest::Place(order) => broker
                 .place_order(user_id, ledger, order.clone(), exposure)

@@ -2,6 +2,8 @@
 //! (`keygate_testdb::TestDatabase`: SQLite in a temporary directory, or a new PostgreSQL database
 //! when `TEST_DATABASE_URL` is set).
 
+mod brokers;
+mod brokers_registry;
 mod paper_ledger;
 mod trading;
 mod traffic_store;

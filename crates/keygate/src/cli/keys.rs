@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use clap::Subcommand;
+use keygate_core::brokers::{BrokerStore, PAPER_LABEL};
 use keygate_core::keys::{Actor, KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
 use keygate_core::{users, Settings};
 use keygate_types::keys::{ApiKeySummary, CreateApiKey, OrderMode, Scope};
@@ -25,6 +26,23 @@ pub enum KeyCommand {
         /// Order mode (`semi-auto` is accepted for `semi_auto`).
         #[arg(long, value_enum, default_value = "auto")]
         mode: ModeArg,
+        /// The label of the user's broker connection the key trades on (`paper`, the default:
+        /// the user's paper account).
+        #[arg(long, default_value = PAPER_LABEL)]
+        broker: String,
+    },
+    /// Bind a key to one of the user's broker connections (`--broker paper`: back to the paper
+    /// account). Its next calls go to that broker.
+    Bind {
+        /// The owner's username.
+        #[arg(long)]
+        user: String,
+        /// The key's name.
+        #[arg(long)]
+        name: String,
+        /// The connection's label, or `paper`.
+        #[arg(long)]
+        broker: String,
     },
     /// List a user's keys (masked).
     List {
@@ -95,8 +113,10 @@ pub async fn run(
             name,
             scopes,
             mode,
+            broker,
         } => {
             let actor = actor(&db, &user).await?;
+            let connection = connection_id(&db, settings, actor.user_id, &broker).await?;
             let input = CreateApiKey {
                 name,
                 scopes: scopes.into_iter().map(scope).collect(),
@@ -108,11 +128,21 @@ pub async fn run(
                 ip_allowlist: Vec::new(),
             };
             let (plain, key) = store.create(&actor, input).await?;
+            if connection.is_some() {
+                store.bind(&actor, key.id, connection).await?;
+            }
             eprintln!(
                 "created key '{}' (id {}); store it now, it is shown once:",
                 key.name, key.id
             );
             println!("{}", plain.expose());
+        }
+        KeyCommand::Bind { user, name, broker } => {
+            let actor = actor(&db, &user).await?;
+            let connection = connection_id(&db, settings, actor.user_id, &broker).await?;
+            let key = store.find_by_name(actor.user_id, &name).await?;
+            store.bind(&actor, key.id, connection).await?;
+            println!("key '{}' now trades on '{}'", key.name, broker.trim());
         }
         KeyCommand::List { user } => {
             let actor = actor(&db, &user).await?;
@@ -144,7 +174,8 @@ pub async fn run(
     Ok(())
 }
 
-async fn actor(db: &DatabaseConnection, username: &str) -> anyhow::Result<Actor> {
+/// The operator acting for a named user, for the audit trails.
+pub(super) async fn actor(db: &DatabaseConnection, username: &str) -> anyhow::Result<Actor> {
     let user = users::find_by_username(db, username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no user named '{}'", username.trim()))?;
@@ -153,6 +184,21 @@ async fn actor(db: &DatabaseConnection, username: &str) -> anyhow::Result<Actor>
         name: "cli".into(),
         ip: None,
     })
+}
+
+/// The id of the user's connection labelled `label`; `None` for `paper` (the paper account).
+async fn connection_id(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    user_id: i64,
+    label: &str,
+) -> anyhow::Result<Option<i64>> {
+    if label.trim().eq_ignore_ascii_case(PAPER_LABEL) {
+        return Ok(None);
+    }
+    let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
+    let store = BrokerStore::new(db.clone(), crypto);
+    Ok(Some(store.find_by_label(user_id, label).await?.id))
 }
 
 fn scope(arg: ScopeArg) -> Scope {

@@ -36,12 +36,11 @@ pub async fn order_status(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
-    let user = call.identity.user_id;
-    let ledger = state.trading.ledger_for(user).await?;
+    let (user, connection) = (call.identity.user_id, call.identity.broker_connection_id);
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
     let analyze = ledger == Ledger::Analyze;
     let r = requests::order_ref(call.body.0).map_err(|i| openalgo::invalid(i, analyze))?;
-    let order = state
-        .broker
+    let order = broker
         .order_status(user, ledger, &r.orderid)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -68,12 +67,11 @@ pub async fn open_position(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
-    let user = call.identity.user_id;
-    let ledger = state.trading.ledger_for(user).await?;
+    let (user, connection) = (call.identity.user_id, call.identity.broker_connection_id);
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
     let r = requests::open_position(call.body.0)
         .map_err(|i| openalgo::invalid(i, ledger == Ledger::Analyze))?;
-    let positions = state
-        .broker
+    let positions = broker
         .positions(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -102,10 +100,10 @@ pub async fn order_book(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
+    let connection = call.identity.broker_connection_id;
     let user = no_body(call)?;
-    let ledger = state.trading.ledger_for(user).await?;
-    let orders = state
-        .broker
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
+    let orders = broker
         .order_book(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -131,10 +129,10 @@ pub async fn trade_book(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
+    let connection = call.identity.broker_connection_id;
     let user = no_body(call)?;
-    let ledger = state.trading.ledger_for(user).await?;
-    let trades = state
-        .broker
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
+    let trades = broker
         .trade_book(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -158,10 +156,10 @@ pub async fn position_book(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
+    let connection = call.identity.broker_connection_id;
     let user = no_body(call)?;
-    let ledger = state.trading.ledger_for(user).await?;
-    let positions = state
-        .broker
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
+    let positions = broker
         .positions(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -184,10 +182,10 @@ pub async fn holdings(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
+    let connection = call.identity.broker_connection_id;
     let user = no_body(call)?;
-    let ledger = state.trading.ledger_for(user).await?;
-    let held = state
-        .broker
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
+    let held = broker
         .holdings(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;
@@ -210,10 +208,10 @@ pub async fn holdings(
     )
 )]
 pub async fn funds(state: web::Data<AppState>, call: ReadCall) -> Result<HttpResponse, ApiError> {
+    let connection = call.identity.broker_connection_id;
     let user = no_body(call)?;
-    let ledger = state.trading.ledger_for(user).await?;
-    let f = state
-        .broker
+    let (ledger, broker) = super::account_of(&state, user, connection).await?;
+    let f = broker
         .funds(user, ledger)
         .await
         .map_err(|e| broker_error(e, ledger))?;

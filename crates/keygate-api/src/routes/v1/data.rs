@@ -28,9 +28,10 @@ use crate::state::AppState;
     )
 )]
 pub async fn quotes(state: web::Data<AppState>, call: ReadCall) -> Result<HttpResponse, ApiError> {
+    let id = call.identity;
+    let (_, broker) = super::account_of(&state, id.user_id, id.broker_connection_id).await?;
     let r = requests::symbol_ref(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
-    let q = state
-        .broker
+    let q = broker
         .quote(&r.symbol, r.exchange)
         .await
         .map_err(|e| data_error(e, "Failed to fetch quotes"))?;
@@ -54,10 +55,12 @@ pub async fn multi_quotes(
     state: web::Data<AppState>,
     call: ReadCall,
 ) -> Result<HttpResponse, ApiError> {
+    let id = call.identity;
+    let (_, broker) = super::account_of(&state, id.user_id, id.broker_connection_id).await?;
     let symbols = requests::symbol_list(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
     let (mut bad, mut good) = (Vec::new(), Vec::new());
     for s in symbols {
-        let (data, error) = match state.broker.quote(&s.symbol, s.exchange).await {
+        let (data, error) = match broker.quote(&s.symbol, s.exchange).await {
             Ok(q) => (Some(QuoteView::from(&q)), None),
             Err(e) => (None, Some(e.to_string())),
         };
@@ -112,9 +115,10 @@ pub async fn multi_quotes(
     )
 )]
 pub async fn depth(state: web::Data<AppState>, call: ReadCall) -> Result<HttpResponse, ApiError> {
+    let id = call.identity;
+    let (_, broker) = super::account_of(&state, id.user_id, id.broker_connection_id).await?;
     let r = requests::symbol_ref(call.body.0).map_err(|i| openalgo::invalid(i, false))?;
-    let d = state
-        .broker
+    let d = broker
         .depth(&r.symbol, r.exchange)
         .await
         .map_err(|e| data_error(e, "Failed to fetch market depth"))?;

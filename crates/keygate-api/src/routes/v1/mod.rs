@@ -11,14 +11,19 @@ pub mod data;
 pub mod orders;
 pub mod ping;
 
+use std::sync::Arc;
+
 use actix_web::web;
+use keygate_broker::{Broker, Ledger};
 use keygate_core::keys::Permission;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
 use crate::auth::{ApiCall, ApiRequest};
+use crate::error::ApiError;
 use crate::rate_limit::RateCategory;
 use crate::route_class::API_V1;
+use crate::state::AppState;
 
 /// Declares an endpoint's body: the raw JSON object, with the permission and rate category the
 /// route needs.
@@ -97,4 +102,21 @@ async fn not_found() -> actix_web::HttpResponse {
         actix_web::http::StatusCode::NOT_FOUND,
         keygate_types::ErrorBody::new("Not found"),
     )
+}
+
+/// The ledger a key's account and data calls read now, and the broker that holds it: the key's
+/// broker connection, or paper (unbound keys and the analyzer's sandbox). A connection that is
+/// gone or invalid refuses the call (403), never answered from paper in its place.
+pub(crate) async fn account_of(
+    state: &AppState,
+    user_id: i64,
+    connection: Option<i64>,
+) -> Result<(Ledger, Arc<dyn Broker>), ApiError> {
+    let ledger = state.trading.ledger_for(user_id).await?;
+    let broker = state
+        .trading
+        .broker_for(connection, ledger)
+        .await
+        .map_err(|refusal| crate::openalgo::trade::refused(ledger, refusal))?;
+    Ok((ledger, broker))
 }

@@ -1,0 +1,63 @@
+//! `/api/v1` with a key bound to a connection on the mock exchange: its orders reach the
+//! exchange and its account views come from there, while an unbound key of the same user stays
+//! on paper.
+
+use keygate_binance::mock::MockExchange;
+use keygate_core::entities::api_key;
+use keygate_tests::spawn_app;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::json;
+
+use crate::brokers::add_connection;
+
+#[tokio::test]
+async fn a_bound_keys_orders_and_books_are_its_exchanges_and_an_unbound_key_stays_on_paper() {
+    let app = spawn_app().await;
+    app.setup_admin("admin").await;
+    let mock = MockExchange::start().unwrap();
+    let connection = add_connection(&app, &mock, "main").await;
+    let (bound, bound_id) = app
+        .create_key(json!({"name": "bound", "scopes": ["trade"]}))
+        .await;
+    let (paper, _) = app
+        .create_key(json!({"name": "paper", "scopes": ["trade"]}))
+        .await;
+    // Bound before its first use (the key binding routes come with part 2's CLI and API).
+    api_key::Entity::update_many()
+        .col_expr(api_key::Column::BrokerConnectionId, Expr::value(connection))
+        .filter(api_key::Column::Id.eq(bound_id))
+        .exec(&app.db)
+        .await
+        .unwrap();
+
+    let order = json!({
+        "strategy": "bound", "symbol": "BTCUSDT", "action": "BUY", "exchange": "CRYPTO",
+        "pricetype": "LIMIT", "product": "MIS", "quantity": "0.001", "price": "40000"
+    });
+    let (status, body) = app.v1("placeorder", &bound, order.clone()).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(mock.orders().len(), 1);
+    let (status, book) = app.v1("orderbook", &bound, json!({})).await;
+    assert_eq!(status, 200, "{book}");
+    assert_eq!(
+        book["data"]["orders"].as_array().unwrap().len(),
+        1,
+        "{book}"
+    );
+    let (status, book) = app.v1("orderbook", &paper, json!({})).await;
+    assert_eq!(status, 200, "{book}");
+    assert!(
+        book["data"]["orders"].as_array().unwrap().is_empty(),
+        "{book}"
+    );
+    let (status, quote) = app
+        .v1(
+            "quotes",
+            &bound,
+            json!({"symbol": "ETHUSDT", "exchange": "CRYPTO"}),
+        )
+        .await;
+    assert_eq!(status, 200, "{quote}");
+    assert_eq!(quote["data"]["ltp"], 3000.0, "{quote}");
+}
