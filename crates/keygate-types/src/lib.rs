@@ -9,6 +9,7 @@ pub mod action_center;
 pub mod collections;
 pub mod error;
 pub mod keys;
+pub mod rfc3339;
 pub mod system;
 pub mod traffic;
 
