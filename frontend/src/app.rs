@@ -6,8 +6,8 @@ use yew_router::prelude::*;
 use crate::components::{alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
-    account_page, not_found_page, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
-    TrafficPage,
+    account_page, not_found_page, ActionCenterPage, BrokersPage, KeysPage, LoginPage,
+    PlaygroundPage, SetupPage, TrafficPage,
 };
 
 /// Every page of the app.
@@ -29,6 +29,9 @@ pub enum Route {
     /// and highlights one item, see `pages::action_center::item_href`).
     #[at("/action-center")]
     ActionCenter,
+    /// The user's broker connections (exchange credentials), which keys are bound to.
+    #[at("/brokers")]
+    Brokers,
     /// The request log, its stats and (admins) the security panel.
     #[at("/traffic")]
     Traffic,
@@ -99,6 +102,7 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::SignedIn(_), Route::ActionCenter) => {
             html! { <Layout><ActionCenterPage /></Layout> }
         }
+        (Auth::SignedIn(_), Route::Brokers) => html! { <Layout><BrokersPage /></Layout> },
         (Auth::SignedIn(_), Route::Traffic) => html! { <Layout><TrafficPage /></Layout> },
         (Auth::SignedIn(_), Route::Playground) => {
             html! { <Layout><PlaygroundPage /></Layout> }

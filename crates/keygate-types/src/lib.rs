@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod action_center;
+pub mod brokers;
 pub mod collections;
 pub mod error;
 pub mod keys;
