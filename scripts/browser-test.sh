@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests (smoke.mjs, then playground.mjs): the built web app in headless Chromium (Debian's package) driven by
+# Browser tests (smoke.mjs, then playground.mjs and brokers.mjs): the built web app in headless Chromium (Debian's package) driven by
 # playwright-core, against a fresh keygate on a free port. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -49,5 +49,5 @@ run_fresh() {
 }
 
 mkdir -p target/browser
-run_fresh "${SCREENSHOT:-$PWD/target/browser/smoke.png}" smoke.mjs playground.mjs
+run_fresh "${SCREENSHOT:-$PWD/target/browser/smoke.png}" smoke.mjs playground.mjs brokers.mjs
 run_fresh "" traffic.mjs
