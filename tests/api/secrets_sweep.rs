@@ -34,7 +34,7 @@ impl Seen {
 }
 
 /// The database's every byte: the SQLite files, or every PostgreSQL row as JSON.
-async fn database_text(app: &TestApp) -> Vec<(String, Vec<u8>)> {
+pub(crate) async fn database_text(app: &TestApp) -> Vec<(String, Vec<u8>)> {
     if !app.database.is_postgres() {
         let path = app
             .database
@@ -82,7 +82,7 @@ async fn database_text(app: &TestApp) -> Vec<(String, Vec<u8>)> {
     dumps
 }
 
-fn contains(haystack: &[u8], needle: &str) -> bool {
+pub(crate) fn contains(haystack: &[u8], needle: &str) -> bool {
     haystack
         .windows(needle.len())
         .any(|window| window == needle.as_bytes())

@@ -84,6 +84,8 @@ impl ResponseError for ApiError {
                 CoreError::Conflict(_) => StatusCode::CONFLICT,
                 CoreError::InvalidCredentials => StatusCode::UNAUTHORIZED,
                 CoreError::Forbidden(_) => StatusCode::FORBIDDEN,
+                CoreError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                CoreError::Upstream(_) => StatusCode::BAD_GATEWAY,
                 CoreError::Database(_) | CoreError::Internal(_) => {
                     StatusCode::INTERNAL_SERVER_ERROR
                 }
@@ -102,6 +104,8 @@ impl ResponseError for ApiError {
                 message: message.clone(),
                 errors: Some(errors.clone()),
             },
+            // Says only that the exchange did not answer; the cause was logged where it failed.
+            ApiError::Core(CoreError::Upstream(message)) => ErrorBody::new(message.clone()),
             _ if status.is_server_error() => {
                 log::error!("internal error: {self:?}");
                 ErrorBody::new("Internal server error")

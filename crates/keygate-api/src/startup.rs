@@ -12,6 +12,7 @@ use actix_web::cookie::{Key, SameSite};
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::http::{header, Method};
 use actix_web::{middleware, web, App, HttpResponse, HttpServer};
+use keygate_core::brokers::BrokerStore;
 use keygate_core::keys::changes::{self, ChangeFollower};
 use keygate_core::keys::{KeyCrypto, KeyStore, KeyVerifier, UsageRecorder};
 use keygate_core::trading::{ApprovalRules, Trading};
@@ -199,6 +200,7 @@ fn build_state(
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
     let verifier = Arc::new(KeyVerifier::new(db.clone(), crypto.clone(), usage.clone()));
+    let brokers = Arc::new(BrokerStore::new(db.clone(), crypto.clone()));
     let keys = Arc::new(KeyStore::new(
         db.clone(),
         crypto,
@@ -223,6 +225,7 @@ fn build_state(
         settings: Arc::new(settings),
         db,
         keys,
+        brokers,
         verifier,
         usage,
     })
@@ -385,6 +388,7 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                         .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
                         .configure(routes::users::configure)
                         .configure(routes::keys::configure)
+                        .configure(routes::brokers::configure)
                         .configure(routes::action_center::configure)
                         .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
                         .configure(routes::traffic::configure)

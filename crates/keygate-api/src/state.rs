@@ -21,6 +21,8 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// Key management.
     pub keys: Arc<KeyStore>,
+    /// The credentials vault: the users' broker connections.
+    pub brokers: Arc<keygate_core::brokers::BrokerStore>,
     /// Key verification for `/api/v1`.
     pub verifier: Arc<KeyVerifier>,
     /// Last-used tracking, flushed in the background.

@@ -25,6 +25,14 @@ pub enum CoreError {
     /// The caller may not do this.
     #[error("{0}")]
     Forbidden(String),
+    /// Well-formed input the outside world refused (an exchange refusing credentials, or a key
+    /// with permissions keygate does not accept); the message says why.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// An upstream service (an exchange) could not be reached or answered out of contract. The
+    /// message says so without internal detail; the cause is logged where it happened.
+    #[error("{0}")]
+    Upstream(String),
     /// A database failure; the cause is logged, never shown.
     #[error("database error")]
     Database(#[from] sea_orm::DbErr),

@@ -6,6 +6,7 @@
 pub mod action_center;
 pub mod ban_monitor;
 pub mod bans;
+pub mod brokers;
 pub mod config;
 pub mod db;
 pub mod entities;

@@ -19,7 +19,8 @@ use crate::client_ip::ClientIp;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-fn actor(user: &SessionUser, ip: ClientIp) -> Actor {
+/// The owner acting over HTTP, for the audit trails.
+pub(crate) fn actor(user: &SessionUser, ip: ClientIp) -> Actor {
     Actor {
         user_id: user.user.id,
         name: user.user.username.clone(),

@@ -27,6 +27,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change of the settings or the secret.
     pub updated_at: DateTimeUtc,
+    /// The broker connection the key trades on; `None`: the owner's paper account.
+    pub broker_connection_id: Option<i64>,
 }
 
 /// A key has secrets.

@@ -2,6 +2,8 @@
 
 pub mod api_key;
 pub mod api_key_secret;
+pub mod broker_connection;
+pub mod broker_event;
 pub mod ip_ban;
 pub mod key_change;
 pub mod key_event;

@@ -2,7 +2,8 @@
 //!
 //! - Fernet: a new key goes first in `KEYGATE_FERNET_KEYS` (the old ones stay, so every stored
 //!   copy still decrypts), the secrets file is updated, then every stored copy is re-encrypted
-//!   with the new key in one transaction.
+//!   with the new key in one transaction, the broker connections' sealed exchange credentials
+//!   with them.
 //! - Pepper: every key's Argon2 hash and lookup digest are rebuilt from its Fernet copy under a
 //!   new pepper. The new file waits as `<file>.pending` (on disk) before the database commits, and
 //!   moves over the old file (kept as a backup) after: a crash in between leaves the new pepper
@@ -17,15 +18,15 @@ use std::path::{Path, PathBuf};
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 
 use super::secret::KeyCrypto;
 use crate::config::secrets_file::{self, pending_path};
 use crate::config::{SecretSettings, FERNET_VAR, PEPPER_VAR};
-use crate::entities::api_key_secret;
+use crate::entities::{api_key_secret, broker_connection};
 use crate::error::{CoreError, CoreResult};
 
 /// What a rotation did.
@@ -33,6 +34,8 @@ use crate::error::{CoreError, CoreResult};
 pub struct Rotated {
     /// Stored key secrets rewritten (current, in grace and retired).
     pub secrets: u64,
+    /// Broker connections whose sealed exchange credentials were rewritten (Fernet only).
+    pub connections: u64,
     /// The copy of the previous secrets file, if there was one.
     pub backup: Option<PathBuf>,
     /// For the pepper: an interrupted earlier rotation was found and finished instead.
@@ -75,12 +78,44 @@ pub async fn rotate_fernet(
             .exec(&txn)
             .await?;
     }
+    let connections = reseal_connections(&txn, &crypto).await?;
     txn.commit().await?;
     Ok(Rotated {
         secrets: rows.len() as u64,
+        connections,
         backup,
         resumed: false,
     })
+}
+
+/// Re-encrypts every broker connection's sealed exchange credentials with the first Fernet key.
+async fn reseal_connections(txn: &DatabaseTransaction, crypto: &KeyCrypto) -> CoreResult<u64> {
+    let rows = broker_connection::Entity::find()
+        .filter(broker_connection::Column::ApiKeySealed.is_not_null())
+        .order_by_asc(broker_connection::Column::Id)
+        .all(txn)
+        .await?;
+    for row in &rows {
+        let reseal = |token: &Option<String>| -> CoreResult<Option<String>> {
+            token
+                .as_deref()
+                .map(|t| crypto.unseal(t).map(|plain| crypto.seal(&plain)))
+                .transpose()
+        };
+        broker_connection::Entity::update_many()
+            .col_expr(
+                broker_connection::Column::ApiKeySealed,
+                Expr::value(reseal(&row.api_key_sealed)?),
+            )
+            .col_expr(
+                broker_connection::Column::SecretSealed,
+                Expr::value(reseal(&row.secret_sealed)?),
+            )
+            .filter(broker_connection::Column::Id.eq(row.id))
+            .exec(txn)
+            .await?;
+    }
+    Ok(rows.len() as u64)
 }
 
 /// Rebuilds every stored key's hash and lookup digest under a new pepper, then moves the new
@@ -154,6 +189,7 @@ pub async fn rotate_pepper(
     let backup = secrets_file::commit_pending(file).map_err(io)?;
     Ok(Rotated {
         secrets: rebuilt.len() as u64,
+        connections: 0,
         backup,
         resumed: false,
     })
@@ -202,6 +238,7 @@ async fn resume_pepper(
     let secrets = api_key_secret::Entity::find().count(db).await?;
     Ok(Some(Rotated {
         secrets,
+        connections: 0,
         backup,
         resumed: true,
     }))

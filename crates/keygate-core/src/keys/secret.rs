@@ -144,6 +144,25 @@ impl KeyCrypto {
             })
     }
 
+    /// A Fernet token of any other secret kept under the same key ring (a broker connection's
+    /// exchange credentials), so `rotate-fernet` re-encrypts it with the API keys.
+    pub fn seal(&self, plain: &str) -> String {
+        self.fernet.encrypt(plain.as_bytes())
+    }
+
+    /// Decrypts a token made by [`seal`](Self::seal). The text is the caller's to wrap at once.
+    pub fn unseal(&self, token: &str) -> CoreResult<String> {
+        self.fernet
+            .decrypt(token)
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .ok_or_else(|| {
+                CoreError::Internal(anyhow::anyhow!(
+                    "a sealed credential does not decrypt with the configured Fernet keys"
+                ))
+            })
+    }
+
     fn pepper_bytes(&self) -> Vec<u8> {
         self.pepper.expose_secret().as_bytes().to_vec()
     }

@@ -1,6 +1,8 @@
 //! keygate-core's integration tests (one binary). Each test gets its own fresh database: SQLite in
 //! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+mod brokers;
+mod brokers_registry;
 mod paper_ledger;
 mod trading;
 mod traffic_store;

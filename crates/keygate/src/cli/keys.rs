@@ -144,7 +144,8 @@ pub async fn run(
     Ok(())
 }
 
-async fn actor(db: &DatabaseConnection, username: &str) -> anyhow::Result<Actor> {
+/// The operator acting for a named user, for the audit trails.
+pub(super) async fn actor(db: &DatabaseConnection, username: &str) -> anyhow::Result<Actor> {
     let user = users::find_by_username(db, username)
         .await?
         .ok_or_else(|| anyhow::anyhow!("no user named '{}'", username.trim()))?;

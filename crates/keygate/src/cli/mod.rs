@@ -1,7 +1,8 @@
 //! Command-line interface: `serve` (the default), `migrate`, `openapi`, `collections`, and operator commands for
-//! users and keys that act on the database directly (running servers notice key changes within a
+//! users, keys and broker connections that act on the database directly (running servers notice key changes within a
 //! second).
 
+mod brokers;
 mod collections;
 mod keys;
 mod secrets;
@@ -58,6 +59,9 @@ enum Command {
     /// Manage API keys.
     #[command(subcommand)]
     Key(keys::KeyCommand),
+    /// Manage broker connections (exchange credentials, checked before they are stored).
+    #[command(subcommand)]
+    Broker(brokers::BrokerCommand),
     /// Rotate the Fernet key or the pepper (new values go to the secrets file only).
     #[command(subcommand)]
     Secrets(secrets::SecretsCommand),
@@ -103,6 +107,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Key(cmd) => {
             let (settings, db) = open().await?;
             keys::run(cmd, &settings, db).await
+        }
+        Command::Broker(cmd) => {
+            let (settings, db) = open().await?;
+            brokers::run(cmd, &settings, db).await
         }
         Command::Secrets(cmd) => secrets::run(cmd).await,
     }

@@ -11,7 +11,8 @@ use keygate_core::{db, Settings};
 
 #[derive(Debug, Subcommand)]
 pub enum SecretsCommand {
-    /// Put a new Fernet key first (old ones keep decrypting) and re-encrypt every stored key copy.
+    /// Put a new Fernet key first (old ones keep decrypting) and re-encrypt every stored key copy
+    /// and every broker connection's exchange credentials.
     RotateFernet {
         /// The secrets file the servers read (default: `KEYGATE_SECRETS_FILE`, or in development
         /// `secrets.env` in the data directory).
@@ -62,6 +63,10 @@ pub async fn run(cmd: SecretsCommand) -> anyhow::Result<()> {
                 &done,
                 &file,
                 "re-encrypted {n} stored key secrets with a new Fernet key (the old keys still decrypt)",
+            );
+            println!(
+                "re-encrypted the exchange credentials of {} broker connections",
+                done.connections
             );
         }
         SecretsCommand::RotatePepper { .. } => {
