@@ -131,8 +131,7 @@ pub fn brokers_page() -> Html {
                 <h1>{ "Brokers" }</h1>
                 <p class="muted">{ "Exchange accounts your API keys can trade on. Keys not bound to one trade on your paper account." }</p>
             </header>
-            <div class="grid-2">
-                <div class="card">
+            <div class="card">
                     <h2>{ "Connections" }</h2>
                     { error_alert(action.error(), "broker-action-error") }
                     { connections.view(|list| if list.is_empty() {
@@ -150,9 +149,8 @@ pub fn brokers_page() -> Html {
                             </div>
                         }
                     }) }
-                </div>
-                <AddBrokerForm on_added={reload} />
             </div>
+            <AddBrokerForm on_added={reload} />
         </section>
     }
 }
@@ -277,7 +275,7 @@ fn add_broker_form(props: &AddBrokerFormProps) -> Html {
     let error = mutation.error();
 
     html! {
-        <form class="card" data-testid="add-broker-form" {onsubmit} novalidate=true>
+        <form class="card narrow" data-testid="add-broker-form" {onsubmit} novalidate=true>
             <h2>{ "Add a connection" }</h2>
             { error_alert(error.clone(), "add-broker-error") }
             <div class="field">
