@@ -117,7 +117,7 @@ struct GuardProps {
 #[function_component(Guard)]
 fn guard(props: &GuardProps) -> Html {
     let session = use_session();
-    let route = props.route.clone();
+    let route = props.route;
     match (&session.auth, route) {
         (Auth::Checking, _) => html! {
             <div class="splash" aria-busy="true" data-testid="checking">{ "Loading keygate…" }</div>
