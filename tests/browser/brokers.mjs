@@ -22,6 +22,7 @@ const SHOTS = process.env.SCREENSHOT_DIR || 'target/browser';
 const MOCK_URL = process.env.BINANCE_MOCK_URL || '';
 const MOCK_KEY = process.env.BINANCE_MOCK_KEY || '';
 const MOCK_SECRET = process.env.BINANCE_MOCK_SECRET || '';
+const MOCK_WITHDRAW_KEY = process.env.BINANCE_MOCK_WITHDRAW_KEY || '';
 const USERNAME = 'smoke-admin';
 const PASSWORD = 'smoke-test-password-1234';
 // Nothing listens on port 9 (discard): the exchange is unreachable.
@@ -165,6 +166,13 @@ async function main() {
           await settled(page);
           check(await row(page, `bad-${suffix}`).count() === 0, 'a refused connection is listed');
         }],
+        ['a key that may withdraw is refused, saying so', async () => {
+          await add(page, { label: `withdraw-${suffix}`, base: MOCK_URL, key: MOCK_WITHDRAW_KEY, secret: MOCK_SECRET });
+          await page.locator(tid('add-broker-error')).waitFor();
+          await settled(page);
+          check(/withdraw/i.test(await text(page, 'add-broker-error')), `the refusal is: ${await text(page, 'add-broker-error')}`);
+          check(await row(page, `withdraw-${suffix}`).count() === 0, 'the refused connection is listed');
+        }],
         ['valid spot-only credentials on the mock exchange are stored masked and valid', async () => {
           await add(page, { label: `mock-${suffix}`, base: MOCK_URL, key: MOCK_KEY, secret: MOCK_SECRET });
           await row(page, `mock-${suffix}`).waitFor();
@@ -179,7 +187,8 @@ async function main() {
           const r = row(page, `mock-${suffix}`);
           await r.locator(tid('broker-check')).click();
           await page.waitForFunction((sel) => !document.querySelector(sel)?.disabled, tid('broker-check'));
-          check(await page.locator(tid('broker-action-error')).count() === 0, await text(page, 'broker-action-error'));
+          const refused = await page.locator(tid('broker-action-error')).count();
+          check(refused === 0, refused ? await text(page, 'broker-action-error') : '');
           check(/valid/.test(await r.locator(tid('broker-status')).textContent()), 'status is not valid after the check');
         }],
       ] : []),
