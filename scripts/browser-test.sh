@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Browser tests (smoke.mjs, then playground.mjs): the built web app in headless Chromium (Debian's package) driven by
+# Browser tests (smoke.mjs, then playground.mjs and brokers.mjs): the built web app in headless Chromium (Debian's package) driven by
 # playwright-core, against a fresh keygate on a free port. Installs what it needs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +15,13 @@ if ! command -v chromium >/dev/null; then
 fi
 ./scripts/build-web.sh
 cargo build --locked -p keygate
+# The Binance mock exchange brokers.mjs adds connections on (its URL and test keys as NAME=value lines).
+cargo build --locked -p keygate-binance --example mock_exchange
+mock_out=$(mktemp)
+./target/debug/examples/mock_exchange >"$mock_out" &
+mock=$!
+for _ in $(seq 1 100); do grep -q '^BINANCE_MOCK_WITHDRAW_KEY=' "$mock_out" && break; sleep 0.1; done
+while IFS= read -r line; do export "${line?}"; done <"$mock_out"
 (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 # Each group of test files gets a fresh keygate (no account yet) on a free port; the files of a
@@ -28,7 +35,7 @@ run_fresh() {
   KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" KEYGATE_STATIC_DIR="$PWD/dist" \
     ./target/debug/keygate serve >"$work/server.log" 2>&1 &
   server=$!
-  trap 'kill '"$server"' 2>/dev/null || true' EXIT
+  trap 'kill '"$server"' ${mock:-} 2>/dev/null || true' EXIT
   for _ in $(seq 1 100); do
     curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break
     sleep 0.1
@@ -49,5 +56,7 @@ run_fresh() {
 }
 
 mkdir -p target/browser
-run_fresh "${SCREENSHOT:-$PWD/target/browser/smoke.png}" smoke.mjs playground.mjs
+run_fresh "${SCREENSHOT:-$PWD/target/browser/smoke.png}" smoke.mjs playground.mjs brokers.mjs
 run_fresh "" traffic.mjs
+kill "$mock" 2>/dev/null || true
+rm -f "$mock_out"

@@ -1,47 +1,94 @@
 //! Routes, and which page each one shows for the current session.
 
+use std::collections::HashMap;
+
 use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::components::{alert, AlertKind, Layout};
 use crate::hooks::{use_session, Auth, SessionAction, SessionProvider};
 use crate::pages::{
-    account_page, not_found_page, ActionCenterPage, KeysPage, LoginPage, PlaygroundPage, SetupPage,
-    TrafficPage,
+    account_page, not_found_page, ActionCenterPage, BrokersPage, KeysPage, LoginPage,
+    PlaygroundPage, SetupPage, TrafficPage,
 };
 
 /// Every page of the app.
-#[derive(Debug, Clone, PartialEq, Routable)]
+///
+/// `Routable` is written out rather than derived: the derive recognises paths with
+/// route-recognizer's NFA (~4 KB of gzipped WebAssembly), while these paths are fixed strings
+/// with no parameters, so one table lookup does the same job (see the tests).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Route {
     /// Sends signed-in users to their keys.
-    #[at("/")]
     Home,
     /// First-run account creation.
-    #[at("/setup")]
     Setup,
     /// Sign-in.
-    #[at("/login")]
     Login,
     /// The user's API keys (home page after sign-in).
-    #[at("/keys")]
     Keys,
     /// Orders of semi-auto keys waiting for approval, and past decisions (`?item=<id>` scrolls to
     /// and highlights one item, see `pages::action_center::item_href`).
-    #[at("/action-center")]
     ActionCenter,
+    /// The user's broker connections (exchange credentials), which keys are bound to.
+    Brokers,
     /// The request log, its stats and (admins) the security panel.
-    #[at("/traffic")]
     Traffic,
     /// Try the API and the WebSocket with a key (`?op=<operationId>` opens one operation).
-    #[at("/playground")]
     Playground,
     /// Password and, for admins, users.
-    #[at("/account")]
     Account,
     /// Anything else.
-    #[not_found]
-    #[at("/404")]
     NotFound,
+}
+
+/// Each route with its path.
+const ROUTES: [(Route, &str); 10] = [
+    (Route::Home, "/"),
+    (Route::Setup, "/setup"),
+    (Route::Login, "/login"),
+    (Route::Keys, "/keys"),
+    (Route::ActionCenter, "/action-center"),
+    (Route::Brokers, "/brokers"),
+    (Route::Traffic, "/traffic"),
+    (Route::Playground, "/playground"),
+    (Route::Account, "/account"),
+    (Route::NotFound, "/404"),
+];
+
+/// A path without its trailing slash (`/` becomes empty), as yew-router compares them.
+fn trimmed(path: &str) -> &str {
+    path.strip_suffix('/').unwrap_or(path)
+}
+
+impl Routable for Route {
+    fn from_path(path: &str, params: &HashMap<&str, &str>) -> Option<Self> {
+        let path = trimmed(path);
+        ROUTES
+            .iter()
+            .find(|(_, p)| params.is_empty() && trimmed(p) == path)
+            .map(|(route, _)| *route)
+    }
+
+    fn to_path(&self) -> String {
+        ROUTES
+            .iter()
+            .find(|(route, _)| route == self)
+            .map_or("/404", |(_, path)| path)
+            .to_owned()
+    }
+
+    fn routes() -> Vec<&'static str> {
+        ROUTES.iter().map(|(_, path)| *path).collect()
+    }
+
+    fn not_found_route() -> Option<Self> {
+        Some(Route::NotFound)
+    }
+
+    fn recognize(pathname: &str) -> Option<Self> {
+        Self::from_path(pathname, &HashMap::new()).or(Some(Route::NotFound))
+    }
 }
 
 /// The whole app: session checks, then the router.
@@ -70,7 +117,7 @@ struct GuardProps {
 #[function_component(Guard)]
 fn guard(props: &GuardProps) -> Html {
     let session = use_session();
-    let route = props.route.clone();
+    let route = props.route;
     match (&session.auth, route) {
         (Auth::Checking, _) => html! {
             <div class="splash" aria-busy="true" data-testid="checking">{ "Loading keygate…" }</div>
@@ -99,6 +146,7 @@ fn guard(props: &GuardProps) -> Html {
         (Auth::SignedIn(_), Route::ActionCenter) => {
             html! { <Layout><ActionCenterPage /></Layout> }
         }
+        (Auth::SignedIn(_), Route::Brokers) => html! { <Layout><BrokersPage /></Layout> },
         (Auth::SignedIn(_), Route::Traffic) => html! { <Layout><TrafficPage /></Layout> },
         (Auth::SignedIn(_), Route::Playground) => {
             html! { <Layout><PlaygroundPage /></Layout> }
@@ -107,5 +155,33 @@ fn guard(props: &GuardProps) -> Html {
             html! { <Layout>{ account_page(&info.user) }</Layout> }
         }
         (Auth::SignedIn(_), Route::NotFound) => html! { <Layout>{ not_found_page() }</Layout> },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_path_is_recognised_with_or_without_a_trailing_slash() {
+        for (route, path) in ROUTES {
+            assert_eq!(Route::recognize(path), Some(route), "{path}");
+            if path != "/" {
+                assert_eq!(
+                    Route::recognize(&format!("{path}/")),
+                    Some(route),
+                    "{path}/"
+                );
+            }
+            assert_eq!(route.to_path(), path);
+        }
+        assert_eq!(Route::recognize(""), Some(Route::Home));
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found() {
+        for path in ["/nope", "/keys/1", "/Keys", "/brokerss", "keys"] {
+            assert_eq!(Route::recognize(path), Some(Route::NotFound), "{path}");
+        }
     }
 }

@@ -56,6 +56,7 @@ pub struct User {
     /// Admins can create users.
     pub is_admin: bool,
     /// When the account was created.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

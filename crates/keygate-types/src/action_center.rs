@@ -90,10 +90,13 @@ pub struct PendingOrder {
     /// The market price now (pending items only).
     pub current_price: Option<f64>,
     /// When it was queued.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When it stops being approvable.
+    #[serde(with = "crate::rfc3339")]
     pub expires_at: DateTime<Utc>,
     /// When it was decided.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub decided_at: Option<DateTime<Utc>>,
     /// Who decided.
     pub decided_by: Option<String>,
@@ -200,8 +203,10 @@ pub struct ChartinkToken {
     /// Quantity per stock.
     pub quantity: f64,
     /// Creation (or last rotation) time.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// Last accepted alert.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub last_used_at: Option<DateTime<Utc>>,
 }
 

@@ -106,10 +106,12 @@ pub struct BrokerConnection {
     /// Why the connection is invalid, in the exchange's words.
     pub reason: Option<String>,
     /// Time of the last check against the exchange.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub checked_at: Option<DateTime<Utc>>,
     /// What the key may do, as the exchange reported at the last successful check.
     pub permissions: BrokerPermissions,
     /// When the connection was added.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 

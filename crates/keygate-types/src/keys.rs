@@ -1,7 +1,7 @@
 //! API keys: what the owner sends to create, change and roll them, and what the server shows back.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 
 /// What a key may do on `/api/v1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -82,7 +82,7 @@ pub struct CreateApiKey {
     #[serde(default)]
     pub order_mode: OrderMode,
     /// The key stops working at this time (must be in the future).
-    #[serde(default)]
+    #[serde(default, with = "crate::rfc3339::option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// IPv4/IPv6 addresses or CIDR blocks the key may be used from; empty allows any address.
     #[serde(default)]
@@ -109,20 +109,11 @@ pub struct UpdateApiKey {
     /// New expiry; `null` removes the expiry, an absent field leaves it unchanged.
     #[serde(
         default,
-        deserialize_with = "deserialize_present",
+        with = "crate::rfc3339::present",
         skip_serializing_if = "Option::is_none"
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
     pub expires_at: Option<Option<DateTime<Utc>>>,
-}
-
-/// Tells an explicit `null` (`Some(None)`) from an absent field (`None`).
-fn deserialize_present<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Body of `PUT /api/keys/{id}/mode`.
@@ -151,8 +142,10 @@ pub struct GraceInfo {
     /// First 4 and last 4 characters of the old secret.
     pub old_masked_key: String,
     /// The old secret stops working at this time.
+    #[serde(with = "crate::rfc3339")]
     pub grace_until: DateTime<Utc>,
     /// Last time the old secret was used since the roll.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub old_last_used_at: Option<DateTime<Utc>>,
     /// Client addresses that used the old secret since the roll (at most 20).
     pub old_used_from: Vec<String>,
@@ -177,12 +170,16 @@ pub struct ApiKeySummary {
     /// Where the key stands now.
     pub state: KeyState,
     /// When the key was created.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
     /// When the key stops working, if ever.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub expires_at: Option<DateTime<Utc>>,
     /// When the key was revoked.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub revoked_at: Option<DateTime<Utc>>,
     /// Last successful use of the current secret (updated within a few seconds).
+    #[serde(default, with = "crate::rfc3339::option")]
     pub last_used_at: Option<DateTime<Utc>>,
     /// Client address of that last use.
     pub last_used_ip: Option<String>,
@@ -231,6 +228,7 @@ pub struct KeyEvent {
     /// What changed, in words.
     pub detail: Option<String>,
     /// When it happened.
+    #[serde(with = "crate::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -243,8 +241,10 @@ pub const USAGE_HOURS: usize = 24;
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct KeysUsage {
     /// Start of the first bucket: a whole minute, 24 hours before `to`.
+    #[serde(with = "crate::rfc3339")]
     pub from: DateTime<Utc>,
     /// End of the last bucket (exclusive): the end of the minute the answer was made in.
+    #[serde(with = "crate::rfc3339")]
     pub to: DateTime<Utc>,
     /// One entry per key of the user (revoked ones too), by key id.
     pub keys: Vec<KeyHourlyUsage>,

@@ -10,6 +10,7 @@ pub mod brokers;
 pub mod collections;
 pub mod error;
 pub mod keys;
+pub mod rfc3339;
 pub mod system;
 pub mod traffic;
 

@@ -10,6 +10,7 @@ pub struct TrafficEntry {
     /// Row id.
     pub id: i64,
     /// When the request arrived.
+    #[serde(with = "crate::rfc3339")]
     pub at: DateTime<Utc>,
     /// HTTP method.
     pub method: String,
@@ -48,8 +49,10 @@ pub struct TrafficPage {
 #[serde(deny_unknown_fields)]
 pub struct TrafficFilter {
     /// Only requests at or after this time (RFC 3339).
+    #[serde(default, with = "crate::rfc3339::option")]
     pub from: Option<DateTime<Utc>>,
     /// Only requests before this time (RFC 3339).
+    #[serde(default, with = "crate::rfc3339::option")]
     pub to: Option<DateTime<Utc>>,
     /// Only this exact path.
     pub path: Option<String>,
@@ -86,8 +89,10 @@ pub struct TrafficFilter {
 #[serde(deny_unknown_fields)]
 pub struct StatsQuery {
     /// Start (RFC 3339), rounded down to the minute; default one hour before `to`.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub from: Option<DateTime<Utc>>,
     /// End (RFC 3339, exclusive), rounded up to the minute; default now.
+    #[serde(default, with = "crate::rfc3339::option")]
     pub to: Option<DateTime<Utc>>,
     /// Admins only: only this user's requests.
     pub user_id: Option<i64>,
@@ -135,6 +140,7 @@ pub struct LatencyPercentiles {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MinuteCount {
     /// Start of the minute.
+    #[serde(with = "crate::rfc3339")]
     pub minute: DateTime<Utc>,
     /// Requests.
     pub requests: i64,
@@ -221,8 +227,10 @@ pub struct SecurityStats {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrafficStats {
     /// Start of the range (whole minute).
+    #[serde(with = "crate::rfc3339")]
     pub from: DateTime<Utc>,
     /// End of the range, exclusive (whole minute).
+    #[serde(with = "crate::rfc3339")]
     pub to: DateTime<Utc>,
     /// Requests.
     pub requests: i64,
@@ -266,8 +274,10 @@ pub struct IpBan {
     /// `monitor`, or the admin who banned it.
     pub banned_by: String,
     /// When this ban started.
+    #[serde(with = "crate::rfc3339")]
     pub banned_at: DateTime<Utc>,
     /// When it ends.
+    #[serde(with = "crate::rfc3339")]
     pub banned_until: DateTime<Utc>,
 }
 

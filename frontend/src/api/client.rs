@@ -3,6 +3,11 @@
 //! Requests are same-origin and relative (`/api/...`), carry the session cookie, and decode the
 //! server's error envelope into [`ApiError`] on any non-2xx status.
 
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use gloo_net::http::{Method, RequestBuilder, Response};
 use keygate_types::ErrorBody;
 use serde::de::DeserializeOwned;
@@ -58,34 +63,34 @@ impl Call {
     }
 
     /// Sends without a body and decodes a JSON answer.
-    pub(super) async fn fetch<T: DeserializeOwned>(self) -> Result<T, ApiError> {
-        decode(&self.exchange(None).await?)
+    pub(super) fn fetch<T: DeserializeOwned>(self) -> Decoded<T> {
+        Decoded::of(Box::pin(self.exchange(Ok(None))))
     }
 
     /// Sends `body` as JSON and decodes a JSON answer.
-    pub(super) async fn fetch_with<B: Serialize, T: DeserializeOwned>(
-        self,
-        body: &B,
-    ) -> Result<T, ApiError> {
-        let body = encode(body)?;
-        decode(&self.exchange(Some(body)).await?)
+    pub(super) fn fetch_with<B: Serialize, T: DeserializeOwned>(self, body: &B) -> Decoded<T> {
+        Decoded::of(Box::pin(self.exchange(encode(body).map(Some))))
     }
 
     /// Sends without a body; any 2xx answer is success and its body is ignored.
     pub(super) async fn run(self) -> Result<(), ApiError> {
-        self.send(None).await.map(drop)
+        self.done(Ok(None)).await
     }
 
     /// Sends `body` as JSON; any 2xx answer is success and its body is ignored.
-    pub(super) async fn run_with<B: Serialize>(self, body: &B) -> Result<(), ApiError> {
-        let body = encode(body)?;
-        self.send(Some(body)).await.map(drop)
+    pub(super) fn run_with<B: Serialize>(self, body: &B) -> Pin<Box<dyn Future<Output = Done>>> {
+        Box::pin(self.done(encode(body).map(Some)))
     }
 
-    /// [`Call::send`], then the answer's body: the whole exchange as one non-generic future, so
-    /// each answer type's code awaits a single future and only decodes.
-    async fn exchange(self, body: Option<String>) -> Result<String, ApiError> {
-        text(self.send(body).await?).await
+    /// [`Call::send`] for an answer whose body is ignored.
+    async fn done(self, body: Result<Option<String>, ApiError>) -> Done {
+        self.send(body?).await.map(drop)
+    }
+
+    /// [`Call::send`], then the answer's body: the whole exchange as one non-generic future
+    /// (boxed by its callers), so each answer type's code only decodes.
+    async fn exchange(self, body: Result<Option<String>, ApiError>) -> Result<String, ApiError> {
+        text(self.send(body?).await?).await
     }
 
     /// Sends the request (with a JSON `body` if any) and turns every non-2xx answer into an
@@ -109,6 +114,34 @@ impl Call {
             Ok(body) => ApiError::from_body(status, body),
             Err(_) => ApiError::from_status(status),
         })
+    }
+}
+
+/// The outcome of a request whose answer body is ignored.
+pub(super) type Done = Result<(), ApiError>;
+
+/// The answer of [`Call::fetch`]: the boxed, non-generic exchange, decoded as `T` when it
+/// arrives. Only this thin `poll` is compiled once per answer type (the WebAssembly used to hold
+/// a copy of the whole exchange's state machine per type).
+pub(super) struct Decoded<T> {
+    text: Pin<Box<dyn Future<Output = Result<String, ApiError>>>>,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> Decoded<T> {
+    fn of(text: Pin<Box<dyn Future<Output = Result<String, ApiError>>>>) -> Self {
+        Self {
+            text,
+            answer: PhantomData,
+        }
+    }
+}
+
+impl<T: DeserializeOwned> Future for Decoded<T> {
+    type Output = Result<T, ApiError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.text.as_mut().poll(cx).map(|text| decode(&text?))
     }
 }
 

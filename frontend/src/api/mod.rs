@@ -8,6 +8,7 @@ mod error;
 
 pub mod action_center;
 pub mod auth;
+pub mod brokers;
 pub mod keys;
 pub mod playground;
 pub mod traffic;

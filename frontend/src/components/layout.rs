@@ -65,6 +65,7 @@ pub fn layout(props: &LayoutProps) -> Html {
                 <nav aria-label="Main">
                     <ul class="nav">
                         { link(Route::Keys, "API Keys", "nav-keys") }
+                        { link(Route::Brokers, "Brokers", "nav-brokers") }
                         { link(Route::Playground, "Playground", "nav-playground") }
                         { link(Route::ActionCenter, "Action Center", "nav-action-center") }
                         { link(Route::Traffic, "Traffic Logs", "nav-traffic") }

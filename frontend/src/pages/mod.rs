@@ -2,6 +2,7 @@
 
 mod account;
 pub mod action_center;
+mod brokers;
 mod keys;
 mod login;
 mod not_found;
@@ -11,6 +12,7 @@ mod traffic;
 
 pub use account::account_page;
 pub use action_center::ActionCenterPage;
+pub use brokers::BrokersPage;
 pub use keys::KeysPage;
 pub use login::LoginPage;
 pub use not_found::not_found_page;

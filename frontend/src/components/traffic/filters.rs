@@ -42,8 +42,8 @@ impl Draft {
     fn of(view: &TrafficView) -> Self {
         let local = |t: &Option<String>| {
             t.as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| to_datetime_local(&t.with_timezone(&chrono::Utc)))
+                .and_then(|t| keygate_types::rfc3339::parse(t).ok())
+                .map(|t| to_datetime_local(&t))
                 .unwrap_or_default()
         };
         Self {
@@ -175,9 +175,8 @@ pub fn filter_bar(props: &FilterBarProps) -> Html {
             if next.range_name() == "custom" {
                 match (from_datetime_local(&d.from), from_datetime_local(&d.to)) {
                     (Ok(from), Ok(to)) => {
-                        let rfc = |t: chrono::DateTime<chrono::Utc>| {
-                            t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-                        };
+                        let rfc =
+                            |t: chrono::DateTime<chrono::Utc>| keygate_types::rfc3339::format(&t);
                         if let (Some(f), Some(t)) = (from, to) {
                             if f >= t {
                                 problem.set(Some("The range must start before it ends.".into()));

@@ -30,7 +30,7 @@ pub fn relative(time: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
 
 /// The full UTC time (for hover titles).
 pub fn utc(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    keygate_types::rfc3339::format(time)
 }
 
 /// A duration in microseconds, in the unit that reads best.

@@ -73,12 +73,11 @@ pub struct Snapshot {
 }
 
 fn rfc3339(time: &DateTime<Utc>) -> String {
-    time.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+    keygate_types::rfc3339::format(time)
 }
 
 fn parse_time(raw: Option<&str>) -> Option<DateTime<Utc>> {
-    raw.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
+    raw.and_then(|t| keygate_types::rfc3339::parse(t).ok())
 }
 
 impl TrafficView {
