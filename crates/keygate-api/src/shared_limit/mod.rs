@@ -35,6 +35,11 @@ pub use health::SharedLimitHealth;
 /// How often a reconnect is tried while Redis is down.
 pub const RECONNECT_EVERY: Duration = Duration::from_millis(250);
 
+/// The longest a (re)connection may take: it runs at start-up or in the background, never while
+/// a request waits, so it may take longer than a decision (a new connection costs a handshake,
+/// `CLIENT SETINFO` and `SCRIPT LOAD`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// The connection to Redis shared by every category's limiter.
 pub struct SharedLimits {
     client: Client,
@@ -84,11 +89,14 @@ impl SharedLimits {
             timeout: settings.timeout,
             health: SharedLimitHealth::default(),
         });
-        if let Err(why) = limits.reconnect().await {
-            limits.health.failed(&why);
-            log::warn!(
-                "shared rate limits are down ({why}): each process limits locally until Redis answers"
-            );
+        match limits.reconnect().await {
+            Ok(()) => limits.health.recovered(),
+            Err(why) => {
+                limits.health.failed(&why);
+                log::warn!(
+                    "shared rate limits are down ({why}): each process limits locally until Redis answers"
+                );
+            }
         }
         tokio::spawn(Self::keep_connected(Arc::downgrade(&limits)));
         Ok(limits)
@@ -138,11 +146,12 @@ impl SharedLimits {
         }
     }
 
-    /// A fresh connection that has loaded the script, swapped in; bounded by the timeout.
+    /// A fresh connection that has loaded the script, swapped in; bounded by
+    /// [`CONNECT_TIMEOUT`]. Its calls are then bounded by the decision timeout.
     async fn reconnect(&self) -> Result<(), String> {
         let config = AsyncConnectionConfig::new()
-            .set_connection_timeout(Some(self.timeout))
-            .set_response_timeout(Some(self.timeout));
+            .set_connection_timeout(Some(CONNECT_TIMEOUT))
+            .set_response_timeout(Some(CONNECT_TIMEOUT));
         let connect = async {
             let mut connection = self
                 .client
@@ -154,7 +163,7 @@ impl SharedLimits {
                 .await?;
             Ok::<_, redis::RedisError>(connection)
         };
-        let connection = match tokio::time::timeout(self.timeout, connect).await {
+        let connection = match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
             Ok(Ok(connection)) => connection,
             Ok(Err(e)) => return Err(e.to_string()),
             Err(_) => return Err("no answer within the timeout".into()),
