@@ -9,9 +9,9 @@
 //! The limiters here are governor's keyed GCRA limiters, checked in memory without a lock shared
 //! by all requests; with `KEYGATE_REDIS_URL` set, every category is decided by the same GCRA in
 //! Redis first ([`crate::shared_limit`]), and in memory only while Redis cannot answer. They are
-//! not one middleware each because the `/api/v1`
-//! check is on the hot path (a middleware layer costs every request a boxed call) and the per-key
-//! and per-username checks need the verified key or the parsed body. A per-key check leaves a
+//! not one middleware each because the `/api/v1` check is on the hot path (a middleware layer
+//! costs every request a boxed call) and the per-key and per-username checks need the verified
+//! key or the parsed body. A per-key check leaves a
 //! [`RateInfo`] in the request's extensions; the traffic middleware turns it into
 //! `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` headers, on 429s (which also
 //! carry `Retry-After`) and successes alike.
@@ -101,7 +101,9 @@ impl<K: Hash + Eq + Clone + Display> Windows<K> {
     /// figures; `what` is appended to the message (e.g. ` for sign-in attempts`).
     pub async fn check(&self, key: &K, what: &str) -> Checked {
         if let Some(shared) = &self.shared {
-            match shared.decide(key, 1).await {
+            // Boxed: the in-memory path's future (inside the traffic middleware's, on every
+            // request) stays as small as it was without Redis.
+            match Box::pin(shared.decide(key, 1)).await {
                 Some(Decision::Allowed(remaining)) => {
                     return Ok(self
                         .windows
