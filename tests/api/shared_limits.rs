@@ -187,13 +187,33 @@ async fn shared_limits_answer_with_the_same_headers_and_bodies_as_local_ones() {
         let got = answer(ping(&shared, &shared_key).await).await;
         assert_eq!(got, expected, "per-key call {call}");
     }
-    // A per-address middleware category.
+    // A per-address middleware category: actix-governor refuses the third call on each server.
     for call in 0..3 {
         let expected = answer(local.post("/api/webhook/tradingview", &json!({})).await).await;
         let got = answer(shared.post("/api/webhook/tradingview", &json!({})).await).await;
         assert_eq!(got, expected, "per-address call {call}");
     }
     assert_eq!(health(&shared), (true, 0));
+}
+
+#[tokio::test]
+async fn a_per_address_refusal_from_redis_reads_as_actix_governors() {
+    let limits = [("KEYGATE_RATE_WEBHOOK", "2/min")];
+    let (first, second, _) = two_sharing(&limits).await;
+    let local = spawn_app_with(&limits).await;
+    for app in [&first, &first, &local, &local] {
+        let status = app
+            .post("/api/webhook/tradingview", &json!({}))
+            .await
+            .status();
+        assert_ne!(status, 429, "within the budget");
+    }
+    // The second server's own governor has counted nothing: only Redis can refuse this.
+    let expected = answer(local.post("/api/webhook/tradingview", &json!({})).await).await;
+    let got = answer(second.post("/api/webhook/tradingview", &json!({})).await).await;
+    assert_eq!(expected.0, 429);
+    assert_eq!(got, expected);
+    assert_eq!(health(&second), (true, 0));
 }
 
 #[tokio::test]

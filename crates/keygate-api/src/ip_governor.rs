@@ -1,56 +1,160 @@
-//! Per-IP limits enforced as middleware: the session API (the `default` category, on the whole
-//! `/api` scope), sign-in and password changes (`login`) and webhooks (`webhook`). The key is the
-//! client's address group ([`IpGroup`]: IPv4 address or IPv6 /64, as [`ClientIp`] decides it),
-//! and a refusal is keygate's JSON envelope with `Retry-After` and `RateLimit-*` headers (the
-//! traffic middleware adds the latter from the [`RateInfo`](crate::rate_limit::RateInfo) left in
-//! the extensions, as for every other limit).
+//! Per-IP limits enforced by actix-governor's middleware: the session API (the `default`
+//! category, on the whole `/api` scope), sign-in and password changes (`login`) and webhooks
+//! (`webhook`). The key is the client's address group ([`IpGroup`]: IPv4 address or IPv6 /64, as
+//! [`ClientIp`] decides it), and a refusal is keygate's JSON envelope with `Retry-After` and
+//! `RateLimit-*` headers.
 //!
-//! A category's stacked windows (`50/s,1000/min`) are one [`Windows`] checked by one layer
-//! ([`IpGovernors::layer`]): governor's in-memory limiters, or Redis when limits are shared
-//! ([`crate::shared_limit`]). Every layer of one category shares its limiters, so resources
-//! wrapped apart (sign-in and the password change) count against one budget.
+//! actix-governor checks one quota per middleware, so a category's stacked windows
+//! (`50/s,1000/min`) are stacked layers: [`IpGovernors::layer`] gives the `i`th, a pass-through
+//! when the category has fewer windows (at most [`MAX_IP_WINDOWS`], a limit the settings check).
+//! Every layer of one category shares its limiters, so resources wrapped apart (sign-in and the
+//! password change) count against one budget.
+//!
+//! These limiters always run: they are each process's own guard. With `KEYGATE_REDIS_URL` set,
+//! one more layer ([`IpGovernors::shared_layer`], inside the governors) counts the same windows
+//! fleet-wide in Redis ([`crate::shared_limit`]); when Redis cannot answer, that request is
+//! decided by actix-governor alone. Both refuse with [`refusal`], so their 429s read the same.
 
 use std::rc::Rc;
 use std::sync::Arc;
+use std::time::Duration;
 
+use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, KeyExtractor};
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
-use actix_web::middleware::{self, Next};
-use actix_web::HttpMessage;
-use keygate_core::config::{RateLimitSettings, RateWindow};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::{self, Condition, Next};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
+use governor::clock::{Clock, DefaultClock, QuantaInstant};
+use governor::middleware::NoOpMiddleware;
+use governor::NotUntil;
+use keygate_core::config::{RateLimitSettings, RateWindow, MAX_IP_WINDOWS};
 use keygate_core::ip_group::IpGroup;
 
 use crate::client_ip::ClientIp;
-use crate::rate_limit::Windows;
-use crate::shared_limit::SharedLimits;
+use crate::error::ApiError;
+use crate::rate_limit;
+use crate::shared_limit::{Decision, SharedLimits, SharedWindows};
 
-/// One per-IP category's windows, and what its 429 message adds (` for sign-in attempts`).
-pub struct IpGovernors {
-    windows: Arc<Windows<IpGroup>>,
+/// The 429 of `window` (which allows a call again after `wait`), with its `RateLimit-*` headers;
+/// `what` is appended to the message (e.g. ` for sign-in attempts`).
+fn refusal(window: &RateWindow, wait: Duration, what: &str) -> HttpResponse {
+    let (error, info) = rate_limit::refused(window, wait, what);
+    let mut response = error.error_response();
+    let headers = response.headers_mut();
+    for (name, value) in [
+        ("ratelimit-limit", u64::from(info.limit)),
+        ("ratelimit-remaining", u64::from(info.remaining)),
+        ("ratelimit-reset", info.reset_secs),
+    ] {
+        headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
+    }
+    response
+}
+
+/// actix-governor's key: the client's address group, and the window it enforces (for the 429's
+/// message and headers).
+#[derive(Debug, Clone)]
+pub struct ClientGroupKey {
+    window: RateWindow,
+    /// Appended to the 429 message, e.g. ` for sign-in attempts`.
     what: &'static str,
 }
 
+impl KeyExtractor for ClientGroupKey {
+    type Key = IpGroup;
+    type KeyExtractionError = ApiError;
+
+    fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
+        Ok(IpGroup::of(ClientIp::of(req.request()).0))
+    }
+
+    fn exceed_rate_limit_response(
+        &self,
+        negative: &NotUntil<QuantaInstant>,
+        _builder: HttpResponseBuilder,
+    ) -> HttpResponse {
+        let wait = negative.wait_time_from(DefaultClock::default().now());
+        refusal(&self.window, wait, self.what)
+    }
+}
+
+type IpConfig = GovernorConfig<ClientGroupKey, NoOpMiddleware>;
+
+/// One middleware layer of a category: a governor, or nothing.
+pub type IpLayer = Condition<Governor<ClientGroupKey, NoOpMiddleware>>;
+
+/// A category's windows in Redis, and what they refuse with.
+struct SharedIpWindows {
+    shared: SharedWindows,
+    /// The windows, in the order Redis names a refusing one.
+    windows: Vec<RateWindow>,
+    what: &'static str,
+}
+
+/// A category's windows as actix-governor configurations (their limiters shared by every layer
+/// made from them), and as Redis counts them when limits are shared.
+pub struct IpGovernors {
+    configs: Vec<IpConfig>,
+    shared: Option<Arc<SharedIpWindows>>,
+}
+
+fn config(window: RateWindow, what: &'static str) -> Option<IpConfig> {
+    GovernorConfigBuilder::default()
+        .key_extractor(ClientGroupKey { window, what })
+        .period(window.period / window.count.max(1))
+        .burst_size(window.count)
+        .finish()
+}
+
 impl IpGovernors {
-    /// Limiters for `windows`, shared through `shared` under `category` when it is set.
+    /// Governors for `windows` (beyond [`MAX_IP_WINDOWS`] are ignored; the settings refuse them),
+    /// also counted through `shared` under `category` when it is set.
     pub fn new(
         windows: &[RateWindow],
         what: &'static str,
         shared: Option<&Arc<SharedLimits>>,
         category: &'static str,
     ) -> Self {
-        Self {
-            windows: Arc::new(Windows::new(windows).shared(shared, category)),
-            what,
+        let (configs, enforced): (Vec<IpConfig>, Vec<RateWindow>) = windows
+            .iter()
+            .take(MAX_IP_WINDOWS)
+            .filter_map(|w| Some((config(*w, what)?, *w)))
+            .unzip();
+        let shared = shared.filter(|_| !enforced.is_empty()).map(|limits| {
+            Arc::new(SharedIpWindows {
+                shared: limits.windows(category, &enforced),
+                windows: enforced,
+                what,
+            })
+        });
+        Self { configs, shared }
+    }
+
+    /// The middleware for window `i`: its governor, or a pass-through when there is none.
+    pub fn layer(&self, i: usize) -> IpLayer {
+        match self.configs.get(i) {
+            Some(config) => Condition::new(true, Governor::new(config)),
+            None => {
+                let idle = RateWindow {
+                    count: 1,
+                    period: Duration::from_secs(1),
+                };
+                let idle = config(idle, "").expect("a 1/s quota is valid");
+                Condition::new(false, Governor::new(&idle))
+            }
         }
     }
 
-    /// The middleware counting every request it wraps in this category, for `wrap`.
-    pub fn layer<S, B>(
+    /// The middleware counting the category's windows fleet-wide in Redis (a pass-through when
+    /// limits are not shared). Redis down or slow: the request passes on to actix-governor's
+    /// verdict alone.
+    pub fn shared_layer<S, B>(
         &self,
     ) -> impl Transform<
         S,
         ServiceRequest,
-        Response = ServiceResponse<EitherBody<B>>,
+        Response = ServiceResponse<EitherBody<EitherBody<B>, B>>,
         Error = actix_web::Error,
         InitError = (),
     >
@@ -60,33 +164,60 @@ impl IpGovernors {
         B: MessageBody + 'static,
     {
         // One `Rc` per worker's layer: a request clones a count only its own thread touches.
-        let category = Rc::new((self.windows.clone(), self.what));
-        middleware::from_fn(move |req: ServiceRequest, next: Next<B>| {
-            let category = Rc::clone(&category);
-            async move {
-                let (windows, what) = &*category;
-                let group = IpGroup::of(ClientIp::of(req.request()).0);
-                match windows.check(&group, what).await {
-                    Ok(_) => next
-                        .call(req)
-                        .await
-                        .map(ServiceResponse::map_into_left_body),
-                    Err((error, info)) => {
-                        req.extensions_mut().insert(info);
-                        Ok(req.error_response(error).map_into_right_body())
+        let shared = Rc::new(self.shared.clone());
+        let enabled = shared.is_some();
+        Condition::new(
+            enabled,
+            middleware::from_fn(move |req: ServiceRequest, next: Next<B>| {
+                let shared = Rc::clone(&shared);
+                async move {
+                    if let Some(category) = shared.as_deref() {
+                        let group = IpGroup::of(ClientIp::of(req.request()).0);
+                        if let Some(Decision::Refused { window, wait }) =
+                            category.shared.decide(&group, 1).await
+                        {
+                            if let Some(window) = category.windows.get(window) {
+                                let response = refusal(window, wait, category.what);
+                                return Ok(req.into_response(response).map_into_right_body());
+                            }
+                        }
                     }
+                    next.call(req)
+                        .await
+                        .map(ServiceResponse::map_into_left_body)
                 }
-            }
-        })
+            }),
+        )
     }
 
-    /// Forgets address groups whose windows are full again, bounding memory.
+    /// Forgets address groups whose windows are full again, bounding memory (Redis expires its
+    /// own).
     pub fn shrink(&self) {
-        self.windows.shrink();
+        for config in &self.configs {
+            let limiter = config.limiter();
+            limiter.retain_recent();
+            limiter.shrink_to_fit();
+        }
     }
 }
 
-/// The per-IP limits enforced as middleware, by category.
+// `limit_per_ip!` wraps exactly this many governor layers.
+const _: () = assert!(MAX_IP_WINDOWS == 3);
+
+/// Wraps a scope or resource in every window layer of an [`IpGovernors`] (the first window is
+/// checked first), then in its shared layer.
+macro_rules! limit_per_ip {
+    ($target:expr, $governors:expr) => {
+        $target
+            .wrap($governors.shared_layer())
+            .wrap($governors.layer(2))
+            .wrap($governors.layer(1))
+            .wrap($governors.layer(0))
+    };
+}
+pub(crate) use limit_per_ip;
+
+/// The per-IP limits actix-governor enforces, by category.
 pub struct IpLimits {
     /// Every `/api` route outside `/api/v1`.
     pub default: IpGovernors,
@@ -97,7 +228,7 @@ pub struct IpLimits {
 }
 
 impl IpLimits {
-    /// Limiters for the configured categories, shared through `shared` when it is set.
+    /// Governors for the configured categories, also counted through `shared` when it is set.
     pub fn new(settings: &RateLimitSettings, shared: Option<&Arc<SharedLimits>>) -> Self {
         Self {
             default: IpGovernors::new(&settings.default, "", shared, "default_ip"),

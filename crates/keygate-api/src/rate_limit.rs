@@ -3,11 +3,10 @@
 //! after the key is verified, so keys sent in the JSON body count too), per client address group
 //! for every `/api/v1` call before any key work ([`limit_by_ip`], called by the traffic
 //! middleware), and per username for sign-in ([`crate::login_limit`]). The other per-IP limits
-//! (session API, sign-in, webhooks) are middleware over the same [`Windows`]
-//! ([`crate::ip_governor`]).
+//! (session API, sign-in, webhooks) are actix-governor middleware ([`crate::ip_governor`]).
 //!
 //! The limiters here are governor's keyed GCRA limiters, checked in memory without a lock shared
-//! by all requests; with `KEYGATE_REDIS_URL` set, every category is decided by the same GCRA in
+//! by all requests; with `KEYGATE_REDIS_URL` set, every category here is decided by the same GCRA in
 //! Redis first ([`crate::shared_limit`]), and in memory only while Redis cannot answer. They are
 //! not one middleware each because the `/api/v1` check is on the hot path (a middleware layer
 //! costs every request a boxed call) and the per-key and per-username checks need the verified
@@ -196,7 +195,7 @@ fn tightest(so_far: Option<RateInfo>, info: RateInfo) -> Option<RateInfo> {
 }
 
 /// The 429 of `window`, which allows a call again after `wait`.
-fn refused(window: &RateWindow, wait: Duration, what: &str) -> (ApiError, RateInfo) {
+pub(crate) fn refused(window: &RateWindow, wait: Duration, what: &str) -> (ApiError, RateInfo) {
     // Rounded up: a client that waits the whole seconds it is told is then accepted.
     let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
     (

@@ -26,7 +26,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::errors_config;
-use crate::ip_governor::IpLimits;
+use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
@@ -392,23 +392,26 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             )
             .service(
                 // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
-                // (a refusal costs no session lookup), then the session.
-                web::scope("/api")
-                    .wrap(session)
-                    .wrap(ip_limits.default.layer())
-                    .configure(routes::setup::configure)
-                    .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
-                    .configure(routes::users::configure)
-                    .configure(routes::keys::configure)
-                    .configure(routes::action_center::configure)
-                    .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
-                    .configure(routes::traffic::configure)
-                    .configure(routes::security::configure)
-                    .configure(routes::collections::configure)
-                    .default_service(web::to(|| async {
-                        HttpResponse::NotFound().json(ErrorBody::new("Not found"))
-                    }))
-                    .wrap(cors(&settings)),
+                // (actix-governor, then Redis when shared; a refusal costs no session lookup),
+                // then the session.
+                limit_per_ip!(
+                    web::scope("/api")
+                        .wrap(session)
+                        .configure(routes::setup::configure)
+                        .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
+                        .configure(routes::users::configure)
+                        .configure(routes::keys::configure)
+                        .configure(routes::action_center::configure)
+                        .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
+                        .configure(routes::traffic::configure)
+                        .configure(routes::security::configure)
+                        .configure(routes::collections::configure)
+                        .default_service(web::to(|| async {
+                            HttpResponse::NotFound().json(ErrorBody::new("Not found"))
+                        })),
+                    ip_limits.default
+                )
+                .wrap(cors(&settings)),
             )
             .configure(|cfg| routes::spa::configure(cfg, &static_dir))
     })

@@ -12,7 +12,7 @@ use crate::auth::session_user::start_session;
 use crate::auth::SessionUser;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
-use crate::ip_governor::IpGovernors;
+use crate::ip_governor::{limit_per_ip, IpGovernors};
 use crate::state::AppState;
 
 /// The feed URL for the session info: `KEYGATE_WS_PUBLIC_URL`, else `/ws` on the host the request
@@ -168,17 +168,15 @@ pub async fn change_password(
 pub fn configure(cfg: &mut web::ServiceConfig, login_limits: &IpGovernors) {
     cfg.service(
         web::scope("/auth")
-            .service(
-                web::resource("/login")
-                    .wrap(login_limits.layer())
-                    .route(web::post().to(login)),
-            )
+            .service(limit_per_ip!(
+                web::resource("/login").route(web::post().to(login)),
+                login_limits
+            ))
             .service(web::resource("/session").route(web::get().to(get_session)))
             .service(web::resource("/logout").route(web::post().to(logout)))
-            .service(
-                web::resource("/password")
-                    .wrap(login_limits.layer())
-                    .route(web::post().to(change_password)),
-            ),
+            .service(limit_per_ip!(
+                web::resource("/password").route(web::post().to(change_password)),
+                login_limits
+            )),
     );
 }

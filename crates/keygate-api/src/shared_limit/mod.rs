@@ -2,7 +2,9 @@
 //! allows a key or an address its documented rate once, not once per instance.
 //!
 //! Every category keeps its in-memory limiter ([`crate::rate_limit::Windows`]); with Redis set, a
-//! check first asks Redis and the local limiter decides only when Redis cannot. The order of work
+//! check first asks Redis and the local limiter decides only when Redis cannot. The per-IP
+//! middleware categories ([`crate::ip_governor`]) are the exception: actix-governor always
+//! counts them in each process, and Redis only adds the fleet-wide refusal. The order of work
 //! of one shared decision:
 //! 1. Down (the last call failed)? Decide locally at once: no request waits for a Redis that is
 //!    known to be away. A background task ([`SharedLimits::start`]) reconnects at most every
