@@ -6,9 +6,9 @@
 //! (session API, sign-in, webhooks) are actix-governor middleware ([`crate::ip_governor`]).
 //!
 //! The limiters here are governor's keyed GCRA limiters, checked in memory without a lock shared
-//! by all requests; with `KEYGATE_REDIS_URL` set, every category here is decided by the same GCRA in
-//! Redis first ([`crate::shared_limit`]), and in memory only while Redis cannot answer. They are
-//! not one middleware each because the `/api/v1` check is on the hot path (a middleware layer
+//! by all requests; with `KEYGATE_REDIS_URL` set, every category here is decided by the same GCRA
+//! in Redis first ([`crate::shared_limit`]), and in memory only while Redis cannot answer. They
+//! are not one middleware each because the `/api/v1` check is on the hot path (a middleware layer
 //! costs every request a boxed call) and the per-key and per-username checks need the verified
 //! key or the parsed body. A per-key check leaves a
 //! [`RateInfo`] in the request's extensions; the traffic middleware turns it into
