@@ -36,6 +36,7 @@ use crate::rate_limit::RateLimits;
 use crate::route_class;
 use crate::routes;
 use crate::security_headers::SecurityHeaders;
+use crate::shared_limit::SharedLimits;
 use crate::state::AppState;
 use crate::traffic_log;
 use crate::ws;
@@ -93,7 +94,19 @@ impl Application {
         let (traffic, traffic_writer) = TrafficWriter::start(traffic_store, &settings.traffic);
         let (market, paper) = build_paper(&db).await?;
         let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
-        let state = web::Data::new(build_state(settings, db, traffic, market, broker)?);
+        // Started here, on the runtime that outlives the server's workers (see above).
+        let shared_limits = match &settings.shared_limits {
+            Some(shared) => Some(SharedLimits::start(shared).await?),
+            None => None,
+        };
+        let state = web::Data::new(build_state(
+            settings,
+            db,
+            traffic,
+            market,
+            broker,
+            shared_limits,
+        )?);
         let paper_tasks = vec![
             state
                 .market
@@ -199,6 +212,7 @@ fn build_state(
     traffic: Arc<traffic::TrafficSink>,
     market: Arc<keygate_broker::Market>,
     broker: Arc<dyn keygate_broker::Broker>,
+    shared_limits: Option<Arc<SharedLimits>>,
 ) -> anyhow::Result<AppState> {
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
@@ -226,12 +240,14 @@ fn build_state(
         broker,
         trading,
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
-        login_limiter: LoginLimiter::new(&settings.rate_limits.login),
-        rate_limits: RateLimits::new(&settings.rate_limits),
+        login_limiter: LoginLimiter::new(&settings.rate_limits.login, shared_limits.as_ref()),
+        rate_limits: RateLimits::new(&settings.rate_limits, shared_limits.as_ref()),
         ip_limits: Arc::new(IpLimits::new(
             &settings.rate_limits,
             &settings.trusted_proxies,
+            shared_limits.as_ref(),
         )),
+        shared_limits,
         traffic,
         security: Arc::new(SecurityMonitor::new(db.clone(), settings.bans.clone())),
         settings: Arc::new(settings),
@@ -400,7 +416,8 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             )
             .service(
                 // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
-                // (actix-governor; a refusal costs no session lookup), then the session.
+                // (actix-governor, then Redis when shared; a refusal costs no session lookup),
+                // then the session.
                 limit_per_ip!(
                     web::scope(route_class::API)
                         .wrap(session)

@@ -70,9 +70,19 @@ impl TestDatabase {
         db::connect(&self.url).await.expect("connect")
     }
 
+    /// Another handle on this database, for a second server on it. It owns nothing (dropping it
+    /// drops no database), so the handle it came from must outlive it.
+    pub fn beside(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            postgres: None,
+            _dir: None,
+        }
+    }
+
     /// True when this run tests PostgreSQL.
     pub fn is_postgres(&self) -> bool {
-        self.postgres.is_some()
+        self.url.starts_with("postgres")
     }
 }
 

@@ -76,7 +76,7 @@ pub async fn login(
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(&req, &body.username)?;
+    state.login_limiter.check(&req, &body.username).await?;
     let user = users::authenticate(&state.db, &body.username, &body.password).await?;
     let csrf_token = start_session(&session, &user)?;
     log::info!("user {} signed in from {}", user.id, ip.0);
@@ -147,7 +147,10 @@ pub async fn change_password(
     req: HttpRequest,
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(&req, &current.user.username)?;
+    state
+        .login_limiter
+        .check(&req, &current.user.username)
+        .await?;
     users::change_password(
         &state.db,
         current.user.id,
