@@ -71,11 +71,17 @@ def check_session_across_instances(fleet):
     answer = Client(b).get("/api/auth/session", session.headers())
     expect(answer.status == 200 and answer.body["user"]["username"] == USERNAME,
            f"B did not know A's session: {answer.status} {answer.body}")
+    # Through nginx, the feed's URL names the address the client used (nginx passes its Host on).
+    nginx = fleet.ports["nginx"]
+    via_proxy = Client(nginx).get("/api/auth/session", session.headers())
+    expect(via_proxy.status == 200 and via_proxy.body["ws_url"] == f"ws://127.0.0.1:{nginx}/ws",
+           f"the session through nginx answered {via_proxy.status}, feed URL {via_proxy.body}")
     forged = Client(b).post("/api/keys", {"name": "no-csrf"}, session.headers())
     expect(forged.status == 403, f"B took a change without A's CSRF token: {forged.status}")
     keys = {name: create_key(b, session, name) for name in ("load", "revoked", "count", "orders", "fallback")}
     seen = max(wait_key_known([a, b], key) for _, key in keys.values())
-    print(f"  signed in on A; B: GET /api/auth/session 200 ({USERNAME}), POST /api/keys without the"
+    print(f"  signed in on A; through nginx the session names the feed {via_proxy.body['ws_url']}")
+    print(f"  B: GET /api/auth/session 200 ({USERNAME}), POST /api/keys without the"
           f" CSRF token 403, with it 201 x{len(keys)}; keys made on B verified on A within {seen * 1000:.0f} ms")
     return session, keys
 
