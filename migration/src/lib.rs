@@ -19,6 +19,7 @@ mod m20261203_000016_add_case_insensitive_username_index;
 mod m20261203_000020_create_traffic_class_rollups;
 mod m20261203_000030_tag_pending_order_requests;
 mod m20261204_000030_fit_traffic_indexes_to_postgres;
+mod m20261204_000050_add_paper_account_revision;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_create_traffic_class_rollups::Migration),
             Box::new(m20261203_000030_tag_pending_order_requests::Migration),
             Box::new(m20261204_000030_fit_traffic_indexes_to_postgres::Migration),
+            Box::new(m20261204_000050_add_paper_account_revision::Migration),
         ]
     }
 }

@@ -9,7 +9,7 @@ import time
 import urllib.request
 
 from checks import expect
-from client import Load, run_count
+from client import Client, Load, run_count
 
 ORDER = {"strategy": "fleet", "symbol": "NHPC", "exchange": "NSE", "action": "BUY", "pricetype": "LIMIT",
          "product": "MIS", "quantity": "1", "price": "40"}
@@ -55,7 +55,20 @@ def check_shared_order_limit(fleet, keys, seconds=3.0):
           f" + burst {BURST} = {ceiling:.0f}; steady rate after the burst {steady:.1f}/s")
     expect(allowed <= ceiling + 2, f"{allowed} orders placed, over the shared budget of {ceiling:.0f}")
     expect(allowed >= RATE * seconds - 2, f"only {allowed} orders placed: the limit refuses too much")
+    check_orders_kept(fleet, key, answers)
     return steady
+
+
+def check_orders_kept(fleet, key, answers):
+    """Orders placed through both instances all land in the one paper account: distinct ids, and
+    each instance's order book lists every one (no process overwrote another's)."""
+    placed = [a.body["orderid"] for a in answers if a.status == 200]
+    expect(len(set(placed)) == len(placed), f"{len(placed)} orders placed under {len(set(placed))} ids")
+    for name in ("a", "b"):
+        book = Client(fleet.ports[name]).post("/api/v1/orderbook", {}, {"X-API-KEY": key})
+        listed = {o["orderid"] for o in book.body["data"]["orders"]}
+        expect(set(placed) <= listed, f"instance {name}'s order book misses {len(set(placed) - listed)} of them")
+    print(f"  the {len(placed)} placed orders have distinct ids and both instances' order books list them all")
 
 
 def check_redis_fallback(fleet, keys, shared_rate, seconds=4.0, stop_at=1.5):

@@ -1,6 +1,7 @@
 //! keygate-core's integration tests (one binary). Each test gets its own fresh database: SQLite in
 //! a temporary directory, or a new PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+mod paper_fleet;
 mod paper_ledger;
 mod trading;
 mod traffic_store;
