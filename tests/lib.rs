@@ -67,6 +67,15 @@ impl TestDatabase {
         }
     }
 
+    /// Another handle on this database, for a second server on it; it owns nothing, so this
+    /// handle must outlive it.
+    pub fn beside(&self) -> Self {
+        Self {
+            url: self.url.clone(),
+            _dir: None,
+        }
+    }
+
     /// True when this run tests PostgreSQL.
     pub fn is_postgres(&self) -> bool {
         self.url.starts_with("postgres")

@@ -35,6 +35,7 @@ mod security_headers;
 mod session_feed_url;
 mod sessions;
 mod setup;
+mod shared_limits;
 mod stored_allowlist;
 mod traffic_layer;
 mod traffic_log;

@@ -102,16 +102,28 @@ async fn the_orders_category_has_its_own_budget_per_key() {
     .await;
     let req = TestRequest::default().to_http_request();
     let limits = &app.state.rate_limits;
-    assert!(limits.check_key(&req, RateCategory::Orders, 7).is_ok());
-    assert!(limits.check_key(&req, RateCategory::Orders, 7).is_ok());
-    let refused = limits.check_key(&req, RateCategory::Orders, 7).unwrap_err();
+    assert!(limits
+        .check_key(&req, RateCategory::Orders, 7)
+        .await
+        .is_ok());
+    assert!(limits
+        .check_key(&req, RateCategory::Orders, 7)
+        .await
+        .is_ok());
+    let refused = limits
+        .check_key(&req, RateCategory::Orders, 7)
+        .await
+        .unwrap_err();
     assert_eq!(refused.to_string(), "Rate limit exceeded: 2 per 1 minute");
     assert!(
-        limits.check_key(&req, RateCategory::Data, 7).is_ok(),
+        limits.check_key(&req, RateCategory::Data, 7).await.is_ok(),
         "data is counted apart"
     );
     assert!(
-        limits.check_key(&req, RateCategory::Orders, 8).is_ok(),
+        limits
+            .check_key(&req, RateCategory::Orders, 8)
+            .await
+            .is_ok(),
         "another key"
     );
 }

@@ -1,143 +1,92 @@
-//! Per-IP limits enforced by actix-governor's middleware: the session API (the `default`
-//! category, on the whole `/api` scope), sign-in and password changes (`login`) and webhooks
-//! (`webhook`). The key is the client's address group ([`IpGroup`]: IPv4 address or IPv6 /64, as
-//! [`ClientIp`] decides it), and a refusal is keygate's JSON envelope with `Retry-After` and
-//! `RateLimit-*` headers.
+//! Per-IP limits enforced as middleware: the session API (the `default` category, on the whole
+//! `/api` scope), sign-in and password changes (`login`) and webhooks (`webhook`). The key is the
+//! client's address group ([`IpGroup`]: IPv4 address or IPv6 /64, as [`ClientIp`] decides it),
+//! and a refusal is keygate's JSON envelope with `Retry-After` and `RateLimit-*` headers (the
+//! traffic middleware adds the latter from the [`RateInfo`](crate::rate_limit::RateInfo) left in
+//! the extensions, as for every other limit).
 //!
-//! actix-governor checks one quota per middleware, so a category's stacked windows
-//! (`50/s,1000/min`) are stacked layers: [`IpGovernors::layer`] gives the `i`th, a pass-through
-//! when the category has fewer windows (at most [`MAX_IP_WINDOWS`], a limit the settings check).
-//! Every layer of one category shares its limiters, so resources wrapped apart (sign-in and the
-//! password change) count against one budget.
+//! A category's stacked windows (`50/s,1000/min`) are one [`Windows`] checked by one layer
+//! ([`IpGovernors::layer`]): governor's in-memory limiters, or Redis when limits are shared
+//! ([`crate::shared_limit`]). Every layer of one category shares its limiters, so resources
+//! wrapped apart (sign-in and the password change) count against one budget.
 
-use actix_governor::{Governor, GovernorConfig, GovernorConfigBuilder, KeyExtractor};
-use actix_web::dev::ServiceRequest;
-use actix_web::http::header::{HeaderName, HeaderValue};
-use actix_web::middleware::Condition;
-use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
-use governor::clock::{Clock, DefaultClock, QuantaInstant};
-use governor::middleware::NoOpMiddleware;
-use governor::NotUntil;
-use keygate_core::config::{RateWindow, MAX_IP_WINDOWS};
+use std::rc::Rc;
+use std::sync::Arc;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{Service, ServiceRequest, ServiceResponse, Transform};
+use actix_web::middleware::{self, Next};
+use actix_web::HttpMessage;
+use keygate_core::config::{RateLimitSettings, RateWindow};
 use keygate_core::ip_group::IpGroup;
 
 use crate::client_ip::ClientIp;
-use crate::error::ApiError;
+use crate::rate_limit::Windows;
+use crate::shared_limit::SharedLimits;
 
-/// actix-governor's key: the client's address group, and the window it enforces (for the 429's
-/// message and headers).
-#[derive(Debug, Clone)]
-pub struct ClientGroupKey {
-    window: RateWindow,
-    /// Appended to the 429 message, e.g. ` for sign-in attempts`.
+/// One per-IP category's windows, and what its 429 message adds (` for sign-in attempts`).
+pub struct IpGovernors {
+    windows: Arc<Windows<IpGroup>>,
     what: &'static str,
 }
 
-impl KeyExtractor for ClientGroupKey {
-    type Key = IpGroup;
-    type KeyExtractionError = ApiError;
-
-    fn extract(&self, req: &ServiceRequest) -> Result<Self::Key, Self::KeyExtractionError> {
-        Ok(IpGroup::of(ClientIp::of(req.request()).0))
-    }
-
-    fn exceed_rate_limit_response(
-        &self,
-        negative: &NotUntil<QuantaInstant>,
-        _builder: HttpResponseBuilder,
-    ) -> HttpResponse {
-        let wait = negative.wait_time_from(DefaultClock::default().now());
-        // Rounded up: a client that waits the whole seconds it is told is then accepted.
-        let retry_after = (wait.as_secs() + u64::from(wait.subsec_nanos() > 0)).max(1);
-        let mut response = ApiError::RateLimited {
-            limit: format!("{}{}", self.window.describe(), self.what),
-            retry_after,
-        }
-        .error_response();
-        let headers = response.headers_mut();
-        for (name, value) in [
-            ("ratelimit-limit", u64::from(self.window.count)),
-            ("ratelimit-remaining", 0),
-            ("ratelimit-reset", retry_after),
-        ] {
-            headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
-        }
-        response
-    }
-}
-
-type IpConfig = GovernorConfig<ClientGroupKey, NoOpMiddleware>;
-
-/// One middleware layer of a category: a governor, or nothing.
-pub type IpLayer = Condition<Governor<ClientGroupKey, NoOpMiddleware>>;
-
-/// A category's windows as actix-governor configurations (their limiters shared by every layer
-/// made from them).
-pub struct IpGovernors {
-    configs: Vec<IpConfig>,
-}
-
-fn config(window: RateWindow, what: &'static str) -> Option<IpConfig> {
-    GovernorConfigBuilder::default()
-        .key_extractor(ClientGroupKey { window, what })
-        .period(window.period / window.count.max(1))
-        .burst_size(window.count)
-        .finish()
-}
-
 impl IpGovernors {
-    /// Governors for `windows` (beyond [`MAX_IP_WINDOWS`] are ignored; the settings refuse them).
-    pub fn new(windows: &[RateWindow], what: &'static str) -> Self {
+    /// Limiters for `windows`, shared through `shared` under `category` when it is set.
+    pub fn new(
+        windows: &[RateWindow],
+        what: &'static str,
+        shared: Option<&Arc<SharedLimits>>,
+        category: &'static str,
+    ) -> Self {
         Self {
-            configs: windows
-                .iter()
-                .take(MAX_IP_WINDOWS)
-                .filter_map(|w| config(*w, what))
-                .collect(),
+            windows: Arc::new(Windows::new(windows).shared(shared, category)),
+            what,
         }
     }
 
-    /// The middleware for window `i`: its governor, or a pass-through when there is none.
-    pub fn layer(&self, i: usize) -> IpLayer {
-        match self.configs.get(i) {
-            Some(config) => Condition::new(true, Governor::new(config)),
-            None => {
-                let idle = RateWindow {
-                    count: 1,
-                    period: std::time::Duration::from_secs(1),
-                };
-                let idle = config(idle, "").expect("a 1/s quota is valid");
-                Condition::new(false, Governor::new(&idle))
+    /// The middleware counting every request it wraps in this category, for `wrap`.
+    pub fn layer<S, B>(
+        &self,
+    ) -> impl Transform<
+        S,
+        ServiceRequest,
+        Response = ServiceResponse<EitherBody<B>>,
+        Error = actix_web::Error,
+        InitError = (),
+    >
+    where
+        S: Service<ServiceRequest, Response = ServiceResponse<B>, Error = actix_web::Error>
+            + 'static,
+        B: MessageBody + 'static,
+    {
+        // One `Rc` per worker's layer: a request clones a count only its own thread touches.
+        let category = Rc::new((self.windows.clone(), self.what));
+        middleware::from_fn(move |req: ServiceRequest, next: Next<B>| {
+            let category = Rc::clone(&category);
+            async move {
+                let (windows, what) = &*category;
+                let group = IpGroup::of(ClientIp::of(req.request()).0);
+                match windows.check(&group, what).await {
+                    Ok(_) => next
+                        .call(req)
+                        .await
+                        .map(ServiceResponse::map_into_left_body),
+                    Err((error, info)) => {
+                        req.extensions_mut().insert(info);
+                        Ok(req.error_response(error).map_into_right_body())
+                    }
+                }
             }
-        }
+        })
     }
 
     /// Forgets address groups whose windows are full again, bounding memory.
     pub fn shrink(&self) {
-        for config in &self.configs {
-            let limiter = config.limiter();
-            limiter.retain_recent();
-            limiter.shrink_to_fit();
-        }
+        self.windows.shrink();
     }
 }
 
-// `limit_per_ip!` wraps exactly this many layers.
-const _: () = assert!(MAX_IP_WINDOWS == 3);
-
-/// Wraps a scope or resource in every window layer of an [`IpGovernors`]; the first window is
-/// checked first.
-macro_rules! limit_per_ip {
-    ($target:expr, $governors:expr) => {
-        $target
-            .wrap($governors.layer(2))
-            .wrap($governors.layer(1))
-            .wrap($governors.layer(0))
-    };
-}
-pub(crate) use limit_per_ip;
-
-/// The per-IP limits actix-governor enforces, by category.
+/// The per-IP limits enforced as middleware, by category.
 pub struct IpLimits {
     /// Every `/api` route outside `/api/v1`.
     pub default: IpGovernors,
@@ -148,12 +97,12 @@ pub struct IpLimits {
 }
 
 impl IpLimits {
-    /// Governors for the configured categories.
-    pub fn new(settings: &keygate_core::config::RateLimitSettings) -> Self {
+    /// Limiters for the configured categories, shared through `shared` when it is set.
+    pub fn new(settings: &RateLimitSettings, shared: Option<&Arc<SharedLimits>>) -> Self {
         Self {
-            default: IpGovernors::new(&settings.default, ""),
-            login: IpGovernors::new(&settings.login, " for sign-in attempts"),
-            webhook: IpGovernors::new(&settings.webhook, ""),
+            default: IpGovernors::new(&settings.default, "", shared, "default_ip"),
+            login: IpGovernors::new(&settings.login, " for sign-in attempts", shared, "login_ip"),
+            webhook: IpGovernors::new(&settings.webhook, "", shared, "webhook_ip"),
         }
     }
 

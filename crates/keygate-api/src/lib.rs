@@ -19,6 +19,7 @@ pub mod request_path;
 pub mod route_class;
 pub mod routes;
 pub mod security_headers;
+pub mod shared_limit;
 pub mod startup;
 pub mod state;
 pub mod traffic_log;

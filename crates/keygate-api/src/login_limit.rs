@@ -10,12 +10,15 @@
 //! account is refused with 400 before it is counted, so a client cannot fill the limiter with
 //! arbitrarily long or many distinct keys cheaply.
 
+use std::sync::Arc;
+
 use actix_web::HttpMessage;
 use keygate_core::config::RateWindow;
 use keygate_core::users;
 
 use crate::error::ApiError;
 use crate::rate_limit::{self, Windows};
+use crate::shared_limit::SharedLimits;
 
 /// Keyed limiters for sign-in attempts per account.
 pub struct LoginLimiter {
@@ -23,19 +26,20 @@ pub struct LoginLimiter {
 }
 
 impl LoginLimiter {
-    /// Limits for the configured windows; none turns login limiting off.
-    pub fn new(windows: &[RateWindow]) -> Self {
+    /// Limits for the configured windows (shared through `shared` when it is set); none turns
+    /// login limiting off.
+    pub fn new(windows: &[RateWindow], shared: Option<&Arc<SharedLimits>>) -> Self {
         Self {
-            windows: Windows::new(windows),
+            windows: Windows::new(windows).shared(shared, "login_user"),
         }
     }
 
     /// Counts one attempt for `username` (400 when it cannot be a username); refuses with 429
     /// once a window is full. The figures for the `RateLimit-*` headers are left in `req`'s
     /// extensions.
-    pub fn check(&self, req: &impl HttpMessage, username: &str) -> Result<(), ApiError> {
+    pub async fn check(&self, req: &impl HttpMessage, username: &str) -> Result<(), ApiError> {
         let key = users::validate_username(username)?.as_str().to_owned();
-        rate_limit::record(req, self.windows.check(&key, " for sign-in attempts"))
+        rate_limit::record(req, self.windows.check(&key, " for sign-in attempts").await)
     }
 
     /// Forgets keys whose windows are full again, bounding memory.
@@ -51,19 +55,19 @@ mod tests {
 
     use super::*;
 
-    #[test]
-    fn an_impossible_username_is_refused_before_it_is_counted() {
+    #[tokio::test]
+    async fn an_impossible_username_is_refused_before_it_is_counted() {
         let windows = keygate_core::config::parse_windows("X", "1/min").unwrap();
-        let limiter = LoginLimiter::new(&windows);
+        let limiter = LoginLimiter::new(&windows, None);
         let req = TestRequest::default().to_http_request();
         let long = "a".repeat(100_000);
         for name in [long.as_str(), "", "a b", "admin\u{0}"] {
-            let error = limiter.check(&req, name).unwrap_err();
+            let error = limiter.check(&req, name).await.unwrap_err();
             assert_eq!(error.status_code(), 400, "{name:.20}");
         }
         assert_eq!(limiter.windows.key_count(), 0, "nothing was keyed");
-        limiter.check(&req, "Admin").unwrap();
-        let refused = limiter.check(&req, " admin ").unwrap_err();
+        limiter.check(&req, "Admin").await.unwrap();
+        let refused = limiter.check(&req, " admin ").await.unwrap_err();
         assert_eq!(
             refused.status_code(),
             429,

@@ -26,12 +26,13 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::errors_config;
-use crate::ip_governor::{limit_per_ip, IpLimits};
+use crate::ip_governor::IpLimits;
 use crate::login_limit::LoginLimiter;
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::routes;
 use crate::security_headers::SecurityHeaders;
+use crate::shared_limit::SharedLimits;
 use crate::state::AppState;
 use crate::traffic_log;
 use crate::ws;
@@ -89,7 +90,19 @@ impl Application {
         let (traffic, traffic_writer) = TrafficWriter::start(traffic_store, &settings.traffic);
         let (market, paper) = build_paper(&db).await?;
         let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
-        let state = web::Data::new(build_state(settings, db, traffic, market, broker)?);
+        // Started here, on the runtime that outlives the server's workers (see above).
+        let shared_limits = match &settings.shared_limits {
+            Some(shared) => Some(SharedLimits::start(shared).await?),
+            None => None,
+        };
+        let state = web::Data::new(build_state(
+            settings,
+            db,
+            traffic,
+            market,
+            broker,
+            shared_limits,
+        )?);
         let paper_tasks = vec![
             state
                 .market
@@ -195,6 +208,7 @@ fn build_state(
     traffic: Arc<traffic::TrafficSink>,
     market: Arc<keygate_broker::Market>,
     broker: Arc<dyn keygate_broker::Broker>,
+    shared_limits: Option<Arc<SharedLimits>>,
 ) -> anyhow::Result<AppState> {
     let crypto = Arc::new(KeyCrypto::new(&settings.secrets)?);
     let usage = Arc::new(UsageRecorder::default());
@@ -215,9 +229,10 @@ fn build_state(
         broker,
         trading,
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
-        login_limiter: LoginLimiter::new(&settings.rate_limits.login),
-        rate_limits: RateLimits::new(&settings.rate_limits),
-        ip_limits: Arc::new(IpLimits::new(&settings.rate_limits)),
+        login_limiter: LoginLimiter::new(&settings.rate_limits.login, shared_limits.as_ref()),
+        rate_limits: RateLimits::new(&settings.rate_limits, shared_limits.as_ref()),
+        ip_limits: Arc::new(IpLimits::new(&settings.rate_limits, shared_limits.as_ref())),
+        shared_limits,
         traffic,
         security: Arc::new(SecurityMonitor::new(db.clone(), settings.bans.clone())),
         settings: Arc::new(settings),
@@ -377,25 +392,23 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
             )
             .service(
                 // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
-                // (actix-governor; a refusal costs no session lookup), then the session.
-                limit_per_ip!(
-                    web::scope("/api")
-                        .wrap(session)
-                        .configure(routes::setup::configure)
-                        .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
-                        .configure(routes::users::configure)
-                        .configure(routes::keys::configure)
-                        .configure(routes::action_center::configure)
-                        .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
-                        .configure(routes::traffic::configure)
-                        .configure(routes::security::configure)
-                        .configure(routes::collections::configure)
-                        .default_service(web::to(|| async {
-                            HttpResponse::NotFound().json(ErrorBody::new("Not found"))
-                        })),
-                    ip_limits.default
-                )
-                .wrap(cors(&settings)),
+                // (a refusal costs no session lookup), then the session.
+                web::scope("/api")
+                    .wrap(session)
+                    .wrap(ip_limits.default.layer())
+                    .configure(routes::setup::configure)
+                    .configure(|cfg| routes::account::configure(cfg, &ip_limits.login))
+                    .configure(routes::users::configure)
+                    .configure(routes::keys::configure)
+                    .configure(routes::action_center::configure)
+                    .configure(|cfg| routes::webhooks::configure(cfg, &ip_limits.webhook))
+                    .configure(routes::traffic::configure)
+                    .configure(routes::security::configure)
+                    .configure(routes::collections::configure)
+                    .default_service(web::to(|| async {
+                        HttpResponse::NotFound().json(ErrorBody::new("Not found"))
+                    }))
+                    .wrap(cors(&settings)),
             )
             .configure(|cfg| routes::spa::configure(cfg, &static_dir))
     })

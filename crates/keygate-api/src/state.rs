@@ -29,8 +29,11 @@ pub struct AppState {
     pub login_limiter: LoginLimiter,
     /// Per-key limits and the `/api/v1` limit per address.
     pub rate_limits: RateLimits,
-    /// The per-IP limits enforced as actix-governor middleware (session API, sign-in, webhooks).
+    /// The per-IP limits enforced as middleware (session API, sign-in, webhooks).
     pub ip_limits: Arc<IpLimits>,
+    /// The Redis connection every limit above decides through when `KEYGATE_REDIS_URL` is set
+    /// (its [`health`](crate::shared_limit::SharedLimits::health): up, error count).
+    pub shared_limits: Option<Arc<crate::shared_limit::SharedLimits>>,
     /// The traffic log's queue to its background writer.
     pub traffic: Arc<TrafficSink>,
     /// Invalid-key counting and bans.

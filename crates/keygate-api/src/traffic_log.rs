@@ -221,11 +221,12 @@ async fn record_traffic(
     };
     body_deadline::guard(&mut req, route, layer.body_timeout);
     let page = security_headers::Page::of(route);
-    let checked = if canonical {
-        refuse_encoded(req.headers())
-            .and_then(|()| rate_limit::limit_by_ip(&req, route, &layer.state.rate_limits))
-    } else {
+    let checked = if !canonical {
         Err(ApiError::bad_request(request_path::REFUSAL))
+    } else if let Err(refusal) = refuse_encoded(req.headers()) {
+        Err(refusal)
+    } else {
+        rate_limit::limit_by_ip(&req, route, &layer.state.rate_limits).await
     };
     let result = match checked {
         Err(refusal) => Ok(req.error_response(refusal).map_into_right_body()),

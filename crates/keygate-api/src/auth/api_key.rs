@@ -107,7 +107,8 @@ impl<T: ApiRequest> FromRequest for ApiCall<T> {
             });
             state
                 .rate_limits
-                .check_key(&req, T::CATEGORY, identity.key_id)?;
+                .check_key(&req, T::CATEGORY, identity.key_id)
+                .await?;
             if !identity.scopes.allows(T::PERMISSION) {
                 return Err(ApiError::forbidden(format!(
                     "This API key may not do this: it needs the {} scope",

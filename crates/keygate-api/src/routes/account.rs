@@ -12,7 +12,7 @@ use crate::auth::session_user::start_session;
 use crate::auth::SessionUser;
 use crate::client_ip::ClientIp;
 use crate::error::ApiError;
-use crate::ip_governor::{limit_per_ip, IpGovernors};
+use crate::ip_governor::IpGovernors;
 use crate::state::AppState;
 
 /// The feed URL for the session info: `KEYGATE_WS_PUBLIC_URL`, else `/ws` on the host the request
@@ -76,7 +76,7 @@ pub async fn login(
     ip: ClientIp,
     body: web::Json<Credentials>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(&req, &body.username)?;
+    state.login_limiter.check(&req, &body.username).await?;
     let user = users::authenticate(&state.db, &body.username, &body.password).await?;
     let csrf_token = start_session(&session, &user)?;
     log::info!("user {} signed in from {}", user.id, ip.0);
@@ -147,7 +147,10 @@ pub async fn change_password(
     req: HttpRequest,
     body: web::Json<ChangePassword>,
 ) -> Result<HttpResponse, ApiError> {
-    state.login_limiter.check(&req, &current.user.username)?;
+    state
+        .login_limiter
+        .check(&req, &current.user.username)
+        .await?;
     users::change_password(
         &state.db,
         current.user.id,
@@ -165,15 +168,17 @@ pub async fn change_password(
 pub fn configure(cfg: &mut web::ServiceConfig, login_limits: &IpGovernors) {
     cfg.service(
         web::scope("/auth")
-            .service(limit_per_ip!(
-                web::resource("/login").route(web::post().to(login)),
-                login_limits
-            ))
+            .service(
+                web::resource("/login")
+                    .wrap(login_limits.layer())
+                    .route(web::post().to(login)),
+            )
             .service(web::resource("/session").route(web::get().to(get_session)))
             .service(web::resource("/logout").route(web::post().to(logout)))
-            .service(limit_per_ip!(
-                web::resource("/password").route(web::post().to(change_password)),
-                login_limits
-            )),
+            .service(
+                web::resource("/password")
+                    .wrap(login_limits.layer())
+                    .route(web::post().to(change_password)),
+            ),
     );
 }

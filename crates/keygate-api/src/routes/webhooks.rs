@@ -20,7 +20,7 @@ pub mod tokens;
 
 use actix_web::web;
 
-use crate::ip_governor::{limit_per_ip, IpGovernors};
+use crate::ip_governor::IpGovernors;
 
 pub use alerts::tradingview_webhook;
 pub use chartink::chartink_webhook;
@@ -42,8 +42,9 @@ pub fn redact_path(path: &str) -> std::borrow::Cow<'_, str> {
 /// Wires `/api/webhook/*` (public, token or key authenticated, under the `webhook` per-IP
 /// limits; unknown paths there count too) and `/api/chartink/tokens` (session).
 pub fn configure(cfg: &mut web::ServiceConfig, webhook_limits: &IpGovernors) {
-    cfg.service(limit_per_ip!(
+    cfg.service(
         web::scope("/webhook")
+            .wrap(webhook_limits.layer())
             .service(
                 web::resource(["/tradingview", "/tradingview/"])
                     .route(web::post().to(tradingview_webhook)),
@@ -52,8 +53,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, webhook_limits: &IpGovernors) {
                 web::resource(["/chartink/{token}", "/chartink/{token}/"])
                     .route(web::post().to(chartink_webhook)),
             ),
-        webhook_limits
-    ))
+    )
     .service(
         web::resource("/chartink/tokens")
             .route(web::get().to(list_chartink_tokens))

@@ -111,8 +111,7 @@ pub struct RateLimitSettings {
     pub api_per_ip: Vec<RateWindow>,
 }
 
-/// Most windows of a per-IP category that actix-governor enforces (`webhook`, `login`,
-/// `default`): each window is one middleware layer, and the layers are fixed at start-up.
+/// Most windows of a per-IP middleware category (`webhook`, `login`, `default`).
 pub const MAX_IP_WINDOWS: usize = 3;
 
 impl RateLimitSettings {

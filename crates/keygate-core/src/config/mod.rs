@@ -4,6 +4,7 @@
 mod limits;
 mod secrets;
 pub mod secrets_file;
+mod shared_limits;
 mod websocket;
 
 use std::net::SocketAddr;
@@ -13,6 +14,7 @@ pub use limits::{
     parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
 };
 pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
+pub use shared_limits::SharedLimitSettings;
 pub use websocket::{is_authority, PublicWsUrl, WsSettings};
 
 /// Development generates missing secrets; production refuses to start without strong ones.
@@ -76,6 +78,8 @@ pub struct Settings {
     pub action_center: ActionCenterSettings,
     /// The market-data WebSocket feed (`KEYGATE_WS_*`).
     pub ws: WsSettings,
+    /// Rate limits shared through Redis (`KEYGATE_REDIS_*`); `None`: each process limits alone.
+    pub shared_limits: Option<SharedLimitSettings>,
 }
 
 /// How queued (semi-auto) orders and webhook alerts are handled.
@@ -180,6 +184,7 @@ impl Settings {
             data_dir,
             secrets,
             ws: WsSettings::load(&get)?,
+            shared_limits: SharedLimitSettings::load(&get)?,
         })
     }
 }

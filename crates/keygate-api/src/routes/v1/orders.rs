@@ -236,10 +236,13 @@ async fn strategy_call(
     let caller = state.trading.caller(&call.identity).await?;
     let r = requests::strategy_only(call.body.0).map_err(|i| invalid(i, caller.ledger, true))?;
     let (answer, orders) = run(state, &caller, wrap(r)).await?;
-    state.rate_limits.charge_key(
-        RateCategory::Orders,
-        caller.key_id,
-        orders.saturating_sub(1),
-    );
+    state
+        .rate_limits
+        .charge_key(
+            RateCategory::Orders,
+            caller.key_id,
+            orders.saturating_sub(1),
+        )
+        .await;
     Ok(openalgo::ok(answer))
 }

@@ -103,7 +103,8 @@ pub async fn chartink_webhook(
     let (identity, settings) = identity(&req, &state, &token).await?;
     state
         .rate_limits
-        .check_key(&req, RateCategory::Orders, identity.key_id)?;
+        .check_key(&req, RateCategory::Orders, identity.key_id)
+        .await?;
     if !identity.scopes.allows(Permission::Exit) {
         return Err(ApiError::forbidden(format!(
             "This API key may not do this: it needs the {} scope",
@@ -157,10 +158,10 @@ pub async fn chartink_webhook(
         // One orders call per stock: the first was counted before the payload was read; a
         // stock past the key's budget gets the limit's message as its outcome.
         if i > 0 {
-            if let Err(limited) =
-                state
-                    .rate_limits
-                    .check_key(&req, RateCategory::Orders, identity.key_id)
+            if let Err(limited) = state
+                .rate_limits
+                .check_key(&req, RateCategory::Orders, identity.key_id)
+                .await
             {
                 results.push(
                     json!({"status": "error", "message": limited.to_string(), "symbol": symbol}),
