@@ -2,6 +2,7 @@
 //! the binary before this runs). Secrets are wrapped so `Debug` never shows them.
 
 mod limits;
+mod metrics;
 mod secrets;
 pub mod secrets_file;
 mod websocket;
@@ -12,6 +13,7 @@ use std::path::PathBuf;
 pub use limits::{
     parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
 };
+pub use metrics::MetricsSettings;
 pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
 pub use websocket::{is_authority, PublicWsUrl, WsSettings};
 
@@ -76,6 +78,8 @@ pub struct Settings {
     pub action_center: ActionCenterSettings,
     /// The market-data WebSocket feed (`KEYGATE_WS_*`).
     pub ws: WsSettings,
+    /// The Prometheus metrics endpoint (`KEYGATE_METRICS_*`).
+    pub metrics: MetricsSettings,
 }
 
 /// How queued (semi-auto) orders and webhook alerts are handled.
@@ -180,6 +184,7 @@ impl Settings {
             data_dir,
             secrets,
             ws: WsSettings::load(&get)?,
+            metrics: MetricsSettings::load(&get)?,
         })
     }
 }
