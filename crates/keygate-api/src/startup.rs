@@ -100,9 +100,9 @@ impl Application {
         // on the runtime that outlives the server.
         let background_db = db::connect(&settings.database_url).await?;
         let traffic_store = TrafficStore::open(background_db.clone(), &settings.database_url)?;
-        let observer = metrics.clone().map(|m| {
-            Arc::new(RequestMetrics::new(m)) as Arc<dyn traffic::BatchObserver>
-        });
+        let observer = metrics
+            .clone()
+            .map(|m| Arc::new(RequestMetrics::new(m)) as Arc<dyn traffic::BatchObserver>);
         let (traffic, traffic_writer) =
             TrafficWriter::start(traffic_store, &settings.traffic, observer);
         let (market, paper) = build_paper(&db).await?;
@@ -129,7 +129,8 @@ impl Application {
             (Some(metrics_listener), Some(metrics)) => {
                 metrics.spawn_upkeep();
                 let port = metrics_listener.local_addr()?.port();
-                let server = metrics::serve::serve(state.clone(), metrics.clone(), metrics_listener)?;
+                let server =
+                    metrics::serve::serve(state.clone(), metrics.clone(), metrics_listener)?;
                 (Some(port), Some(server))
             }
             _ => {

@@ -21,9 +21,11 @@ pub mod serve;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keygate_core::action_center;
 use ::metrics::{Counter, Gauge};
-use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder};
+use keygate_core::action_center;
+use metrics_exporter_prometheus::{
+    Matcher, PrometheusBuilder, PrometheusHandle, PrometheusRecorder,
+};
 
 pub use names::*;
 pub use requests::RequestMetrics;
@@ -76,34 +78,38 @@ impl Metrics {
     /// A recorder with every fixed metric registered and described.
     pub fn new() -> Arc<Self> {
         let recorder = PrometheusBuilder::new()
-            .set_buckets_for_metric(Matcher::Full(HTTP_REQUEST_DURATION.into()), &LATENCY_BUCKETS)
+            .set_buckets_for_metric(
+                Matcher::Full(HTTP_REQUEST_DURATION.into()),
+                &LATENCY_BUCKETS,
+            )
             .expect("the latency buckets are not empty")
             .build_recorder();
         let handle = recorder.handle();
-        let (read, redis_errors, shared_limits_up) = ::metrics::with_local_recorder(&recorder, || {
-            names::describe_all();
-            let read = ReadOnScrape {
-                key_cache_memo_hits: ::metrics::counter!(KEY_CACHE_HITS, "cache" => "memo"),
-                key_cache_shared_hits: ::metrics::counter!(KEY_CACHE_HITS, "cache" => "shared"),
-                key_cache_misses: ::metrics::counter!(KEY_CACHE_MISSES),
-                argon2_runs: ::metrics::counter!(KEY_ARGON2_RUNS),
-                rows_written: ::metrics::counter!(TRAFFIC_ROWS_WRITTEN),
-                rows_dropped: ::metrics::counter!(TRAFFIC_ROWS_DROPPED),
-                invalid_keys: ::metrics::counter!(INVALID_KEY_ATTEMPTS),
-                bans_issued: ::metrics::counter!(BANS_ISSUED),
-                banned_requests: ::metrics::counter!(BANNED_REQUESTS),
-                bans_active: ::metrics::gauge!(BANS_ACTIVE),
-                ws_connections: ::metrics::gauge!(WS_CONNECTIONS),
-                ws_frames_received: ::metrics::counter!(WS_FRAMES, "direction" => "received"),
-                ws_frames_sent: ::metrics::counter!(WS_FRAMES, "direction" => "sent"),
-                action_center_pending: ::metrics::gauge!(ACTION_CENTER_PENDING),
-            };
-            (
-                read,
-                ::metrics::counter!(REDIS_ERRORS),
-                ::metrics::gauge!(SHARED_LIMITS_UP),
-            )
-        });
+        let (read, redis_errors, shared_limits_up) =
+            ::metrics::with_local_recorder(&recorder, || {
+                names::describe_all();
+                let read = ReadOnScrape {
+                    key_cache_memo_hits: ::metrics::counter!(KEY_CACHE_HITS, "cache" => "memo"),
+                    key_cache_shared_hits: ::metrics::counter!(KEY_CACHE_HITS, "cache" => "shared"),
+                    key_cache_misses: ::metrics::counter!(KEY_CACHE_MISSES),
+                    argon2_runs: ::metrics::counter!(KEY_ARGON2_RUNS),
+                    rows_written: ::metrics::counter!(TRAFFIC_ROWS_WRITTEN),
+                    rows_dropped: ::metrics::counter!(TRAFFIC_ROWS_DROPPED),
+                    invalid_keys: ::metrics::counter!(INVALID_KEY_ATTEMPTS),
+                    bans_issued: ::metrics::counter!(BANS_ISSUED),
+                    banned_requests: ::metrics::counter!(BANNED_REQUESTS),
+                    bans_active: ::metrics::gauge!(BANS_ACTIVE),
+                    ws_connections: ::metrics::gauge!(WS_CONNECTIONS),
+                    ws_frames_received: ::metrics::counter!(WS_FRAMES, "direction" => "received"),
+                    ws_frames_sent: ::metrics::counter!(WS_FRAMES, "direction" => "sent"),
+                    action_center_pending: ::metrics::gauge!(ACTION_CENTER_PENDING),
+                };
+                (
+                    read,
+                    ::metrics::counter!(REDIS_ERRORS),
+                    ::metrics::gauge!(SHARED_LIMITS_UP),
+                )
+            });
         Arc::new(Self {
             recorder,
             handle,
@@ -147,8 +153,10 @@ impl Metrics {
         read.rows_dropped.absolute(state.traffic.dropped());
         read.invalid_keys.absolute(state.security.invalid_total());
         read.bans_issued.absolute(state.security.bans_issued());
-        read.banned_requests.absolute(state.security.banned_requests());
-        read.bans_active.set(state.security.active_ban_count() as f64);
+        read.banned_requests
+            .absolute(state.security.banned_requests());
+        read.bans_active
+            .set(state.security.active_ban_count() as f64);
         read.ws_connections.set(state.ws_connections.open() as f64);
         let (received, sent) = state.ws_connections.frames.totals();
         read.ws_frames_received.absolute(received);

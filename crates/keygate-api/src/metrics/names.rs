@@ -67,7 +67,10 @@ pub(super) fn describe_all() {
     );
     describe_counter!(INVALID_KEY_ATTEMPTS, "Requests with an invalid API key");
     describe_counter!(BANS_ISSUED, "Address bans this process's monitor issued");
-    describe_gauge!(BANS_ACTIVE, "Address groups banned now (every process's bans)");
+    describe_gauge!(
+        BANS_ACTIVE,
+        "Address groups banned now (every process's bans)"
+    );
     describe_counter!(
         BANNED_REQUESTS,
         "Requests refused because their address group is banned"

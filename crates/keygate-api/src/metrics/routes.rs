@@ -98,7 +98,11 @@ mod tests {
         for (path, class, route) in [
             ("/api/v1/ping", "api_v1", "/api/v1/ping"),
             ("/api/v1/ping/", "api_v1", "/api/v1/ping"),
-            ("/api/keys/17/revoke", "session_api", "/api/keys/{id}/revoke"),
+            (
+                "/api/keys/17/revoke",
+                "session_api",
+                "/api/keys/{id}/revoke",
+            ),
             ("/api/keys/usage", "session_api", "/api/keys/usage"),
             ("/api/keys/3", "session_api", "/api/keys/{id}"),
             (
@@ -111,7 +115,11 @@ mod tests {
                 "webhook",
                 "/api/webhook/chartink/{token}",
             ),
-            ("/api/webhook/tradingview/", "webhook", "/api/webhook/tradingview"),
+            (
+                "/api/webhook/tradingview/",
+                "webhook",
+                "/api/webhook/tradingview",
+            ),
             ("/health", "health", "/health"),
             ("<unknown>", "unmatched", "<unknown>"),
             ("<non-canonical>", "unmatched", "<non-canonical>"),

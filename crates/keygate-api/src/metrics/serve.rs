@@ -23,16 +23,16 @@ const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Wires `GET /metrics` answering from `metrics`.
 pub fn configure(cfg: &mut web::ServiceConfig, metrics: Arc<Metrics>) {
-    cfg.service(web::resource(PATH).route(web::get().to(
-        move |state: web::Data<AppState>| {
+    cfg.service(
+        web::resource(PATH).route(web::get().to(move |state: web::Data<AppState>| {
             let metrics = metrics.clone();
             async move {
                 HttpResponse::Ok()
                     .content_type(CONTENT_TYPE)
                     .body(metrics.render(&state).await)
             }
-        },
-    )));
+        })),
+    );
 }
 
 /// On the metrics listener: refusals in the envelope and the API's security headers, as on the

@@ -69,7 +69,13 @@ mod tests {
             ("KEYGATE_METRICS_PUBLIC", "true"),
         ])
         .unwrap();
-        assert_eq!(settings, MetricsSettings { bind: None, public: true });
+        assert_eq!(
+            settings,
+            MetricsSettings {
+                bind: None,
+                public: true
+            }
+        );
         let settings = load(&[("KEYGATE_METRICS_BIND", "[::1]:0")]).unwrap();
         assert_eq!(settings.bind, Some("[::1]:0".parse().unwrap()));
     }

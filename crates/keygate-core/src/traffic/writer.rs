@@ -23,7 +23,6 @@ use crate::per_thread::{shard_index, SHARDS};
 /// Most batches written in one transaction when rows are waiting.
 pub const BATCHES_PER_TRANSACTION: usize = 20;
 
-
 /// One shard: its own cache lines, so neighbouring shards' threads do not write the same line.
 #[derive(Debug, Default)]
 #[repr(align(128))]
