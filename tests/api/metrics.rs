@@ -420,9 +420,7 @@ async fn bad_metrics_settings_are_refused_at_start() {
         ("KEYGATE_METRICS_BIND", "127.0.0.1"),
         ("KEYGATE_METRICS_PUBLIC", "yes"),
     ] {
-        let message = settings_with(&database, &[(name, value)])
-            .err()
-            .expect("refused");
+        let message = settings_with(&database, &[(name, value)]).expect_err("refused");
         assert!(
             message.contains(name) && message.contains(value),
             "{message}"
