@@ -11,6 +11,7 @@
 //!   announces. A connected socket therefore counts as use of its key (last-used stays current).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web::{self, Bytes};
@@ -23,7 +24,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::time::{interval_at, sleep, Instant};
 
 use super::handlers;
-use super::limits::{IpSlot, KeySlot};
+use super::limits::{IpSlot, KeySlot, WsConnections};
 use super::protocol::{self, error_frame};
 use super::subscriptions::Subscriptions;
 use crate::state::AppState;
@@ -176,7 +177,11 @@ async fn next_tick(
 }
 
 /// Writes queued frames to the socket until the queue closes or a close frame is written.
-async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
+async fn write(
+    mut session: Session,
+    mut queue: mpsc::Receiver<Out>,
+    connections: Arc<WsConnections>,
+) {
     while let Some(out) = queue.recv().await {
         let sent = match out {
             Out::Text(text) => session.text(text).await,
@@ -190,6 +195,7 @@ async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
         if sent.is_err() {
             return;
         }
+        connections.frames.sent();
     }
     let _ = session.close(None).await;
 }
@@ -205,7 +211,7 @@ pub async fn run(
 ) {
     let settings = state.settings.ws.clone();
     let (outbox, queue) = mpsc::channel(settings.send_queue);
-    let writer = actix_web::rt::spawn(write(session, queue));
+    let writer = actix_web::rt::spawn(write(session, queue, state.ws_connections.clone()));
     let mut conn = Connection {
         subs: Subscriptions::new(state.market.clone(), settings.max_subscriptions),
         state,
@@ -229,6 +235,7 @@ pub async fn run(
         let step = tokio::select! {
             message = stream.recv() => match message {
                 Some(Ok(message)) => {
+                    conn.state.ws_connections.frames.received();
                     last_seen = Instant::now();
                     if budget.take(last_seen) { match message {
                         AggregatedMessage::Text(text) => handlers::handle(&mut conn, &text).await,
