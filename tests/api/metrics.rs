@@ -454,7 +454,10 @@ async fn the_shared_limit_figures_say_whether_redis_decides() {
     .await;
     let samples = scrape(&shared).await;
     assert_eq!(value(&samples, "keygate_shared_limits_up", &[]), Some(1.0));
-    assert_eq!(value(&samples, "keygate_redis_errors_total", &[]), Some(0.0));
+    assert_eq!(
+        value(&samples, "keygate_redis_errors_total", &[]),
+        Some(0.0)
+    );
 
     // Port 1 on loopback: nothing listens there, so every connection attempt fails.
     let away = spawn_app_with(&[("KEYGATE_REDIS_URL", "redis://127.0.0.1:1")]).await;

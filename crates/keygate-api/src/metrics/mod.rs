@@ -171,10 +171,13 @@ impl Metrics {
         };
         read.action_center_pending.set(pending);
         let health = state.shared_limits.as_ref().map(|limits| limits.health());
-        self.redis_errors
-            .absolute(health.map_or(0, |h| h.errors()));
+        self.redis_errors.absolute(health.map_or(0, |h| h.errors()));
         self.shared_limits_up
-            .set(if health.is_some_and(|h| h.is_up()) { 1.0 } else { 0.0 });
+            .set(if health.is_some_and(|h| h.is_up()) {
+                1.0
+            } else {
+                0.0
+            });
         self.handle.render()
     }
 }
