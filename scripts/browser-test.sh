@@ -32,7 +32,7 @@ run_fresh() {
   local work port server status=0
   work=$(mktemp -d)
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-  KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" KEYGATE_STATIC_DIR="$PWD/dist" \
+  KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_METRICS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" KEYGATE_STATIC_DIR="$PWD/dist" \
     ./target/debug/keygate serve >"$work/server.log" 2>&1 &
   server=$!
   trap 'kill '"$server"' ${mock:-} 2>/dev/null || true' EXIT

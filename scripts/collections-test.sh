@@ -58,7 +58,7 @@ base="http://127.0.0.1:$port"
 # inside the temporary directory, where there is none).
 settings=(PATH="$PATH" HOME="$work" KEYGATE_ENV=development KEYGATE_DATA_DIR="$work"
   DATABASE_URL="$database_url" KEYGATE_STATIC_DIR="$work/no-spa" KEYGATE_BIND="127.0.0.1:$port"
-  KEYGATE_WS_BIND=off)
+  KEYGATE_WS_BIND=off KEYGATE_METRICS_BIND=off)
 keygate() { (cd "$work" && env -i "${settings[@]}" RUST_LOG=warn "$KEYGATE_BIN" "$@"); }
 
 python3 -c 'import secrets; print(secrets.token_urlsafe(18))' | keygate user create --username collections --admin >/dev/null

@@ -34,7 +34,7 @@ fi
 work=$(mktemp -d)
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 base="http://127.0.0.1:$port"
-KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" \
+KEYGATE_BIND=127.0.0.1:$port KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_METRICS_BIND=127.0.0.1:0 KEYGATE_DATA_DIR="$work" \
   KEYGATE_RATE_ORDERS=off KEYGATE_RATE_DATA=off KEYGATE_RATE_WEBHOOK=off KEYGATE_RATE_LOGIN=off \
   KEYGATE_RATE_DEFAULT=off KEYGATE_RATE_API_PER_IP=off KEYGATE_BAN_THRESHOLD=1000000000 \
   "$KEYGATE_BIN" serve >"$work/server.log" 2>&1 &

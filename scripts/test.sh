@@ -9,12 +9,16 @@
 #   sdk           a trading session through OpenAlgo's Python SDK (PyPI `openalgo`)
 #   collections   the generated Bruno and Postman collections run by `bru` and `newman` (npm),
 #                 on SQLite, then on PostgreSQL when TEST_DATABASE_URL is set
+#   fleet         two instances behind nginx on PostgreSQL and Redis (deploy/'s topology): sessions,
+#                 revocation, the traffic log, X-Forwarded-For, shared limits, metrics; needs
+#                 TEST_DATABASE_URL and fails without it (Debian's nginx and redis-server installed
+#                 when missing)
 # Every part installs what it needs. All parts run even when one fails; the exit status is
 # non-zero when any failed, and the last line names them.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-ALL_PARTS=(rust schemathesis browser sdk collections)
+ALL_PARTS=(rust schemathesis browser sdk collections fleet)
 pg_url=${TEST_DATABASE_URL:-}
 
 part_rust() {
@@ -42,6 +46,8 @@ part_collections() {
   echo ">>> Bruno and Postman collections (PostgreSQL)"
   TEST_DATABASE_URL="$pg_url" ./scripts/collections-test.sh
 }
+
+part_fleet() { TEST_DATABASE_URL="$pg_url" ./scripts/fleet-test.sh; }
 
 parts=("$@")
 [ ${#parts[@]} -gt 0 ] || parts=("${ALL_PARTS[@]}")

@@ -40,6 +40,7 @@ pub fn base_env(database_url: &str) -> HashMap<String, String> {
         ("KEYGATE_SESSION_SECRET", SESSION_SECRET),
         ("KEYGATE_KEY_POLL_MS", "100"),
         ("KEYGATE_WS_BIND", "127.0.0.1:0"),
+        ("KEYGATE_METRICS_BIND", "127.0.0.1:0"),
     ]
     .into_iter()
     .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -52,6 +53,8 @@ pub struct TestApp {
     pub address: String,
     /// `ws://127.0.0.1:<port>` of the WebSocket feed's own listener (empty when it is off).
     pub ws_address: String,
+    /// `http://127.0.0.1:<port>` of the metrics listener (empty when it is off).
+    pub metrics_address: String,
     /// A connection to the same database.
     pub db: DatabaseConnection,
     /// The server's state (caches, counters).
@@ -108,11 +111,16 @@ async fn build(database: TestDatabase, overrides: &[(&str, &str)]) -> (Applicati
         .ws_port()
         .map(|port| format!("ws://127.0.0.1:{port}"))
         .unwrap_or_default();
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"))
+        .unwrap_or_default();
     let state = app.state();
     let test_app = TestApp {
         browser: Browser::new(&address),
         address,
         ws_address,
+        metrics_address,
         db,
         state,
         database,

@@ -20,6 +20,7 @@ mod m20261203_000020_create_traffic_class_rollups;
 mod m20261203_000030_tag_pending_order_requests;
 mod m20261204_000030_fit_traffic_indexes_to_postgres;
 mod m20261204_000040_create_broker_connections;
+mod m20261204_000050_add_paper_account_revision;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000030_tag_pending_order_requests::Migration),
             Box::new(m20261204_000030_fit_traffic_indexes_to_postgres::Migration),
             Box::new(m20261204_000040_create_broker_connections::Migration),
+            Box::new(m20261204_000050_add_paper_account_revision::Migration),
         ]
     }
 }

@@ -26,6 +26,7 @@ mod keys_create;
 mod keys_lifecycle;
 mod keys_update;
 mod keys_usage;
+mod metrics;
 mod multi_process;
 mod openapi;
 mod openapi_answers;

@@ -39,7 +39,7 @@ trap cleanup EXIT
 # inside the temporary directory, where there is none).
 cd "$DATA"
 KEYGATE_ENV_VARS=(PATH="$PATH" HOME="$DATA" KEYGATE_ENV=development KEYGATE_DATA_DIR="$DATA"
-  KEYGATE_STATIC_DIR="$DATA/no-spa" KEYGATE_BIND=127.0.0.1:0 KEYGATE_WS_BIND=127.0.0.1:0)
+  KEYGATE_STATIC_DIR="$DATA/no-spa" KEYGATE_BIND=127.0.0.1:0 KEYGATE_WS_BIND=127.0.0.1:0 KEYGATE_METRICS_BIND=127.0.0.1:0)
 run_keygate() {
   env -i "${KEYGATE_ENV_VARS[@]}" RUST_LOG=warn "$BIN" "$@"
 }

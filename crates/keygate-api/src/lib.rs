@@ -12,6 +12,7 @@ pub mod errors_config;
 pub mod ip_governor;
 pub mod json;
 pub mod login_limit;
+pub mod metrics;
 pub mod openalgo;
 pub mod openapi;
 pub mod rate_limit;

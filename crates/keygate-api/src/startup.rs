@@ -31,6 +31,7 @@ use crate::client_ip::TrustedProxies;
 use crate::errors_config;
 use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
+use crate::metrics::{self, Metrics, RequestMetrics};
 use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::route_class;
@@ -52,6 +53,8 @@ pub struct Application {
     server: Server,
     ws_port: Option<u16>,
     ws_server: Option<Server>,
+    metrics_port: Option<u16>,
+    metrics_server: Option<Server>,
     state: web::Data<AppState>,
     traffic_writer: TrafficWriter,
     paper_tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -85,13 +88,28 @@ impl Application {
                 })
             })
             .transpose()?;
+        let metrics_listener = settings
+            .metrics
+            .bind
+            .map(|addr| {
+                TcpListener::bind(addr).map_err(|e| {
+                    anyhow::anyhow!("cannot listen on KEYGATE_METRICS_BIND {addr} ({e}); set another address, or `off`")
+                })
+            })
+            .transpose()?;
+        // Counted only when something can scrape them.
+        let metrics = (metrics_listener.is_some() || settings.metrics.public).then(Metrics::new);
         // Each actix worker runs its own tokio runtime, and a pooled PostgreSQL connection belongs
         // to the runtime that opened it: once the workers stop, their connections fail. The writes
         // that must still happen then (the traffic flush, last-used data) use a pool opened here,
         // on the runtime that outlives the server.
         let background_db = db::connect(&settings.database_url).await?;
         let traffic_store = TrafficStore::open(background_db.clone(), &settings.database_url)?;
-        let (traffic, traffic_writer) = TrafficWriter::start(traffic_store, &settings.traffic);
+        let observer = metrics
+            .clone()
+            .map(|m| Arc::new(RequestMetrics::new(m)) as Arc<dyn traffic::BatchObserver>);
+        let (traffic, traffic_writer) =
+            TrafficWriter::start(traffic_store, &settings.traffic, observer);
         let (market, paper) = build_paper(&db).await?;
         let broker: Arc<dyn keygate_broker::Broker> = paper.clone();
         // Started here, on the runtime that outlives the server's workers (see above).
@@ -115,7 +133,8 @@ impl Application {
             paper.spawn_matcher(Duration::from_millis(500)),
         ];
         spawn_background_tasks(&state).await?;
-        let server = serve(state.clone(), listener)?;
+        let public_metrics = metrics.clone().filter(|_| state.settings.metrics.public);
+        let server = serve(state.clone(), listener, public_metrics)?;
         let (ws_port, ws_server) = match ws_listener {
             Some(ws_listener) => {
                 let ws_port = ws_listener.local_addr()?.port();
@@ -123,11 +142,28 @@ impl Application {
             }
             None => (None, None),
         };
+        let (metrics_port, metrics_server) = match (metrics_listener, &metrics) {
+            (Some(metrics_listener), Some(metrics)) => {
+                metrics.spawn_upkeep();
+                let port = metrics_listener.local_addr()?.port();
+                let server =
+                    metrics::serve::serve(state.clone(), metrics.clone(), metrics_listener)?;
+                (Some(port), Some(server))
+            }
+            _ => {
+                if let Some(metrics) = &metrics {
+                    metrics.spawn_upkeep();
+                }
+                (None, None)
+            }
+        };
         Ok(Self {
             port,
             server,
             ws_port,
             ws_server,
+            metrics_port,
+            metrics_server,
             state,
             traffic_writer,
             paper_tasks,
@@ -145,6 +181,11 @@ impl Application {
         self.ws_port
     }
 
+    /// The port of the metrics listener (`KEYGATE_METRICS_BIND`), unless it is `off`.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics_port
+    }
+
     /// The shared state (tests read counters from it).
     pub fn state(&self) -> web::Data<AppState> {
         self.state.clone()
@@ -158,6 +199,11 @@ impl Application {
     /// Runs until SIGINT/SIGTERM (actix's graceful shutdown, or [`Application::handle`]), then
     /// writes every queued traffic row and flushes last-used data.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // The metrics listener stops with the HTTP server.
+        let metrics_server = self.metrics_server.map(|server| {
+            let handle = server.handle();
+            (handle, tokio::spawn(server))
+        });
         let result = match self.ws_server {
             Some(ws_server) => {
                 let ws_handle = ws_server.handle();
@@ -172,6 +218,12 @@ impl Application {
             }
             None => self.server.await,
         };
+        if let Some((handle, task)) = metrics_server {
+            handle.stop(true).await;
+            if let Ok(Err(e)) = task.await {
+                log::warn!("the metrics listener stopped with an error: {e}");
+            }
+        }
         // The paper market's ticker and matcher: every matcher pass saves in one transaction,
         // so stopping between (or inside) passes loses nothing committed.
         for task in &self.paper_tasks {
@@ -352,7 +404,11 @@ fn cors(settings: &Settings) -> Cors {
         .max_age(3600)
 }
 
-fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
+fn serve(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    public_metrics: Option<Arc<Metrics>>,
+) -> anyhow::Result<Server> {
     let settings = state.settings.clone();
     let key = session_key(&settings);
     let store = DbSessionStore::new(state.db.clone());
@@ -438,6 +494,11 @@ fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Se
                 )
                 .wrap(cors(&settings)),
             )
+            .configure(|cfg| {
+                if let Some(metrics) = public_metrics.clone() {
+                    metrics::serve::configure(cfg, metrics);
+                }
+            })
             .configure(|cfg| routes::spa::configure(cfg, &static_dir))
     })
     .listen(listener)?

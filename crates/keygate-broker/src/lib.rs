@@ -25,5 +25,5 @@ pub use error::{BrokerError, ErrorKind, ReduceOnlyViolation, RuleViolation};
 pub use instruments::{Instrument, InstrumentKind, InstrumentMaster};
 pub use market::Market;
 pub use paper::PaperBroker;
-pub use store::{LedgerStore, MemoryStore, StoreError};
+pub use store::{LedgerStore, MemoryStore, SaveOutcome, StoreError};
 pub use types::*;

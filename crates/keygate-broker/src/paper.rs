@@ -1,7 +1,9 @@
 //! `PaperBroker`: the [`Broker`] over the engine, the simulated market and a [`LedgerStore`].
 //!
 //! Each (user, ledger) account is loaded once and cached behind its own `tokio::sync::Mutex`, so
-//! operations on one account are serialised while different accounts run in parallel. Every
+//! operations on one account are serialised while different accounts run in parallel. The cache
+//! is checked against the stored revision before each use and saves are compare-and-set on it,
+//! so processes sharing a database see and keep each other's changes. Every
 //! operation first catches the account's working orders up with the market, then applies the
 //! engine call and saves its changes in one store transaction; if saving fails the cached account
 //! is dropped (the next call reloads the last saved state) and the call answers `Store`. Checks
@@ -20,7 +22,7 @@ use crate::engine::{Account, ReducingOrder, DEFAULT_STARTING_CAPITAL};
 use crate::error::BrokerError;
 use crate::instruments::Instrument;
 use crate::market::Market;
-use crate::store::LedgerStore;
+use crate::store::{LedgerStore, SaveOutcome};
 use crate::types::num::round_qty;
 use crate::types::{
     CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Exposure, Funds, Holding, Ledger,
@@ -43,6 +45,10 @@ impl Default for PaperConfig {
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Account>>>;
+
+/// Runs of one operation that may find the account saved by another process meanwhile before
+/// the operation gives up (each such run lost a race that took a few milliseconds).
+const MAX_STALE_RETRIES: usize = 8;
 
 /// Where the broker reads the time (replaceable in tests).
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
@@ -123,42 +129,67 @@ impl PaperBroker {
 
     /// Runs `f` on the account (loaded or opened on first use) after catching it up with the
     /// market, then saves what changed, even when `f` failed (a rejected order is stored).
+    ///
+    /// Other keygate processes may share the database: the cached account is used only while the
+    /// stored revision is the one it was loaded at (else it is reloaded first), and a save that
+    /// finds the account moved on meanwhile ([`SaveOutcome::Stale`]) discards this run, reloads
+    /// and runs `f` again, so two processes never overwrite each other's orders.
     async fn with_account<T>(
         &self,
         user_id: i64,
         ledger: Ledger,
-        f: impl FnOnce(&mut Account, DateTime<Utc>) -> Result<T, BrokerError> + Send,
+        mut f: impl FnMut(&mut Account, DateTime<Utc>) -> Result<T, BrokerError> + Send,
     ) -> Result<T, BrokerError> {
         let slot = self.slot(user_id, ledger);
         let mut guard = slot.lock().await;
-        let now = self.now();
-        if guard.is_none() {
-            let loaded = self.store.load(user_id, ledger).await.map_err(store_err)?;
-            *guard = Some(match loaded {
-                Some(parts) => Account::from_parts(parts),
-                None => Account::open(user_id, ledger, self.config.starting_capital, now),
-            });
-        }
-        let Some(account) = guard.as_mut() else {
-            return Err(BrokerError::Store("account not loaded".into()));
-        };
-        self.catch_up(account, now);
-        let result = f(account, now);
-        let working = account.has_working_orders();
-        if let Some(changes) = account.take_changes() {
-            if let Err(e) = self.store.save(&changes).await {
-                log::error!("paper ledger save failed for user {user_id} ({ledger}): {e}");
+        for _ in 0..MAX_STALE_RETRIES {
+            let stored = self
+                .store
+                .revision(user_id, ledger)
+                .await
+                .map_err(store_err)?;
+            if guard.as_ref().map(|a| a.state().revision) != stored {
                 *guard = None;
-                return Err(store_err(e));
             }
+            let now = self.now();
+            if guard.is_none() {
+                let loaded = self.store.load(user_id, ledger).await.map_err(store_err)?;
+                *guard = Some(match loaded {
+                    Some(parts) => Account::from_parts(parts),
+                    None => Account::open(user_id, ledger, self.config.starting_capital, now),
+                });
+            }
+            let Some(account) = guard.as_mut() else {
+                return Err(BrokerError::Store("account not loaded".into()));
+            };
+            self.catch_up(account, now);
+            let result = f(account, now);
+            let working = account.has_working_orders();
+            if let Some(changes) = account.take_changes() {
+                match self.store.save(&changes).await {
+                    Ok(SaveOutcome::Saved) => account.mark_saved(),
+                    Ok(SaveOutcome::Stale) => {
+                        *guard = None;
+                        continue;
+                    }
+                    Err(e) => {
+                        log::error!("paper ledger save failed for user {user_id} ({ledger}): {e}");
+                        *guard = None;
+                        return Err(store_err(e));
+                    }
+                }
+            }
+            let mut set = lock(&self.working);
+            if working {
+                set.insert((user_id, ledger));
+            } else {
+                set.remove(&(user_id, ledger));
+            }
+            return result;
         }
-        let mut set = lock(&self.working);
-        if working {
-            set.insert((user_id, ledger));
-        } else {
-            set.remove(&(user_id, ledger));
-        }
-        result
+        Err(BrokerError::Store(format!(
+            "paper account of user {user_id} ({ledger}) kept changing in another process"
+        )))
     }
 
     /// Matches the working orders of every account that has some against the current quotes and
@@ -298,7 +329,7 @@ impl Broker for PaperBroker {
                     let order = OrderRequest {
                         action,
                         quantity,
-                        ..request
+                        ..request.clone()
                     };
                     let placed = self.place_on(a, &order, exposure, now)?;
                     Ok(SmartOrderOutcome::Placed(placed))

@@ -1,5 +1,6 @@
 //! The persistence boundary of the paper broker. A store loads a whole account and saves the rows
-//! one engine operation changed, atomically. `keygate-core::paper::SqlLedgerStore` implements it
+//! one engine operation changed, atomically, and only over the revision it was loaded at (several
+//! keygate processes may share one database, each with the account cached). `keygate-core::paper::SqlLedgerStore` implements it
 //! on SQLite/PostgreSQL; [`MemoryStore`] is for tests and ephemeral use.
 
 use std::collections::HashMap;
@@ -15,14 +16,29 @@ use crate::types::Ledger;
 #[error("{0}")]
 pub struct StoreError(pub String);
 
+/// What a save did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaveOutcome {
+    /// Written: the account row is now at `changes.state.revision + 1`.
+    Saved,
+    /// Nothing written: the stored account is not at `changes.state.revision` any more (another
+    /// process saved it, or opened it first). The caller reloads and runs the operation again.
+    Stale,
+}
+
 /// Where paper accounts live.
 #[async_trait]
 pub trait LedgerStore: Send + Sync {
     /// Loads an account, or None if it was never opened.
     async fn load(&self, user_id: i64, ledger: Ledger) -> Result<Option<AccountParts>, StoreError>;
 
-    /// Writes one operation's changes in a single transaction (all or nothing).
-    async fn save(&self, changes: &AccountChanges) -> Result<(), StoreError>;
+    /// The stored account's revision (None if it was never opened): one small read, so a cached
+    /// account is checked before each use.
+    async fn revision(&self, user_id: i64, ledger: Ledger) -> Result<Option<i64>, StoreError>;
+
+    /// Writes one operation's changes in a single transaction (all or nothing), only when the
+    /// stored account is still at `changes.state.revision` (a new account: not stored yet).
+    async fn save(&self, changes: &AccountChanges) -> Result<SaveOutcome, StoreError>;
 
     /// Accounts that have working (open or trigger pending) orders, for the matcher after a
     /// restart.
@@ -61,9 +77,21 @@ impl LedgerStore for MemoryStore {
         Ok(self.lock().get(&(user_id, ledger)).cloned())
     }
 
-    async fn save(&self, c: &AccountChanges) -> Result<(), StoreError> {
+    async fn revision(&self, user_id: i64, ledger: Ledger) -> Result<Option<i64>, StoreError> {
+        Ok(self
+            .lock()
+            .get(&(user_id, ledger))
+            .map(|p| p.state.revision))
+    }
+
+    async fn save(&self, c: &AccountChanges) -> Result<SaveOutcome, StoreError> {
         let mut accounts = self.lock();
         let key = (c.state.user_id, c.state.ledger);
+        let stored = accounts.get(&key).map(|p| p.state.revision);
+        let expected = (!c.is_new).then_some(c.state.revision);
+        if stored != expected {
+            return Ok(SaveOutcome::Stale);
+        }
         let parts = accounts.entry(key).or_insert_with(|| AccountParts {
             state: c.state.clone(),
             orders: Vec::new(),
@@ -72,6 +100,7 @@ impl LedgerStore for MemoryStore {
             holdings: Vec::new(),
         });
         parts.state = c.state.clone();
+        parts.state.revision += 1;
         for o in &c.orders {
             upsert(&mut parts.orders, o, |a, b| a.orderid == b.orderid);
         }
@@ -86,7 +115,7 @@ impl LedgerStore for MemoryStore {
                 (&a.symbol, a.exchange) == (&b.symbol, b.exchange)
             });
         }
-        Ok(())
+        Ok(SaveOutcome::Saved)
     }
 
     async fn accounts_with_working_orders(&self) -> Result<Vec<(i64, Ledger)>, StoreError> {

@@ -27,6 +27,7 @@ pub struct SecurityMonitor {
     attempts: moka::sync::Cache<IpGroup, Arc<AtomicU32>>,
     invalid_total: AtomicU64,
     banned_requests: AtomicU64,
+    bans_issued: AtomicU64,
 }
 
 impl SecurityMonitor {
@@ -43,6 +44,7 @@ impl SecurityMonitor {
             any_banned: AtomicBool::new(false),
             invalid_total: AtomicU64::new(0),
             banned_requests: AtomicU64::new(0),
+            bans_issued: AtomicU64::new(0),
         }
     }
 
@@ -75,6 +77,7 @@ impl SecurityMonitor {
             return;
         }
         self.attempts.invalidate(&ip);
+        self.bans_issued.fetch_add(1, Ordering::Relaxed);
         let provisional = Utc::now() + chrono::Duration::seconds(self.settings.ban_secs as i64);
         self.insert_local(ip, provisional);
         let monitor = self.clone();
@@ -147,6 +150,23 @@ impl SecurityMonitor {
     /// Requests refused for a ban since start.
     pub fn banned_requests(&self) -> u64 {
         self.banned_requests.load(Ordering::Relaxed)
+    }
+
+    /// Bans this process's monitor has issued since start.
+    pub fn bans_issued(&self) -> u64 {
+        self.bans_issued.load(Ordering::Relaxed)
+    }
+
+    /// Address groups banned now, in this process's copy of the ban list (every process's bans,
+    /// within a second).
+    pub fn active_ban_count(&self) -> usize {
+        let now = Utc::now();
+        self.banned
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter(|until| **until > now)
+            .count()
     }
 
     /// Deletes ban rows that ended more than `KEYGATE_BAN_FORGET_DAYS` ago.

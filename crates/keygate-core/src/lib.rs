@@ -15,6 +15,7 @@ pub mod ip_group;
 pub mod keys;
 pub mod paper;
 pub mod password;
+pub mod per_thread;
 pub mod random;
 pub mod sessions;
 pub mod trading;

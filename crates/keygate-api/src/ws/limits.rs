@@ -12,16 +12,47 @@
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use keygate_core::config::WsSettings;
 use keygate_core::ip_group::IpGroup;
 
-/// Open connections counted per address and per key.
+/// Open connections counted per address and per key, and the frames they carried (for metrics).
 #[derive(Debug)]
 pub struct WsConnections {
     per_ip: Counter<IpGroup>,
     per_key: Counter<i64>,
+    /// Frames received from clients and written to them, over both listeners.
+    pub frames: FrameCounts,
+}
+
+/// Frames counted since start. A frame is rare next to a request (a tick every 500 ms per
+/// subscribed symbol), so a shared atomic counter is enough.
+#[derive(Debug, Default)]
+pub struct FrameCounts {
+    received: AtomicU64,
+    sent: AtomicU64,
+}
+
+impl FrameCounts {
+    /// Counts a frame a client sent.
+    pub fn received(&self) {
+        self.received.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Counts a frame written to a client.
+    pub fn sent(&self) {
+        self.sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Frames received and sent since start.
+    pub fn totals(&self) -> (u64, u64) {
+        (
+            self.received.load(Ordering::Relaxed),
+            self.sent.load(Ordering::Relaxed),
+        )
+    }
 }
 
 impl WsConnections {
@@ -30,7 +61,14 @@ impl WsConnections {
         Arc::new(Self {
             per_ip: Counter::new(settings.max_per_ip),
             per_key: Counter::new(settings.max_per_key),
+            frames: FrameCounts::default(),
         })
+    }
+
+    /// Connections open now, over both listeners.
+    pub fn open(&self) -> usize {
+        let open = self.per_ip.open.lock().unwrap_or_else(|e| e.into_inner());
+        open.values().sum()
     }
 
     /// The cap per address.
@@ -151,6 +189,7 @@ mod tests {
         Arc::new(WsConnections {
             per_ip: Counter::new(max_per_ip),
             per_key: Counter::new(max_per_key),
+            frames: FrameCounts::default(),
         })
     }
 

@@ -11,6 +11,7 @@
 //!   announces. A connected socket therefore counts as use of its key (last-used stays current).
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::web;
@@ -21,7 +22,7 @@ use tokio::time::{interval_at, sleep, Instant};
 
 use super::connection::{reason, Connection, End, Out};
 use super::handlers;
-use super::limits::IpSlot;
+use super::limits::{IpSlot, WsConnections};
 use super::protocol::error_frame;
 use super::subscriptions::Subscriptions;
 use crate::state::AppState;
@@ -63,7 +64,11 @@ async fn next_tick(
 }
 
 /// Writes queued frames to the socket until the queue closes or a close frame is written.
-async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
+async fn write(
+    mut session: Session,
+    mut queue: mpsc::Receiver<Out>,
+    connections: Arc<WsConnections>,
+) {
     while let Some(out) = queue.recv().await {
         let sent = match out {
             Out::Text(text) => session.text(text).await,
@@ -77,6 +82,7 @@ async fn write(mut session: Session, mut queue: mpsc::Receiver<Out>) {
         if sent.is_err() {
             return;
         }
+        connections.frames.sent();
     }
     let _ = session.close(None).await;
 }
@@ -92,7 +98,7 @@ pub async fn run(
 ) {
     let settings = state.settings.ws.clone();
     let (outbox, queue) = mpsc::channel(settings.send_queue);
-    let writer = actix_web::rt::spawn(write(session, queue));
+    let writer = actix_web::rt::spawn(write(session, queue, state.ws_connections.clone()));
     let mut conn = Connection {
         subs: Subscriptions::new(state.market.clone(), settings.max_subscriptions),
         state,
@@ -116,6 +122,7 @@ pub async fn run(
         let step = tokio::select! {
             message = stream.recv() => match message {
                 Some(Ok(message)) => {
+                    conn.state.ws_connections.frames.received();
                     last_seen = Instant::now();
                     if budget.take(last_seen) { match message {
                         AggregatedMessage::Text(text) => handlers::handle(&mut conn, &text).await,

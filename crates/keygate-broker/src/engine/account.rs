@@ -32,6 +32,10 @@ pub struct AccountState {
     pub created_at: DateTime<Utc>,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// The stored row's revision this state was loaded at (0 before the first save). Every save
+    /// raises it by one, and a store writes only over the revision it expects, so a process
+    /// whose copy went stale (another process saved meanwhile) reloads instead of overwriting.
+    pub revision: i64,
 }
 
 /// Key of a position: (symbol, exchange, product).
@@ -141,6 +145,7 @@ impl Account {
             order_seq: 0,
             created_at: now,
             updated_at: now,
+            revision: 0,
         };
         let mut account = Self::from_parts(AccountParts {
             state,
@@ -279,6 +284,11 @@ impl Account {
     /// True when nothing changed since the last `take_changes`.
     pub fn is_clean(&self) -> bool {
         self.dirty == Dirty::default()
+    }
+
+    /// Records that the store wrote the changes last taken: the stored row is one revision on.
+    pub fn mark_saved(&mut self) {
+        self.state.revision += 1;
     }
 
     /// The rows changed since the last call (None when nothing changed), and resets tracking.

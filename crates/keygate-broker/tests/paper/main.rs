@@ -31,7 +31,11 @@ impl LedgerStore for FlakyStore {
         self.inner.load(user_id, ledger).await
     }
 
-    async fn save(&self, changes: &AccountChanges) -> Result<(), StoreError> {
+    async fn revision(&self, user_id: i64, ledger: Ledger) -> Result<Option<i64>, StoreError> {
+        self.inner.revision(user_id, ledger).await
+    }
+
+    async fn save(&self, changes: &AccountChanges) -> Result<SaveOutcome, StoreError> {
         if self.fail.load(Ordering::SeqCst) {
             return Err(StoreError("disk on fire".into()));
         }

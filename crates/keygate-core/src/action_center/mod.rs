@@ -26,8 +26,8 @@ use keygate_broker::Ledger;
 use keygate_types::action_center::{PendingOrder, PendingState};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde_json::Value;
 
@@ -115,6 +115,17 @@ pub async fn expire(db: &impl ConnectionTrait, user_id: i64, ttl: Duration) -> C
         .exec(db)
         .await?;
     Ok(done.rows_affected)
+}
+
+/// Items of every user waiting for a decision now (queued and not expired): the Action Center's
+/// queue size, for metrics.
+pub async fn pending_count(db: &impl ConnectionTrait, ttl: Duration) -> CoreResult<u64> {
+    use pending_order::Column as C;
+    Ok(pending_order::Entity::find()
+        .filter(C::State.eq(PendingState::Pending.as_str()))
+        .filter(C::CreatedAt.gt(cutoff(ttl)))
+        .count(db)
+        .await?)
 }
 
 /// The user's items, newest first: only `state` when given (expired ones are marked first).

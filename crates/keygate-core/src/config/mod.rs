@@ -2,6 +2,7 @@
 //! the binary before this runs). Secrets are wrapped so `Debug` never shows them.
 
 mod limits;
+mod metrics;
 mod secrets;
 pub mod secrets_file;
 mod shared_limits;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 pub use limits::{
     parse_windows, BanSettings, RateLimitSettings, RateWindow, TrafficSettings, MAX_IP_WINDOWS,
 };
+pub use metrics::MetricsSettings;
 pub use secrets::{SecretSettings, FERNET_VAR, PEPPER_VAR, SECRETS_FILE, SECRETS_FILE_VAR};
 pub use shared_limits::SharedLimitSettings;
 pub use websocket::{is_authority, PublicWsUrl, WsSettings};
@@ -80,6 +82,8 @@ pub struct Settings {
     pub ws: WsSettings,
     /// Rate limits shared through Redis (`KEYGATE_REDIS_*`); `None`: each process limits alone.
     pub shared_limits: Option<SharedLimitSettings>,
+    /// The Prometheus metrics endpoint (`KEYGATE_METRICS_*`).
+    pub metrics: MetricsSettings,
 }
 
 /// How queued (semi-auto) orders and webhook alerts are handled.
@@ -185,6 +189,7 @@ impl Settings {
             secrets,
             ws: WsSettings::load(&get)?,
             shared_limits: SharedLimitSettings::load(&get)?,
+            metrics: MetricsSettings::load(&get)?,
         })
     }
 }

@@ -27,6 +27,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Last change.
     pub updated_at: DateTimeUtc,
+    /// Saves so far: a save succeeds only over the revision it was loaded at (several processes).
+    pub revision: i64,
 }
 
 /// No navigable relations are needed.

@@ -18,4 +18,4 @@ pub use policy::{Permission, Scopes};
 pub use secret::{KeyCrypto, PlainApiKey};
 pub use store::KeyStore;
 pub use usage::UsageRecorder;
-pub use verify::{Identity, KeyVerifier, Refusal};
+pub use verify::{CacheHits, Identity, KeyVerifier, Refusal};

@@ -36,6 +36,7 @@ use super::secret::{KeyCrypto, PlainApiKey};
 use super::usage::UsageRecorder;
 use crate::entities::{api_key, api_key_secret};
 use crate::error::CoreResult;
+use crate::per_thread::ShardedCounter;
 
 /// Who is calling with a valid key: what handlers get from the extractor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,6 +66,15 @@ pub enum Refusal {
     IpNotAllowed,
     /// The database could not be asked; the caller answers 503.
     Unavailable,
+}
+
+/// Verifications answered from a cache ([`KeyVerifier::cache_hits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CacheHits {
+    /// From the calling worker thread's one-second memo.
+    pub memo: u64,
+    /// From the cache shared by every thread.
+    pub shared: u64,
 }
 
 /// A verified secret as cached: everything needed to decide a request without the database.
@@ -150,6 +160,10 @@ pub struct KeyVerifier {
     generation: AtomicU64,
     argon2_runs: AtomicU64,
     db_lookups: AtomicU64,
+    /// Calls answered from a thread's memo: counted per thread, since every hot call is one.
+    memo_hits: ShardedCounter,
+    /// Calls answered from the shared cache (at most one a second per key and thread).
+    shared_hits: AtomicU64,
     usage: Arc<UsageRecorder>,
     /// Change-sequence numbers written by this process, which the follower must not replay.
     local_changes: Mutex<HashSet<i64>>,
@@ -179,6 +193,8 @@ impl KeyVerifier {
             generation: AtomicU64::new(0),
             argon2_runs: AtomicU64::new(0),
             db_lookups: AtomicU64::new(0),
+            memo_hits: ShardedCounter::default(),
+            shared_hits: AtomicU64::new(0),
             usage,
             local_changes: Mutex::new(HashSet::new()),
         }
@@ -192,6 +208,16 @@ impl KeyVerifier {
     /// How many key lookups this verifier has sent to the database (for tests and benchmarks).
     pub fn db_lookups(&self) -> u64 {
         self.db_lookups.load(Ordering::Relaxed)
+    }
+
+    /// How many well-formed, known keys were answered from a cache since start: from a worker
+    /// thread's one-second memo, and from the shared cache (for metrics). A key the cache did not
+    /// hold is a [`KeyVerifier::db_lookups`].
+    pub fn cache_hits(&self) -> CacheHits {
+        CacheHits {
+            memo: self.memo_hits.sum(),
+            shared: self.shared_hits.load(Ordering::Relaxed),
+        }
     }
 
     /// Checks a presented key from client address `ip`.
@@ -212,7 +238,10 @@ impl KeyVerifier {
                 .map(|r| (decide(&r.cached, ip, now), r.noted))
         });
         let (decision, noted) = match memo {
-            Some(hit) => hit,
+            Some(hit) => {
+                self.memo_hits.add(1);
+                hit
+            }
             None => {
                 // Before the box below: an unknown key allocates nothing.
                 self.check_digest_set(&digest, now)?;
@@ -265,6 +294,7 @@ impl KeyVerifier {
     /// The shared cache, then the database.
     async fn shared_lookup(&self, raw: &str, digest: Digest) -> Result<Arc<CachedKey>, Refusal> {
         if let Some(hit) = self.verified.get(&digest).await {
+            self.shared_hits.fetch_add(1, Ordering::Relaxed);
             return Ok(hit);
         }
         self.load(raw, digest).await

@@ -29,9 +29,11 @@ pub(super) fn account_from(m: paper_account::Model) -> Result<AccountState, Stor
         order_seq: m.order_seq,
         created_at: m.created_at,
         updated_at: m.updated_at,
+        revision: m.revision,
     })
 }
 
+/// The account row as a save writes it: one revision past the state's.
 pub(super) fn account_row(s: &AccountState) -> paper_account::ActiveModel {
     paper_account::ActiveModel {
         id: NotSet,
@@ -44,6 +46,7 @@ pub(super) fn account_row(s: &AccountState) -> paper_account::ActiveModel {
         order_seq: Set(s.order_seq),
         created_at: Set(s.created_at),
         updated_at: Set(s.updated_at),
+        revision: Set(s.revision + 1),
     }
 }
 

@@ -1,14 +1,15 @@
 //! `SqlLedgerStore`: the paper broker's `LedgerStore` on SQLite/PostgreSQL. `save` writes one
-//! engine operation's changes in one transaction: the account row and the changed orders,
-//! positions and holdings are upserts on their natural keys; trades are inserts.
+//! engine operation's changes in one transaction: the account row only over the revision it was
+//! loaded at (several processes share the database), then the changed orders, positions and
+//! holdings as upserts on their natural keys, and trades as inserts.
 
 use async_trait::async_trait;
 use keygate_broker::engine::{AccountChanges, AccountParts};
-use keygate_broker::{Ledger, LedgerStore, OrderStatus, StoreError};
-use sea_orm::sea_query::OnConflict;
+use keygate_broker::{Ledger, LedgerStore, OrderStatus, SaveOutcome, StoreError};
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, DatabaseConnection, DatabaseTransaction, DbErr, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionTrait,
 };
 
 use super::convert::*;
@@ -91,26 +92,27 @@ impl LedgerStore for SqlLedgerStore {
         }))
     }
 
-    async fn save(&self, c: &AccountChanges) -> Result<(), StoreError> {
+    async fn revision(&self, user_id: i64, ledger: Ledger) -> Result<Option<i64>, StoreError> {
+        paper_account::Entity::find()
+            .select_only()
+            .column(paper_account::Column::Revision)
+            .filter(paper_account::Column::UserId.eq(user_id))
+            .filter(paper_account::Column::Ledger.eq(ledger.as_str()))
+            .into_tuple()
+            .one(&self.db)
+            .await
+            .map_err(db_err)
+    }
+
+    async fn save(&self, c: &AccountChanges) -> Result<SaveOutcome, StoreError> {
         let (user, ledger) = (c.state.user_id, c.state.ledger);
         let txn = self.db.begin().await.map_err(db_err)?;
-        {
-            use paper_account::Column as A;
-            paper_account::Entity::insert(account_row(&c.state))
-                .on_conflict(
-                    OnConflict::columns([A::UserId, A::Ledger])
-                        .update_columns([
-                            A::AvailableCash,
-                            A::UsedMargin,
-                            A::RealizedPnl,
-                            A::OrderSeq,
-                            A::UpdatedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await
-                .map_err(db_err)?;
+        // The account row first, as a compare and set on its revision: it also locks the row (or,
+        // on SQLite, the database) until commit, so the rest of the save cannot interleave with
+        // another process's.
+        if !save_account_row(&txn, c).await.map_err(db_err)? {
+            txn.rollback().await.map_err(db_err)?;
+            return Ok(SaveOutcome::Stale);
         }
         for o in &c.orders {
             use paper_order::Column as O;
@@ -172,7 +174,8 @@ impl LedgerStore for SqlLedgerStore {
                 .await
                 .map_err(db_err)?;
         }
-        txn.commit().await.map_err(db_err)
+        txn.commit().await.map_err(db_err)?;
+        Ok(SaveOutcome::Saved)
     }
 
     async fn accounts_with_working_orders(&self) -> Result<Vec<(i64, Ledger)>, StoreError> {
@@ -198,4 +201,37 @@ impl LedgerStore for SqlLedgerStore {
             })
             .collect()
     }
+}
+
+/// Writes the account row of `c` if the stored one is at the revision `c` was loaded at (a new
+/// account: if none is stored); false when it is not.
+async fn save_account_row(txn: &DatabaseTransaction, c: &AccountChanges) -> Result<bool, DbErr> {
+    use paper_account::Column as A;
+    let row = account_row(&c.state);
+    if c.is_new {
+        // Without RETURNING, a row skipped by DO NOTHING is 0 rows inserted, not an error.
+        let inserted = paper_account::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([A::UserId, A::Ledger])
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(txn)
+            .await?;
+        return Ok(inserted == 1);
+    }
+    let s = &c.state;
+    let updated = paper_account::Entity::update_many()
+        .col_expr(A::AvailableCash, Expr::value(s.available_cash))
+        .col_expr(A::UsedMargin, Expr::value(s.used_margin))
+        .col_expr(A::RealizedPnl, Expr::value(s.realized_pnl))
+        .col_expr(A::OrderSeq, Expr::value(s.order_seq))
+        .col_expr(A::UpdatedAt, Expr::value(s.updated_at))
+        .col_expr(A::Revision, Expr::value(s.revision + 1))
+        .filter(A::UserId.eq(s.user_id))
+        .filter(A::Ledger.eq(s.ledger.as_str()))
+        .filter(A::Revision.eq(s.revision))
+        .exec(txn)
+        .await?;
+    Ok(updated.rows_affected == 1)
 }

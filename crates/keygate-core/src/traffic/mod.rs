@@ -22,7 +22,7 @@ use std::net::IpAddr;
 use compact_str::CompactString;
 
 pub use store::{purge_older_than, TrafficStore};
-pub use writer::{TrafficSink, TrafficWriter};
+pub use writer::{BatchObserver, TrafficSink, TrafficWriter};
 
 /// One request as the middleware saw it. Never a body, a header value or a key.
 #[derive(Debug, Clone, PartialEq, Eq)]

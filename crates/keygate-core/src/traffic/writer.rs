@@ -9,7 +9,7 @@
 //! workers write. A shared channel cost every request a few atomic operations on cache lines that
 //! bounced between the cores.
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -18,13 +18,10 @@ use tokio::task::JoinHandle;
 
 use super::{TrafficRecord, TrafficStore};
 use crate::config::TrafficSettings;
+use crate::per_thread::{shard_index, SHARDS};
 
 /// Most batches written in one transaction when rows are waiting.
 pub const BATCHES_PER_TRANSACTION: usize = 20;
-
-/// Shards of the queue: at least the number of threads that record at once, so threads rarely
-/// share one.
-const SHARDS: usize = 16;
 
 /// One shard: its own cache lines, so neighbouring shards' threads do not write the same line.
 #[derive(Debug, Default)]
@@ -36,15 +33,6 @@ impl Shard {
         // A panic while holding the lock can only have happened mid-push: the rows are intact.
         self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
-}
-
-/// This thread's shard number, handed out in turn as threads first record.
-fn shard_index() -> usize {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    thread_local! {
-        static INDEX: usize = NEXT.fetch_add(1, Ordering::Relaxed) % SHARDS;
-    }
-    INDEX.with(|i| *i)
 }
 
 /// The sending side, shared by every worker.
@@ -101,6 +89,14 @@ impl TrafficSink {
     }
 }
 
+/// Sees every batch of rows the writer takes from the queue, in the writer's task and before they
+/// are written: the request metrics are counted here, so that the request path does nothing new
+/// for them. Rows dropped because a queue was full never reach it.
+pub trait BatchObserver: Send + Sync {
+    /// Called with each batch, sorted by time.
+    fn observe(&self, rows: &[TrafficRecord]);
+}
+
 /// The running writer task; [`TrafficWriter::shutdown`] flushes and ends it.
 #[derive(Debug)]
 pub struct TrafficWriter {
@@ -109,14 +105,20 @@ pub struct TrafficWriter {
 }
 
 impl TrafficWriter {
-    /// Starts the writer over `store`; returns the sink for the middleware and the writer handle.
-    pub fn start(store: TrafficStore, settings: &TrafficSettings) -> (Arc<TrafficSink>, Self) {
+    /// Starts the writer over `store`, showing every batch to `observer` when there is one;
+    /// returns the sink for the middleware and the writer handle.
+    pub fn start(
+        store: TrafficStore,
+        settings: &TrafficSettings,
+        observer: Option<Arc<dyn BatchObserver>>,
+    ) -> (Arc<TrafficSink>, Self) {
         let (stop, stopped) = watch::channel(false);
         let sink = Arc::new(TrafficSink::new(settings.queue));
         let task = tokio::spawn(run(
             store,
             stopped,
             sink.clone(),
+            observer,
             settings.batch,
             Duration::from_millis(settings.flush_ms),
         ));
@@ -136,6 +138,7 @@ async fn run(
     store: TrafficStore,
     mut stopped: watch::Receiver<bool>,
     sink: Arc<TrafficSink>,
+    observer: Option<Arc<dyn BatchObserver>>,
     batch: usize,
     flush: Duration,
 ) {
@@ -159,6 +162,11 @@ async fn run(
         // the runs), they are appended at the end of the time-ordered indexes instead of being
         // inserted in their middle (measured: a third more database time per row).
         rows.sort_by_key(|r| r.ts_ms);
+        if let Some(observer) = &observer {
+            if !rows.is_empty() {
+                observer.observe(&rows);
+            }
+        }
         backlog = rows.len() >= most;
         for chunk in rows.chunks(most) {
             write(&store, chunk, &sink).await;

@@ -4,6 +4,7 @@
 
 mod brokers;
 mod brokers_registry;
+mod paper_fleet;
 mod paper_ledger;
 mod trading;
 mod traffic_store;

@@ -91,6 +91,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 ),
                 _ => log::info!("market-data WebSocket feed at /ws on the HTTP port only"),
             }
+            let public = if settings.metrics.public {
+                " (and on the HTTP port)"
+            } else {
+                ""
+            };
+            match (settings.metrics.bind, app.metrics_port()) {
+                (Some(bind), Some(port)) => log::info!(
+                    "Prometheus metrics at http://{}:{port}/metrics{public}",
+                    bind.ip()
+                ),
+                _ if settings.metrics.public => {
+                    log::info!("Prometheus metrics at /metrics on the HTTP port only")
+                }
+                _ => log::info!("Prometheus metrics off (KEYGATE_METRICS_BIND=off)"),
+            }
             app.run_until_stopped().await?;
             Ok(())
         }
