@@ -16,9 +16,8 @@ fn class_of_operation(tag: &str, operation: &Value) -> RouteClass {
         "orders" | "data" | "utilities" => RouteClass::ApiV1,
         "account" if by_key => RouteClass::ApiV1,
         "webhooks" if id.ends_with("_webhook") => RouteClass::Webhook,
-        "account" | "webhooks" | "keys" | "action-center" | "security" | "playground" => {
-            RouteClass::SessionApi
-        }
+        "account" | "webhooks" | "keys" | "brokers" | "action-center" | "security"
+        | "playground" => RouteClass::SessionApi,
         "traffic" => RouteClass::TrafficLog,
         "system" => RouteClass::Health,
         other => panic!("the tag {other:?} is new: say here which class its routes are"),
