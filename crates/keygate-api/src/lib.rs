@@ -15,6 +15,7 @@ pub mod login_limit;
 pub mod openalgo;
 pub mod openapi;
 pub mod rate_limit;
+pub mod request_id;
 pub mod request_path;
 pub mod route_class;
 pub mod routes;

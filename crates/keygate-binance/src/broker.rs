@@ -14,9 +14,10 @@ use async_trait::async_trait;
 use keygate_broker::engine::smart::{smart_order, SmartDecision};
 use keygate_broker::num::{round2, round_qty};
 use keygate_broker::{
-    Action, Broker, BrokerError, CancelAllOutcome, CancelFailure, CloseAllOutcome, Depth, Exchange,
-    Exposure, Funds, Holding, Instrument, Ledger, ModifyRequest, Order, OrderRequest, Position,
-    Product, Quote, ReduceOnlyCheck, RuleViolation, SmartOrderOutcome, Trade,
+    Action, Broker, BrokerError, CancelAllOutcome, CancelFailure, ClientOrderKey, CloseAllOutcome,
+    Depth, Exchange, Exposure, Funds, Holding, Instrument, Ledger, ModifyRequest, Order,
+    OrderRequest, Position, Product, Quote, ReduceOnlyCheck, RuleViolation, SmartOrderOutcome,
+    Trade,
 };
 use reqwest::Method;
 
@@ -76,6 +77,46 @@ impl BinanceSpot {
     }
 }
 
+impl BinanceSpot {
+    /// Places one order on the live ledger after the reduce-only check, its client order id
+    /// derived from `key` when given.
+    async fn place_checked(
+        &self,
+        ledger: Ledger,
+        request: &OrderRequest,
+        exposure: Exposure,
+        key: Option<&ClientOrderKey>,
+    ) -> Result<Order, BrokerError> {
+        live_only(ledger)?;
+        if exposure == Exposure::ReduceOnly {
+            self.reduce_only(request).await?;
+        }
+        self.place(request, key.map(ClientOrderKey::as_str)).await
+    }
+
+    /// A smart order: the base asset's balance brought to `position_size`.
+    async fn smart(
+        &self,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+        key: Option<&ClientOrderKey>,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        live_only(ledger)?;
+        match self.smart_decision(&request, position_size).await? {
+            SmartDecision::Place { action, quantity } => {
+                let order = with_side(request, action, quantity);
+                Ok(SmartOrderOutcome::Placed(
+                    self.place_checked(ledger, &order, exposure, key).await?,
+                ))
+            }
+            SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
+            SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
+        }
+    }
+}
+
 #[async_trait]
 impl Broker for BinanceSpot {
     fn name(&self) -> &str {
@@ -89,11 +130,19 @@ impl Broker for BinanceSpot {
         request: OrderRequest,
         exposure: Exposure,
     ) -> Result<Order, BrokerError> {
-        live_only(ledger)?;
-        if exposure == Exposure::ReduceOnly {
-            self.reduce_only(&request).await?;
-        }
-        self.place(&request, None).await
+        self.place_checked(ledger, &request, exposure, None).await
+    }
+
+    async fn place_order_keyed(
+        &self,
+        _user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        exposure: Exposure,
+        key: &ClientOrderKey,
+    ) -> Result<Order, BrokerError> {
+        self.place_checked(ledger, &request, exposure, Some(key))
+            .await
     }
 
     async fn modify_order(
@@ -365,17 +414,20 @@ impl Broker for BinanceSpot {
         position_size: f64,
         exposure: Exposure,
     ) -> Result<SmartOrderOutcome, BrokerError> {
-        live_only(ledger)?;
-        match self.smart_decision(&request, position_size).await? {
-            SmartDecision::Place { action, quantity } => {
-                let order = with_side(request, action, quantity);
-                if exposure == Exposure::ReduceOnly {
-                    self.reduce_only(&order).await?;
-                }
-                Ok(SmartOrderOutcome::Placed(self.place(&order, None).await?))
-            }
-            SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
-            SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
-        }
+        self.smart(ledger, request, position_size, exposure, None)
+            .await
+    }
+
+    async fn place_smart_order_keyed(
+        &self,
+        _user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+        key: &ClientOrderKey,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        self.smart(ledger, request, position_size, exposure, Some(key))
+            .await
     }
 }
