@@ -94,6 +94,30 @@ impl BinanceSpot {
         self.place(request, key.map(ClientOrderKey::as_str)).await
     }
 
+    /// The pairs the trade book reads: the configured ones, else `<asset><quote>` for each asset
+    /// the account holds that trades against the quote asset.
+    async fn trade_book_symbols(&self) -> Result<Vec<String>, BrokerError> {
+        let config = self.client.config();
+        if !config.symbols.is_empty() {
+            return Ok(config.symbols.clone());
+        }
+        let quote = &config.quote_asset;
+        let account = self.account().await?;
+        let mut symbols = Vec::new();
+        for balance in &account.balances {
+            if &balance.asset == quote || balance.free + balance.locked <= 0.0 {
+                continue;
+            }
+            let symbol = format!("{}{quote}", balance.asset);
+            match self.rules(&symbol).await {
+                Ok(_) => symbols.push(symbol),
+                Err(BrokerError::SymbolNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(symbols)
+    }
+
     /// A smart order: the base asset's balance brought to `position_size`.
     async fn smart(
         &self,
@@ -282,11 +306,12 @@ impl Broker for BinanceSpot {
         Ok(orders)
     }
 
-    /// The fills of the connection's configured pairs.
+    /// The fills of the connection's configured pairs, else of the pairs of the assets the
+    /// account holds (Binance reads fills per pair only).
     async fn trade_book(&self, _user_id: i64, ledger: Ledger) -> Result<Vec<Trade>, BrokerError> {
         live_only(ledger)?;
         let mut trades = Vec::new();
-        for symbol in &self.client.config().symbols {
+        for symbol in &self.trade_book_symbols().await? {
             let call = Call::signed(
                 Method::GET,
                 "/api/v3/myTrades",
