@@ -80,6 +80,7 @@ fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
     post, path = "/api/v1/placeorder", tag = "orders",
     request_body(content = crate::openalgo::describe::PlaceOrderBody, description = "strategy, exchange, symbol, action (BUY/SELL), pricetype (MARKET), product (MIS), quantity, price (0), trigger_price (0), disclosed_quantity (0); numbers may be numeric strings",
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    params(("X-Request-Id" = Option<String>, Header, description = "optional idempotency id (1-36 of A-Z a-z 0-9 . : / _ -; else 400): the same id again from the same key answers the order already placed at an exchange instead of placing another")),
     security(("api_key_header" = []), ()),
     responses(
         (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = crate::openalgo::answers::V1Success,
@@ -113,6 +114,7 @@ pub async fn place_order(
     post, path = "/api/v1/placesmartorder", tag = "orders",
     request_body(content = crate::openalgo::describe::PlaceSmartOrderBody, description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "TATASTEEL", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
+    params(("X-Request-Id" = Option<String>, Header, description = "optional idempotency id (1-36 of A-Z a-z 0-9 . : / _ -; else 400): the same id again from the same key answers the order already placed at an exchange instead of placing another")),
     security(("api_key_header" = []), ()),
     responses(
         (status = 200, description = "placed, nothing to do, or queued", body = crate::openalgo::answers::V1Success,
