@@ -16,9 +16,9 @@ fi
 ./scripts/build-web.sh
 cargo build --locked -p keygate
 # The Binance mock exchange brokers.mjs adds connections on (its URL and test keys as NAME=value lines).
-cargo build --locked -p keygate-binance --example mock_exchange
+cargo build --locked -p keygate-binance --features mock --example mock_exchange
 mock_out=$(mktemp)
-./target/debug/examples/mock_exchange >"$mock_out" &
+./target/debug/examples/mock_exchange </dev/null >"$mock_out" &
 mock=$!
 for _ in $(seq 1 100); do grep -q '^BINANCE_MOCK_WITHDRAW_KEY=' "$mock_out" && break; sleep 0.1; done
 while IFS= read -r line; do export "${line?}"; done <"$mock_out"

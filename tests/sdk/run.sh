@@ -6,7 +6,11 @@
 # - keygate is the debug binary, on a temporary data directory (SQLite), on free ports for HTTP
 #   and WebSocket (port 0; the real ports are read from its log).
 # - The user and a trade-scope key are made with the CLI, the password on stdin.
-# Prints `N passed, M failed` and exits non-zero when a step failed.
+# - Then the session runs a second time (KEYGATE_SDK_MARKET=spot) with a key bound to a Binance
+#   spot connection on the mock exchange (crates/keygate-binance/examples/mock_exchange.rs, on a
+#   free port), added with `keygate broker add` (a random key pair on stdin, given to the mock
+#   the same way) and `keygate key create --broker`.
+# Prints `N passed, M failed` per run and exits non-zero when a step of either failed.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -21,16 +25,21 @@ if [ "$("$VENV/bin/python" -c 'import openalgo; print(openalgo.__version__)' 2>/
 fi
 
 cargo build --quiet --locked -p keygate
+cargo build --quiet --locked -p keygate-binance --features mock --example mock_exchange
 BIN=$ROOT/target/debug/keygate
+MOCK_BIN=$ROOT/target/debug/examples/mock_exchange
 
 DATA=$(mktemp -d)
 LOG=$DATA/keygate.log
 SERVER_PID=
+MOCK_PID=
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-  fi
+  for pid in "$SERVER_PID" "$MOCK_PID"; do
+    if [ -n "$pid" ]; then
+      kill "$pid" 2>/dev/null || true
+      wait "$pid" 2>/dev/null || true
+    fi
+  done
   rm -rf "$DATA"
 }
 trap cleanup EXIT
@@ -71,17 +80,49 @@ PASSWORD="sdk-session-password-$RANDOM$RANDOM"
 printf '%s\n' "$PASSWORD" | run_keygate user create --username sdk >/dev/null
 KEY=$(run_keygate key create --user sdk --name sdk-session --scopes read,trade 2>/dev/null)
 # The running server learns of a key made by the CLI from its change follower (every 250 ms).
-for _ in $(seq 1 50); do
-  curl -sf -o /dev/null -H 'Content-Type: application/json' -d "{\"apikey\":\"$KEY\"}" \
-    "$HTTP/api/v1/ping" && break
-  sleep 0.1
-done
+wait_for_key() {
+  for _ in $(seq 1 50); do
+    curl -sf -o /dev/null -H 'Content-Type: application/json' -d "{\"apikey\":\"$1\"}" \
+      "$HTTP/api/v1/ping" && return 0
+    sleep 0.1
+  done
+}
+wait_for_key "$KEY"
 
 status=0
+echo "--- paper session (an unbound key) ---"
 KEYGATE_HOST="$HTTP" KEYGATE_WS_PORT="$WS_PORT" KEYGATE_API_KEY="$KEY" \
   "$VENV/bin/python" "$ROOT/tests/sdk/sdk_session.py" || status=$?
-if [ "$status" -ne 0 ]; then
+
+# The mock exchange, with an exchange key pair made here (never printed, never an argument).
+EXCHANGE_KEY="sdk-exchange-key-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+EXCHANGE_SECRET="sdk-exchange-secret-$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+MOCK_OUT=$DATA/mock.out
+printf '%s\n%s\n' "$EXCHANGE_KEY" "$EXCHANGE_SECRET" | "$MOCK_BIN" 0 >"$MOCK_OUT" 2>&1 &
+MOCK_PID=$!
+MOCK_URL=
+for _ in $(seq 1 100); do
+  MOCK_URL=$(sed -n 's/^BINANCE_MOCK_URL=//p' "$MOCK_OUT" | head -n1)
+  [ -n "$MOCK_URL" ] && break
+  sleep 0.1
+done
+if [ -z "$MOCK_URL" ]; then
+  echo "the mock exchange did not start:" >&2
+  cat "$MOCK_OUT" >&2
+  exit 1
+fi
+printf '%s\n%s\n' "$EXCHANGE_KEY" "$EXCHANGE_SECRET" |
+  run_keygate broker add --user sdk --kind binance_spot --label mock --base-url "$MOCK_URL" >/dev/null
+SPOT_KEY=$(run_keygate key create --user sdk --name sdk-spot --scopes read,trade --broker mock 2>/dev/null)
+wait_for_key "$SPOT_KEY"
+
+echo "--- spot session (a key bound to a Binance spot connection on the mock exchange) ---"
+spot_status=0
+KEYGATE_SDK_MARKET=spot KEYGATE_HOST="$HTTP" KEYGATE_WS_PORT="$WS_PORT" KEYGATE_API_KEY="$SPOT_KEY" \
+  "$VENV/bin/python" "$ROOT/tests/sdk/sdk_session.py" || spot_status=$?
+if [ "$status" -ne 0 ] || [ "$spot_status" -ne 0 ]; then
   echo "--- keygate log (last 40 lines) ---" >&2
   tail -n 40 "$LOG" >&2
+  [ "$status" -ne 0 ] || status=$spot_status
 fi
 exit "$status"

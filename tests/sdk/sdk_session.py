@@ -3,6 +3,18 @@
 Started by run.sh with KEYGATE_HOST (http://127.0.0.1:<port>), KEYGATE_WS_PORT and KEYGATE_API_KEY
 (a read+trade key). Every step is a check; the last line is `N passed, M failed`, and the exit
 status is non-zero when any step failed. The key is never printed.
+
+KEYGATE_SDK_MARKET=spot: the key is bound to a Binance spot connection (the mock exchange), so
+the orders trade BTCUSDT on CRYPTO, and the steps where a spot exchange honestly answers otherwise
+than the paper broker check the spot answer instead:
+- orderbook: the adapter lists the account's open orders (Binance keeps order history per pair
+  only), so the filled MARKET order is not in it; orderstatus and tradebook still show it;
+- modifyorder: Binance spot cannot modify an order, so it is an error and the order is unchanged;
+- positionbook: a spot account has no positions (what it owns is balances), so it is empty, and
+  closeposition has nothing to close;
+- holdings: the account's balances (BTC, including what the MARKET buy bought), not a CNC buy.
+The analyzer sandbox and the WebSocket feed stay on paper for a bound key, so those steps are the
+same in both runs.
 """
 
 import os
@@ -16,6 +28,11 @@ from openalgo import api
 HOST = os.environ["KEYGATE_HOST"]
 WS_PORT = int(os.environ["KEYGATE_WS_PORT"])
 KEY = os.environ["KEYGATE_API_KEY"]
+SPOT = os.environ.get("KEYGATE_SDK_MARKET", "paper") == "spot"
+if SPOT:
+    SYMBOL, EXCHANGE, QTY, TICK = "BTCUSDT", "CRYPTO", 0.001, 0.01
+else:
+    SYMBOL, EXCHANGE, QTY, TICK = "RELIANCE", "NSE", 1, 0.05
 
 client = api(api_key=KEY, host=HOST, ws_port=WS_PORT)
 passed = 0
@@ -54,7 +71,7 @@ def expect(condition, message):
         raise AssertionError(message)
 
 
-def tick_round(price, tick=0.05):
+def tick_round(price, tick=TICK):
     return round(round(price / tick) * tick, 2)
 
 
@@ -75,23 +92,23 @@ def _():
 
 @step("quotes")
 def _():
-    data = ok(client.quotes(symbol="RELIANCE", exchange="NSE"), "quotes")["data"]
+    data = ok(client.quotes(symbol=SYMBOL, exchange=EXCHANGE), "quotes")["data"]
     for field in ("ltp", "bid", "ask", "open", "high", "low", "prev_close", "volume"):
         expect(field in data, f"quotes lacks {field}: {data}")
     expect(data["ltp"] > 0 and data["bid"] <= data["ask"], f"odd quote {data}")
     state["ltp"] = data["ltp"]
-    return f"RELIANCE ltp {data['ltp']}"
+    return f"{SYMBOL} ltp {data['ltp']}"
 
 
 @step("quotes for an unknown symbol is an error")
 def _():
-    response = client.quotes(symbol="NOSUCHSYMBOL", exchange="NSE")
+    response = client.quotes(symbol="NOSUCHSYMBOL", exchange=EXCHANGE)
     expect(response.get("status") == "error", f"answered {response!r}")
 
 
 @step("depth")
 def _():
-    data = ok(client.depth(symbol="RELIANCE", exchange="NSE"), "depth")["data"]
+    data = ok(client.depth(symbol=SYMBOL, exchange=EXCHANGE), "depth")["data"]
     expect(len(data["bids"]) == 5 and len(data["asks"]) == 5, f"levels: {data}")
     expect(data["bids"][0]["price"] <= data["asks"][0]["price"], "crossed book")
 
@@ -109,8 +126,8 @@ def _():
 def _():
     response = ok(
         client.placeorder(
-            strategy="sdk", symbol="RELIANCE", action="BUY", exchange="NSE",
-            price_type="MARKET", product="MIS", quantity=1,
+            strategy="sdk", symbol=SYMBOL, action="BUY", exchange=EXCHANGE,
+            price_type="MARKET", product="MIS", quantity=QTY,
         ),
         "placeorder",
     )
@@ -132,38 +149,67 @@ def _():
     price = tick_round(state["ltp"] * 0.9)
     response = ok(
         client.placeorder(
-            strategy="sdk", symbol="RELIANCE", action="BUY", exchange="NSE",
-            price_type="LIMIT", product="MIS", quantity=1, price=price,
+            strategy="sdk", symbol=SYMBOL, action="BUY", exchange=EXCHANGE,
+            price_type="LIMIT", product="MIS", quantity=QTY, price=price,
         ),
         "placeorder LIMIT",
     )
     state["limit_order"] = response["orderid"]
+    state["limit_price"] = price
     data = order_status(response["orderid"])
     expect(data["order_status"] == "open", f"{data}")
     return f"orderid {response['orderid']} at {price}"
 
 
-@step("orderbook lists both orders")
-def _():
-    data = ok(client.orderbook(), "orderbook")["data"]
-    ids = {o["orderid"] for o in data["orders"]}
-    expect({state["market_order"], state["limit_order"]} <= ids, f"ids {ids}")
-    expect(data["statistics"]["total_buy_orders"] >= 2, f"{data['statistics']}")
+if SPOT:
+
+    @step("orderbook lists the working order (spot: open orders only)")
+    def _():
+        data = ok(client.orderbook(), "orderbook")["data"]
+        ids = {o["orderid"] for o in data["orders"]}
+        expect(ids == {state["limit_order"]}, f"ids {ids}")
+        expect(data["statistics"]["total_buy_orders"] == 1, f"{data['statistics']}")
+
+else:
+
+    @step("orderbook lists both orders")
+    def _():
+        data = ok(client.orderbook(), "orderbook")["data"]
+        ids = {o["orderid"] for o in data["orders"]}
+        expect({state["market_order"], state["limit_order"]} <= ids, f"ids {ids}")
+        expect(data["statistics"]["total_buy_orders"] >= 2, f"{data['statistics']}")
 
 
-@step("modifyorder")
-def _():
+def modify_limit_order():
     price = tick_round(state["ltp"] * 0.85)
-    response = ok(
-        client.modifyorder(
-            order_id=state["limit_order"], strategy="sdk", symbol="RELIANCE", action="BUY",
-            exchange="NSE", price_type="LIMIT", product="MIS", quantity=2, price=price,
-        ),
-        "modifyorder",
+    response = client.modifyorder(
+        order_id=state["limit_order"], strategy="sdk", symbol=SYMBOL, action="BUY",
+        exchange=EXCHANGE, price_type="LIMIT", product="MIS", quantity=QTY * 2, price=price,
     )
-    expect(response["orderid"] == state["limit_order"], f"{response}")
-    data = order_status(state["limit_order"])
-    expect(float(data["price"]) == price and float(data["quantity"]) == 2, f"{data}")
+    return response, price
+
+
+if SPOT:
+
+    @step("modifyorder is refused on spot (no modify) and the order is unchanged")
+    def _():
+        response, _ = modify_limit_order()
+        expect(response.get("status") == "error", f"answered {response!r}")
+        expect("cannot be modified" in response.get("message", ""), f"{response}")
+        data = order_status(state["limit_order"])
+        expect(data["order_status"] == "open", f"{data}")
+        expect(float(data["price"]) == state["limit_price"], f"{data}")
+        expect(float(data["quantity"]) == QTY, f"{data}")
+
+else:
+
+    @step("modifyorder")
+    def _():
+        response, price = modify_limit_order()
+        ok(response, "modifyorder")
+        expect(response["orderid"] == state["limit_order"], f"{response}")
+        data = order_status(state["limit_order"])
+        expect(float(data["price"]) == price and float(data["quantity"]) == 2, f"{data}")
 
 
 @step("cancelorder")
@@ -174,11 +220,20 @@ def _():
     expect(data["order_status"] == "cancelled", f"{data}")
 
 
-@step("positionbook shows the open position")
-def _():
-    rows = ok(client.positionbook(), "positionbook")["data"]
-    row = next(r for r in rows if r["symbol"] == "RELIANCE" and r["product"] == "MIS")
-    expect(float(row["quantity"]) == 1, f"{row}")
+if SPOT:
+
+    @step("positionbook is empty on spot (balances, not positions)")
+    def _():
+        rows = ok(client.positionbook(), "positionbook")["data"]
+        expect(rows == [], f"{rows}")
+
+else:
+
+    @step("positionbook shows the open position")
+    def _():
+        rows = ok(client.positionbook(), "positionbook")["data"]
+        row = next(r for r in rows if r["symbol"] == SYMBOL and r["product"] == "MIS")
+        expect(float(row["quantity"]) == QTY, f"{row}")
 
 
 @step("tradebook lists the fill")
@@ -195,18 +250,30 @@ def _():
     expect(not open_rows, f"still open: {open_rows}")
 
 
-@step("holdings after a CNC buy")
-def _():
-    ok(
-        client.placeorder(
-            strategy="sdk", symbol="INFY", action="BUY", exchange="NSE",
-            price_type="MARKET", product="CNC", quantity=1,
-        ),
-        "placeorder CNC",
-    )
-    data = ok(client.holdings(), "holdings")["data"]
-    expect(any(h["symbol"] == "INFY" for h in data["holdings"]), f"{data}")
-    expect("statistics" in data, f"{data}")
+if SPOT:
+
+    @step("holdings are the spot balances, the MARKET buy included")
+    def _():
+        data = ok(client.holdings(), "holdings")["data"]
+        btc = next(h for h in data["holdings"] if h["symbol"] == "BTCUSDT")
+        # The mock account starts with 0.5 BTC; the MARKET order bought QTY more.
+        expect(abs(float(btc["quantity"]) - (0.5 + QTY)) < 1e-9, f"{btc}")
+        expect("statistics" in data, f"{data}")
+
+else:
+
+    @step("holdings after a CNC buy")
+    def _():
+        ok(
+            client.placeorder(
+                strategy="sdk", symbol="INFY", action="BUY", exchange="NSE",
+                price_type="MARKET", product="CNC", quantity=1,
+            ),
+            "placeorder CNC",
+        )
+        data = ok(client.holdings(), "holdings")["data"]
+        expect(any(h["symbol"] == "INFY" for h in data["holdings"]), f"{data}")
+        expect("statistics" in data, f"{data}")
 
 
 # ---- analyzer (sandbox) ----

@@ -16,6 +16,7 @@ pub mod metrics;
 pub mod openalgo;
 pub mod openapi;
 pub mod rate_limit;
+pub mod request_id;
 pub mod request_path;
 pub mod route_class;
 pub mod routes;

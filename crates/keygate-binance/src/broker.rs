@@ -14,9 +14,10 @@ use async_trait::async_trait;
 use keygate_broker::engine::smart::{smart_order, SmartDecision};
 use keygate_broker::num::{round2, round_qty};
 use keygate_broker::{
-    Action, Broker, BrokerError, CancelAllOutcome, CancelFailure, CloseAllOutcome, Depth, Exchange,
-    Exposure, Funds, Holding, Instrument, Ledger, ModifyRequest, Order, OrderRequest, Position,
-    Product, Quote, ReduceOnlyCheck, RuleViolation, SmartOrderOutcome, Trade,
+    Action, Broker, BrokerError, CancelAllOutcome, CancelFailure, ClientOrderKey, CloseAllOutcome,
+    Depth, Exchange, Exposure, Funds, Holding, Instrument, Ledger, ModifyRequest, Order,
+    OrderRequest, Position, Product, Quote, ReduceOnlyCheck, RuleViolation, SmartOrderOutcome,
+    Trade,
 };
 use reqwest::Method;
 
@@ -76,6 +77,70 @@ impl BinanceSpot {
     }
 }
 
+impl BinanceSpot {
+    /// Places one order on the live ledger after the reduce-only check, its client order id
+    /// derived from `key` when given.
+    async fn place_checked(
+        &self,
+        ledger: Ledger,
+        request: &OrderRequest,
+        exposure: Exposure,
+        key: Option<&ClientOrderKey>,
+    ) -> Result<Order, BrokerError> {
+        live_only(ledger)?;
+        if exposure == Exposure::ReduceOnly {
+            self.reduce_only(request).await?;
+        }
+        self.place(request, key.map(ClientOrderKey::as_str)).await
+    }
+
+    /// The pairs the trade book reads: the configured ones, else `<asset><quote>` for each asset
+    /// the account holds that trades against the quote asset.
+    async fn trade_book_symbols(&self) -> Result<Vec<String>, BrokerError> {
+        let config = self.client.config();
+        if !config.symbols.is_empty() {
+            return Ok(config.symbols.clone());
+        }
+        let quote = &config.quote_asset;
+        let account = self.account().await?;
+        let mut symbols = Vec::new();
+        for balance in &account.balances {
+            if &balance.asset == quote || balance.free + balance.locked <= 0.0 {
+                continue;
+            }
+            let symbol = format!("{}{quote}", balance.asset);
+            match self.rules(&symbol).await {
+                Ok(_) => symbols.push(symbol),
+                Err(BrokerError::SymbolNotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(symbols)
+    }
+
+    /// A smart order: the base asset's balance brought to `position_size`.
+    async fn smart(
+        &self,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+        key: Option<&ClientOrderKey>,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        live_only(ledger)?;
+        match self.smart_decision(&request, position_size).await? {
+            SmartDecision::Place { action, quantity } => {
+                let order = with_side(request, action, quantity);
+                Ok(SmartOrderOutcome::Placed(
+                    self.place_checked(ledger, &order, exposure, key).await?,
+                ))
+            }
+            SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
+            SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
+        }
+    }
+}
+
 #[async_trait]
 impl Broker for BinanceSpot {
     fn name(&self) -> &str {
@@ -89,11 +154,19 @@ impl Broker for BinanceSpot {
         request: OrderRequest,
         exposure: Exposure,
     ) -> Result<Order, BrokerError> {
-        live_only(ledger)?;
-        if exposure == Exposure::ReduceOnly {
-            self.reduce_only(&request).await?;
-        }
-        self.place(&request, None).await
+        self.place_checked(ledger, &request, exposure, None).await
+    }
+
+    async fn place_order_keyed(
+        &self,
+        _user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        exposure: Exposure,
+        key: &ClientOrderKey,
+    ) -> Result<Order, BrokerError> {
+        self.place_checked(ledger, &request, exposure, Some(key))
+            .await
     }
 
     async fn modify_order(
@@ -233,11 +306,12 @@ impl Broker for BinanceSpot {
         Ok(orders)
     }
 
-    /// The fills of the connection's configured pairs.
+    /// The fills of the connection's configured pairs, else of the pairs of the assets the
+    /// account holds (Binance reads fills per pair only).
     async fn trade_book(&self, _user_id: i64, ledger: Ledger) -> Result<Vec<Trade>, BrokerError> {
         live_only(ledger)?;
         let mut trades = Vec::new();
-        for symbol in &self.client.config().symbols {
+        for symbol in &self.trade_book_symbols().await? {
             let call = Call::signed(
                 Method::GET,
                 "/api/v3/myTrades",
@@ -365,17 +439,20 @@ impl Broker for BinanceSpot {
         position_size: f64,
         exposure: Exposure,
     ) -> Result<SmartOrderOutcome, BrokerError> {
-        live_only(ledger)?;
-        match self.smart_decision(&request, position_size).await? {
-            SmartDecision::Place { action, quantity } => {
-                let order = with_side(request, action, quantity);
-                if exposure == Exposure::ReduceOnly {
-                    self.reduce_only(&order).await?;
-                }
-                Ok(SmartOrderOutcome::Placed(self.place(&order, None).await?))
-            }
-            SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
-            SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
-        }
+        self.smart(ledger, request, position_size, exposure, None)
+            .await
+    }
+
+    async fn place_smart_order_keyed(
+        &self,
+        _user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+        key: &ClientOrderKey,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        self.smart(ledger, request, position_size, exposure, Some(key))
+            .await
     }
 }

@@ -9,8 +9,8 @@ use crate::engine::smart::{smart_order, SmartDecision};
 use crate::error::BrokerError;
 use crate::instruments::Instrument;
 use crate::types::{
-    CancelAllOutcome, CloseAllOutcome, Depth, Exchange, Exposure, Funds, Holding, Ledger,
-    ModifyRequest, Order, OrderRequest, Position, Quote, Trade,
+    CancelAllOutcome, ClientOrderKey, CloseAllOutcome, Depth, Exchange, Exposure, Funds, Holding,
+    Ledger, ModifyRequest, Order, OrderRequest, Position, Quote, Trade,
 };
 
 /// What a smart order did (§5.3).
@@ -172,5 +172,34 @@ pub trait Broker: Send + Sync {
             SmartDecision::AlreadyMatched => Ok(SmartOrderOutcome::AlreadyMatched),
             SmartDecision::NothingToDo => Ok(SmartOrderOutcome::NothingToDo),
         }
+    }
+    /// [`Broker::place_order`] named by `key`: a broker with client order ids (an exchange)
+    /// derives the order's from it and answers the order already placed under it instead of
+    /// placing again. Provided as `place_order`: the paper broker has nothing to retry (its
+    /// placement never times out half-way), and an Action Center item is claimed only once.
+    async fn place_order_keyed(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        exposure: Exposure,
+        _key: &ClientOrderKey,
+    ) -> Result<Order, BrokerError> {
+        self.place_order(user_id, ledger, request, exposure).await
+    }
+
+    /// [`Broker::place_smart_order`] whose order (if any) is named by `key`, as in
+    /// [`Broker::place_order_keyed`].
+    async fn place_smart_order_keyed(
+        &self,
+        user_id: i64,
+        ledger: Ledger,
+        request: OrderRequest,
+        position_size: f64,
+        exposure: Exposure,
+        _key: &ClientOrderKey,
+    ) -> Result<SmartOrderOutcome, BrokerError> {
+        self.place_smart_order(user_id, ledger, request, position_size, exposure)
+            .await
     }
 }

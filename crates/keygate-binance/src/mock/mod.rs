@@ -149,6 +149,11 @@ impl MockExchange {
     /// and two pairs: BTCUSDT (step 0.00001, tick 0.01, min value 5, last 50 000) and ETHUSDT
     /// (step 0.0001, tick 0.01, min value 5, last 3 000). Must run inside a Tokio runtime.
     pub fn start() -> std::io::Result<Self> {
+        Self::start_on(0)
+    }
+
+    /// [`MockExchange::start`] on 127.0.0.1:`port` (0: a free one; the URL names it).
+    pub fn start_on(port: u16) -> std::io::Result<Self> {
         let shared = Arc::new(Shared::default());
         {
             let mut book = shared.book();
@@ -168,7 +173,7 @@ impl MockExchange {
                 restrictions: spot_only(),
             },
         );
-        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let listener = TcpListener::bind(("127.0.0.1", port))?;
         let port = listener.local_addr()?.port();
         let data = web::Data::from(shared.clone());
         let server = HttpServer::new(move || {

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use keygate_binance::mock::{Endpoint, Fault};
+use keygate_binance::mock::{Endpoint, Fault, MockExchange};
+use keygate_binance::BinanceSpot;
 use keygate_broker::{
     Action, Broker, BrokerError, ErrorKind, Exchange, Exposure, Ledger, ModifyRequest, OrderStatus,
     PriceType,
@@ -286,4 +287,24 @@ async fn a_reduce_only_order_may_sell_the_holding_but_never_buy() {
         .unwrap();
     assert_eq!(sold.order_status, OrderStatus::Complete);
     assert_eq!(mock.balance("BTC").0, 0.0);
+}
+
+#[tokio::test]
+async fn without_configured_pairs_the_trade_book_reads_the_pairs_of_the_assets_held() {
+    let mock = MockExchange::start().unwrap();
+    let mut config = mock.config();
+    config.symbols.clear();
+    let spot = BinanceSpot::new(config).unwrap();
+    let order = spot
+        .place_order(
+            1,
+            LIVE,
+            btc(Action::Buy, PriceType::Market, 0.01, 0.0, 0.0),
+            Exposure::Any,
+        )
+        .await
+        .unwrap();
+    let trades = spot.trade_book(1, LIVE).await.unwrap();
+    assert_eq!(trades.len(), 1, "{trades:?}");
+    assert_eq!(trades[0].orderid, order.orderid);
 }

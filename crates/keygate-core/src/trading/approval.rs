@@ -1,10 +1,11 @@
 //! Action Center approval: check the price move, claim the item exactly once, re-check its key
-//! as it is now, execute the stored [`TradeRequest`] as it was queued, record the outcome. Also
+//! as it is now, execute the stored [`TradeRequest`] as it was queued (its order named
+//! `action-center-<item id>` at the broker, so it is placed at most once), record the outcome. Also
 //! the list (with current prices from the broker) and rejection, so the routes only adapt.
 
 use std::str::FromStr;
 
-use keygate_broker::{Broker, Exchange, Ledger};
+use keygate_broker::{Broker, ClientOrderKey, Exchange, Ledger};
 use keygate_types::action_center::{PendingOrder, PendingState};
 use sea_orm::EntityTrait;
 use serde_json::Value;
@@ -130,8 +131,17 @@ impl Trading {
                 Ok(bound) => {
                     broker = bound;
                     let exposure = exposure_for(key.scopes);
-                    self.execute(broker.as_ref(), user_id, ledger, &claimed.request, exposure)
-                        .await
+                    let key = ClientOrderKey::action_center(id);
+                    let request = &claimed.request;
+                    self.execute(
+                        broker.as_ref(),
+                        user_id,
+                        ledger,
+                        request,
+                        exposure,
+                        Some(&key),
+                    )
+                    .await
                 }
                 Err(refusal) => Err(refusal),
             },

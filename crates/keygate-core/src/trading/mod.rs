@@ -17,7 +17,7 @@ pub mod request;
 use std::sync::Arc;
 use std::time::Duration;
 
-use keygate_broker::{Broker, BrokerError, Exposure, Ledger};
+use keygate_broker::{Broker, BrokerError, ClientOrderKey, Exposure, Ledger, RequestId};
 use keygate_types::keys::OrderMode;
 use sea_orm::DatabaseConnection;
 
@@ -31,9 +31,9 @@ use crate::brokers::Brokers;
 use crate::error::{CoreError, CoreResult};
 use crate::keys::{Identity, Scopes};
 
-/// Who is calling: the key's owner, the key, what it may do, its order mode, and the ledger its
-/// calls go to now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Who is calling: the key's owner, the key, what it may do, its order mode, the ledger its
+/// calls go to now, and what names this call's order at the broker.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Caller {
     /// The key's owner.
     pub user_id: i64,
@@ -47,6 +47,18 @@ pub struct Caller {
     pub ledger: Ledger,
     /// The broker connection the key is bound to (`None`: the owner's paper account).
     pub broker_connection_id: Option<i64>,
+    /// The idempotency basis of the order this call places (the request's `X-Request-Id`):
+    /// the same call again answers the order already placed instead of placing another, on a
+    /// broker that names orders (an exchange's client order id). `None`: a fresh one each time.
+    pub order_key: Option<ClientOrderKey>,
+}
+
+impl Caller {
+    /// The caller whose orders are named by the request id `id` (scoped to its key).
+    pub fn with_request_id(mut self, id: Option<&RequestId>) -> Self {
+        self.order_key = id.map(|id| ClientOrderKey::request(self.key_id, id));
+        self
+    }
 }
 
 /// The Action Center's rules for approvals.
@@ -146,6 +158,7 @@ impl Trading {
             order_mode: identity.order_mode,
             ledger: self.ledger_for(identity.user_id).await?,
             broker_connection_id: identity.broker_connection_id,
+            order_key: None,
         })
     }
 
@@ -167,8 +180,9 @@ impl Trading {
         let broker = broker.as_ref();
         if caller.order_mode != OrderMode::SemiAuto {
             let exposure = exposure_for(caller.scopes);
+            let key = caller.order_key.as_ref();
             let done = self
-                .execute(broker, user_id, ledger, &request, exposure)
+                .execute(broker, user_id, ledger, &request, exposure, key)
                 .await;
             return Ok(match done {
                 Ok(executed) => Outcome::Executed { ledger, executed },
@@ -205,8 +219,8 @@ impl Trading {
     }
 
     /// Executes `request` for `user_id` on `ledger` with what the key may do (`exposure`,
-    /// enforced by the broker under the account's lock). Nothing is half-done: a refusal
-    /// changed nothing.
+    /// enforced by the broker under the account's lock), its order named by `key` when given.
+    /// Nothing is half-done: a refusal changed nothing.
     async fn execute(
         &self,
         broker: &dyn Broker,
@@ -214,13 +228,18 @@ impl Trading {
         ledger: Ledger,
         request: &TradeRequest,
         exposure: Exposure,
+        key: Option<&ClientOrderKey>,
     ) -> Result<Executed, Refusal> {
-        let executed = match request {
-            TradeRequest::Place(order) => broker
+        let executed = match (request, key) {
+            (TradeRequest::Place(order), None) => broker
                 .place_order(user_id, ledger, order.clone(), exposure)
                 .await
                 .map(Executed::Placed),
-            TradeRequest::Smart(smart) => broker
+            (TradeRequest::Place(order), Some(key)) => broker
+                .place_order_keyed(user_id, ledger, order.clone(), exposure, key)
+                .await
+                .map(Executed::Placed),
+            (TradeRequest::Smart(smart), None) => broker
                 .place_smart_order(
                     user_id,
                     ledger,
@@ -230,22 +249,33 @@ impl Trading {
                 )
                 .await
                 .map(Executed::Smart),
-            TradeRequest::Modify(modify) => broker
+            (TradeRequest::Smart(smart), Some(key)) => broker
+                .place_smart_order_keyed(
+                    user_id,
+                    ledger,
+                    smart.order.clone(),
+                    smart.position_size,
+                    exposure,
+                    key,
+                )
+                .await
+                .map(Executed::Smart),
+            (TradeRequest::Modify(modify), _) => broker
                 .modify_order(user_id, ledger, modify.broker_request(), exposure)
                 .await
                 .map(Executed::Modified),
-            TradeRequest::Cancel(r) if r.orderid.trim().is_empty() => {
+            (TradeRequest::Cancel(r), _) if r.orderid.trim().is_empty() => {
                 return Err(Refusal::OrderIdMissing)
             }
-            TradeRequest::Cancel(r) => broker
+            (TradeRequest::Cancel(r), _) => broker
                 .cancel_order(user_id, ledger, &r.orderid)
                 .await
                 .map(Executed::Cancelled),
-            TradeRequest::CancelAll(_) => broker
+            (TradeRequest::CancelAll(_), _) => broker
                 .cancel_all(user_id, ledger)
                 .await
                 .map(Executed::CancelledAll),
-            TradeRequest::Close(_) => broker
+            (TradeRequest::Close(_), _) => broker
                 .close_all_positions(user_id, ledger)
                 .await
                 .map(Executed::Closed),

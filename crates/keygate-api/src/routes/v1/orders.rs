@@ -5,10 +5,12 @@
 //! the body is validated into a typed [`TradeRequest`], the service queues a `semi_auto` key's
 //! call or executes an `auto` key's on the user's ledger (an `exit_only` key's place, smart or
 //! modify reduce-only: 403 for what would not only reduce a position), and the answer is shaped
-//! from its outcome ([`openalgo::trade`]).
+//! from its outcome ([`openalgo::trade`]). placeorder and placesmartorder name the order they
+//! place by the request's `X-Request-Id` ([`ClientRequestId`]): the same id again answers the
+//! order already placed at an exchange instead of placing a second one.
 
 use actix_web::{web, HttpResponse};
-use keygate_broker::Ledger;
+use keygate_broker::{Ledger, RequestId};
 use keygate_core::keys::Permission;
 use keygate_core::trading::{Caller, TradeRequest};
 use keygate_types::ErrorBody;
@@ -18,6 +20,7 @@ use crate::auth::ApiCall;
 use crate::error::ApiError;
 use crate::openalgo::{self, requests, schema::Invalid};
 use crate::rate_limit::RateCategory;
+use crate::request_id::ClientRequestId;
 use crate::state::AppState;
 
 v1_body!(
@@ -47,15 +50,18 @@ async fn run(
     openalgo::trade::answer(outcome)
 }
 
-/// Validates the body with `parse` on the caller's ledger, then submits it.
+/// Validates the body with `parse` on the caller's ledger, then submits it (the order it places
+/// named by the request's `X-Request-Id`, when it sent one).
 async fn order_call<T>(
     state: &AppState,
     call: ApiCall<OpenBody>,
+    request_id: Option<&RequestId>,
     parse: fn(serde_json::Map<String, serde_json::Value>) -> Result<T, Invalid>,
     with_mode: bool,
     wrap: fn(T) -> TradeRequest,
 ) -> Result<HttpResponse, ApiError> {
     let caller = state.trading.caller(&call.identity).await?;
+    let caller = caller.with_request_id(request_id);
     let request = parse(call.body.0).map_err(|i| invalid(i, caller.ledger, with_mode))?;
     let (answer, _) = run(state, &caller, wrap(request)).await?;
     Ok(openalgo::ok(answer))
@@ -74,6 +80,7 @@ fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
     post, path = "/api/v1/placeorder", tag = "orders",
     request_body(content = crate::openalgo::describe::PlaceOrderBody, description = "strategy, exchange, symbol, action (BUY/SELL), pricetype (MARKET), product (MIS), quantity, price (0), trigger_price (0), disclosed_quantity (0); numbers may be numeric strings",
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "NHPC", "action": "BUY", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1"})),
+    params(("X-Request-Id" = Option<String>, Header, description = "optional idempotency id (1-36 of A-Z a-z 0-9 . : / _ -; else 400): the same id again from the same key answers the order already placed at an exchange instead of placing another")),
     security(("api_key_header" = []), ()),
     responses(
         (status = 200, description = "placed (`mode` only in analyzer mode), or queued for a semi_auto key", body = crate::openalgo::answers::V1Success,
@@ -87,10 +94,12 @@ fn invalid(inv: Invalid, ledger: Ledger, with_mode: bool) -> ApiError {
 pub async fn place_order(
     state: web::Data<AppState>,
     call: ApiCall<OpenBody>,
+    request_id: ClientRequestId,
 ) -> Result<HttpResponse, ApiError> {
     order_call(
         &state,
         call,
+        request_id.get(),
         requests::place_order,
         false,
         TradeRequest::Place,
@@ -105,6 +114,7 @@ pub async fn place_order(
     post, path = "/api/v1/placesmartorder", tag = "orders",
     request_body(content = crate::openalgo::describe::PlaceSmartOrderBody, description = "placeorder's fields (quantity may be 0) plus position_size, the target net position",
         example = json!({"apikey": crate::openalgo::describe::EXAMPLE_KEY, "strategy": "Python", "symbol": "TATASTEEL", "action": "SELL", "exchange": "NSE", "pricetype": "MARKET", "product": "MIS", "quantity": "1", "position_size": "5"})),
+    params(("X-Request-Id" = Option<String>, Header, description = "optional idempotency id (1-36 of A-Z a-z 0-9 . : / _ -; else 400): the same id again from the same key answers the order already placed at an exchange instead of placing another")),
     security(("api_key_header" = []), ()),
     responses(
         (status = 200, description = "placed, nothing to do, or queued", body = crate::openalgo::answers::V1Success,
@@ -117,10 +127,12 @@ pub async fn place_order(
 pub async fn place_smart_order(
     state: web::Data<AppState>,
     call: ApiCall<OpenBody>,
+    request_id: ClientRequestId,
 ) -> Result<HttpResponse, ApiError> {
     order_call(
         &state,
         call,
+        request_id.get(),
         requests::smart_order,
         true,
         TradeRequest::Smart,
@@ -153,6 +165,7 @@ pub async fn modify_order(
     order_call(
         &state,
         call,
+        None,
         requests::modify_order,
         true,
         TradeRequest::Modify,

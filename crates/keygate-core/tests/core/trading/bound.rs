@@ -6,7 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use keygate_binance::mock::{spot_only, MockExchange, MOCK_KEY, MOCK_SECRET};
+use keygate_binance::orders::client_order_id;
 use keygate_binance::wire::ApiRestrictions;
+use keygate_binance::BinanceSpot;
 use keygate_broker::*;
 use keygate_core::brokers::{BrokerStore, Brokers};
 use keygate_core::config::SecretSettings;
@@ -188,7 +190,90 @@ async fn an_approved_item_of_a_bound_key_executes_on_its_exchange() {
         (PendingState::Approved, true)
     );
     assert_eq!(b.mock.orders().len(), 1);
+    assert_eq!(
+        b.mock.orders()[0].client_order_id,
+        client_order_id(Product::Mis, Some(&format!("action-center-{id}")))
+    );
     assert_eq!(paper_orders(&b.desk, Ledger::Live).await, 0);
+}
+
+#[tokio::test]
+async fn an_approval_whose_order_already_reached_the_exchange_does_not_place_another() {
+    let b = bound().await;
+    let caller = b.caller(OrderMode::SemiAuto).await;
+    let outcome = b
+        .desk
+        .trading
+        .submit(&caller, btc_limit_buy(), None)
+        .await
+        .unwrap();
+    let Outcome::Queued(id) = outcome else {
+        panic!("{outcome:?}");
+    };
+    // An earlier approval placed the order and was lost before it was recorded.
+    let TradeRequest::Place(order) = btc_limit_buy() else {
+        unreachable!()
+    };
+    let exchange = BinanceSpot::new(b.mock.config()).unwrap();
+    let key = ClientOrderKey::action_center(id);
+    let earlier = exchange
+        .place_order_keyed(b.desk.user_id, Ledger::Live, order, Exposure::Any, &key)
+        .await
+        .unwrap();
+    let approval = b
+        .desk
+        .trading
+        .approve(b.desk.user_id, id, "trader", true, &PlainAnswers)
+        .await
+        .unwrap();
+    let Approval::Decided { item, refused } = approval else {
+        panic!("{approval:?}");
+    };
+    assert!(refused.is_none(), "{refused:?}");
+    assert_eq!(
+        item.broker_order_id.as_deref(),
+        Some(earlier.orderid.as_str())
+    );
+    assert_eq!(b.mock.orders().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_request_id_places_one_order_at_the_exchange_and_another_id_a_second() {
+    let b = bound().await;
+    let first: RequestId = "retry-1".parse().unwrap();
+    let caller = b
+        .caller(OrderMode::Auto)
+        .await
+        .with_request_id(Some(&first));
+    let mut orderids = Vec::new();
+    for _ in 0..2 {
+        let outcome = b
+            .desk
+            .trading
+            .submit(&caller, btc_limit_buy(), None)
+            .await
+            .unwrap();
+        let Outcome::Executed {
+            executed: Executed::Placed(order),
+            ..
+        } = outcome
+        else {
+            panic!("{outcome:?}");
+        };
+        orderids.push(order.orderid);
+    }
+    assert_eq!(orderids[0], orderids[1]);
+    assert_eq!(b.mock.orders().len(), 1);
+    let second: RequestId = "retry-2".parse().unwrap();
+    let caller = caller.with_request_id(Some(&second));
+    let outcome = b
+        .desk
+        .trading
+        .submit(&caller, btc_limit_buy(), None)
+        .await
+        .unwrap();
+    assert!(matches!(outcome, Outcome::Executed { .. }), "{outcome:?}");
+    assert_eq!(b.mock.orders().len(), 2);
 }
 
 #[tokio::test]

@@ -120,6 +120,7 @@ impl Desk {
             order_mode: mode,
             ledger: self.trading.ledger_for(self.user_id).await.expect("ledger"),
             broker_connection_id: None,
+            order_key: None,
         }
     }
 
