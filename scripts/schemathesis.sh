@@ -65,11 +65,12 @@ cookie=$(awk '$6 == "keygate_session" {print $6 "=" $7}' "$work/admin.jar" | tai
 [ -n "$cookie" ] || { echo "no session cookie in $work/admin.jar" >&2; exit 1; }
 
 config="$PWD/scripts/schemathesis/schemathesis.toml"
+conformance=status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection
 # From the scratch directory: schemathesis keeps its cache (.schemathesis/) in the working directory.
 run() (
   cd "$work"
   "$venv/bin/st" --config-file "$config" run "$base/api-docs/openapi.json" \
-    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,negative_data_rejection \
+    --checks "${checks:-not_a_server_error,$conformance}" \
     --phases examples,coverage,fuzzing \
     --max-examples "${SCHEMATHESIS_EXAMPLES:-25}" \
     ${SCHEMATHESIS_SEED:+--seed "$SCHEMATHESIS_SEED"} \
@@ -79,7 +80,11 @@ run() (
 )
 status=0
 "$venv/bin/python" scripts/schemathesis/field_kinds.py "$base" "$key" || status=$?
-run --exclude-path-regex '^/api/(auth/logout|security/bans)' || status=$?
+run --exclude-path-regex '^/api/(auth/logout|security/bans)' --exclude-name 'POST /api/brokers' || status=$?
+# Adding an exchange connection asks the exchange first. The document's example names Binance's
+# testnet, which this machine cannot reach, so the call answers its documented 502 (exchange
+# unreachable, nothing stored): every check but "no 5xx" still runs on it.
+checks=$conformance run --include-name 'POST /api/brokers' || status=$?
 run --include-path-regex '^/api/security/bans' || status=$?
 run --include-path /api/auth/logout || status=$?
 # actix's own parse errors (a header schemathesis made unreadable) are not keygate's.
