@@ -11,14 +11,11 @@
 // Each step is one counted check; the first failure stops the run. The last line is always
 // "<n> passed, <m> failed"; the exit code is 0 only when nothing failed.
 
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { check, describe, tid, within } from './harness.mjs';
+import { check, describe, shot, text, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
-const SHOTS = process.env.SCREENSHOT_DIR || 'target/browser';
 const MOCK_URL = process.env.BINANCE_MOCK_URL || '';
 const MOCK_KEY = process.env.BINANCE_MOCK_KEY || '';
 const MOCK_SECRET = process.env.BINANCE_MOCK_SECRET || '';
@@ -42,18 +39,6 @@ if (!/^https?:\/\/[^/]+/.test(BASE)) {
   console.log('FAIL KEYGATE_URL must be set to the server, e.g. KEYGATE_URL=http://127.0.0.1:5000');
   failed = 1;
   finish(2);
-}
-
-async function text(page, id) {
-  return ((await page.locator(tid(id)).first().textContent()) || '').trim();
-}
-
-/** Saves a full-page screenshot under SHOTS. */
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, timeout: STEP_TIMEOUT });
-  console.log(`     screenshot: ${path}`);
 }
 
 /** The table row of the connection labelled `label`. */

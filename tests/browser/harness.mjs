@@ -1,5 +1,11 @@
 // Helpers every browser test file shares.
 
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
+const SHOTS = process.env.SCREENSHOT_DIR || 'target/browser';
+
 /** A `data-testid` selector. */
 export const tid = (id) => `[data-testid="${id}"]`;
 
@@ -21,4 +27,17 @@ export function describe(error) {
 /** Throws `message` unless `condition` holds. */
 export function check(condition, message) {
   if (!condition) throw new Error(message);
+}
+
+/** The trimmed text of the first element with test id `id`. */
+export async function text(page, id) {
+  return ((await page.locator(tid(id)).first().textContent()) || '').trim();
+}
+
+/** Saves a full-page screenshot `<name>.png` under SCREENSHOT_DIR. */
+export async function shot(page, name) {
+  mkdirSync(SHOTS, { recursive: true });
+  const path = join(SHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true, timeout: STEP_TIMEOUT });
+  console.log(`     screenshot: ${path}`);
 }

@@ -8,10 +8,9 @@
 // Each step is one counted check; the first failure stops the run. The last line is always
 // "<n> passed, <m> failed"; the exit code is 0 only when nothing failed.
 
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { check, describe, tid, within } from './harness.mjs';
+import { check, describe, shot, text, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -37,18 +36,6 @@ if (!/^https?:\/\/[^/]+/.test(BASE)) {
 
 
 
-
-async function text(page, id) {
-  return ((await page.locator(tid(id)).first().textContent()) || '').trim();
-}
-
-/** Saves a full-page screenshot under SHOTS. */
-async function shot(page, name) {
-  mkdirSync(SHOTS, { recursive: true });
-  const path = join(SHOTS, `${name}.png`);
-  await page.screenshot({ path, fullPage: true, timeout: STEP_TIMEOUT });
-  console.log(`     screenshot: ${path}`);
-}
 
 /** Creates a key through the session API (as the Keys page does); returns {id, key}. */
 async function createKey(page, body) {

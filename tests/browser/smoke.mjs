@@ -8,7 +8,7 @@
 // The last line is always "<n> passed, <m> failed"; the exit code is 0 only when nothing failed.
 
 import { chromium } from 'playwright-core';
-import { check, describe, tid, within } from './harness.mjs';
+import { check, describe, text, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -59,10 +59,6 @@ async function firstVisible(page, ids) {
     if (await page.locator(tid(id)).first().isVisible()) return id;
   }
   throw new Error(`none of ${ids.join(', ')} is visible`);
-}
-
-async function text(page, id) {
-  return ((await page.locator(tid(id)).first().textContent()) || '').trim();
 }
 
 /** Sends a TradingView alert for SBIN with `key` (header, never the URL); returns the answer. */
