@@ -9,7 +9,8 @@ the orders trade BTCUSDT on CRYPTO, and the steps where a spot exchange honestly
 than the paper broker check the spot answer instead:
 - orderbook: the adapter lists the account's open orders (Binance keeps order history per pair
   only), so the filled MARKET order is not in it; orderstatus and tradebook still show it;
-- modifyorder: Binance spot cannot modify an order, so it is an error and the order is unchanged;
+- modifyorder: Binance spot modifies by cancelReplace, so the old order is cancelled and the
+  answer names the replacement (a new order id), which the later steps use;
 - positionbook: a spot account has no positions (what it owns is balances), so it is empty, and
   closeposition has nothing to close;
 - holdings: the account's balances (BTC, including what the MARKET buy bought), not a CNC buy.
@@ -191,15 +192,18 @@ def modify_limit_order():
 
 if SPOT:
 
-    @step("modifyorder is refused on spot (no modify) and the order is unchanged")
+    @step("modifyorder replaces the order on spot (cancelReplace: a new order id)")
     def _():
-        response, _ = modify_limit_order()
-        expect(response.get("status") == "error", f"answered {response!r}")
-        expect("cannot be modified" in response.get("message", ""), f"{response}")
-        data = order_status(state["limit_order"])
+        old = state["limit_order"]
+        response, price = modify_limit_order()
+        ok(response, "modifyorder")
+        new = response["orderid"]
+        expect(new != old, f"{response}")
+        expect(order_status(old)["order_status"] == "cancelled", f"old {old}")
+        data = order_status(new)
         expect(data["order_status"] == "open", f"{data}")
-        expect(float(data["price"]) == state["limit_price"], f"{data}")
-        expect(float(data["quantity"]) == QTY, f"{data}")
+        expect(float(data["price"]) == price and float(data["quantity"]) == QTY * 2, f"{data}")
+        state["limit_order"] = new
 
 else:
 

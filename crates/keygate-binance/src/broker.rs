@@ -5,7 +5,8 @@
 //! and `funds` (the quote asset: free as available cash, locked as used). A reduce-only
 //! (`exit_only`) order may only SELL at most the free balance of the base asset; the exchange's
 //! own balance check refuses any SELL beyond it, so the check cannot be raced into a short.
-//! Binance spot cannot modify an order: `modify_order` says to cancel and place again.
+//! A modify is Binance's `cancelReplace` (see `modify.rs`): the replacement is a new exchange
+//! order, so the modified order answers a new order id.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -89,7 +90,7 @@ impl BinanceSpot {
     ) -> Result<Order, BrokerError> {
         live_only(ledger)?;
         if exposure == Exposure::ReduceOnly {
-            self.reduce_only(request).await?;
+            self.reduce_only(request, 0.0).await?;
         }
         self.place(request, key.map(ClientOrderKey::as_str)).await
     }
@@ -173,13 +174,11 @@ impl Broker for BinanceSpot {
         &self,
         _user_id: i64,
         ledger: Ledger,
-        _request: ModifyRequest,
-        _exposure: Exposure,
+        request: ModifyRequest,
+        exposure: Exposure,
     ) -> Result<Order, BrokerError> {
         live_only(ledger)?;
-        Err(BrokerError::Unsupported(
-            "Binance spot orders cannot be modified: cancel the order and place a new one".into(),
-        ))
+        self.modify(&request, exposure).await
     }
 
     async fn check_reduce_only(
@@ -190,21 +189,21 @@ impl Broker for BinanceSpot {
     ) -> Result<(), BrokerError> {
         live_only(ledger)?;
         match call {
-            ReduceOnlyCheck::Place(request) => self.reduce_only(request).await,
+            ReduceOnlyCheck::Place(request) => self.reduce_only(request, 0.0).await,
             ReduceOnlyCheck::Smart {
                 request,
                 position_size,
             } => match self.smart_decision(request, position_size).await? {
                 SmartDecision::Place { action, quantity } => {
-                    self.reduce_only(&with_side(request.clone(), action, quantity))
+                    self.reduce_only(&with_side(request.clone(), action, quantity), 0.0)
                         .await
                 }
                 SmartDecision::AlreadyMatched | SmartDecision::NothingToDo => Ok(()),
             },
-            ReduceOnlyCheck::Modify(_) => Err(BrokerError::Unsupported(
-                "Binance spot orders cannot be modified: cancel the order and place a new one"
-                    .into(),
-            )),
+            ReduceOnlyCheck::Modify(request) => {
+                let (old, next) = self.replacement(request).await?;
+                self.reduce_only_replacing(&old, &next).await
+            }
         }
     }
 

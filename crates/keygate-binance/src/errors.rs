@@ -69,10 +69,7 @@ mod tests {
     use keygate_broker::ErrorKind;
 
     fn body(code: i64, msg: &str) -> ApiErrorBody {
-        ApiErrorBody {
-            code,
-            msg: msg.into(),
-        }
+        ApiErrorBody::new(code, msg)
     }
 
     #[test]

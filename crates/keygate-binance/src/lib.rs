@@ -6,6 +6,7 @@
 //! - [`sign`]: the signed query string and its HMAC-SHA256 signature.
 //! - `client`: the server-time offset, the request-weight budget and `Retry-After`.
 //! - `spot` / `broker`: the calls, and the trait mapped onto them.
+//! - `modify`: modify as `cancelReplace` (the old order cancelled, its replacement placed).
 //! - [`filters`]: LOT_SIZE, PRICE_FILTER and (MIN_)NOTIONAL checked before an order is sent.
 //! - [`validate`]: what a key may do; a vault refuses keys that can withdraw or cannot trade spot.
 //! - `mock` (feature `mock`): an in-memory Binance REST API for tests.
@@ -16,6 +17,7 @@ mod client;
 pub mod config;
 mod errors;
 pub mod filters;
+mod modify;
 pub mod orders;
 mod reads;
 pub mod sign;

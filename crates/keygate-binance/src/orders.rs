@@ -5,7 +5,8 @@
 //! - Every order carries a `newClientOrderId` `kg<product>-<32 hex>`: derived from the caller's
 //!   request id when there is one (so a retried request names the same order), else random. The
 //!   product letter lets orders read back from the exchange report the product they were placed
-//!   with (spot has none; `MIS` for orders placed elsewhere).
+//!   with (spot has none; `MIS` for orders placed elsewhere). A modify's replacement order gets
+//!   an id derived from the old one ([`replacement_client_id`]).
 
 use chrono::{DateTime, Utc};
 use keygate_broker::num::round_qty;
@@ -67,7 +68,20 @@ pub fn client_order_id(product: Product, request_id: Option<&str>) -> String {
     format!("kg{letter}-{body}")
 }
 
-fn product_of(client_order_id: &str) -> Product {
+/// The client order id of the order that replaces `old` (a modify): derived from `old`, so a
+/// modify retried after a lost answer names the same replacement, and with `old`'s product
+/// letter.
+pub fn replacement_client_id(old: &str) -> String {
+    let letter = match product_of(old) {
+        Product::Nrml => 'n',
+        Product::Mis | Product::Cnc => 'm',
+    };
+    let digest = Sha256::digest(format!("keygate-modify:{old}").as_bytes());
+    format!("kg{letter}-{}", hex::encode(&digest[..16]))
+}
+
+/// The product an order was placed with, read from its client order id.
+pub fn product_of(client_order_id: &str) -> Product {
     if client_order_id.starts_with("kgn-") {
         Product::Nrml
     } else {
@@ -237,6 +251,18 @@ mod tests {
             product_of(&client_order_id(Product::Nrml, None)),
             Product::Nrml
         );
+    }
+
+    #[test]
+    fn replacement_ids_are_stable_distinct_and_keep_the_product() {
+        let old = client_order_id(Product::Nrml, Some("req-1"));
+        let next = replacement_client_id(&old);
+        assert_eq!(next, replacement_client_id(&old));
+        assert_ne!(next, old);
+        assert_ne!(replacement_client_id(&next), next);
+        assert_eq!(product_of(&next), Product::Nrml);
+        assert_eq!(next.len(), 36);
+        assert_eq!(product_of(&replacement_client_id("web_abc")), Product::Mis);
     }
 
     #[test]

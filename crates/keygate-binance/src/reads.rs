@@ -64,9 +64,15 @@ impl BinanceSpot {
             .map_or((0.0, 0.0), |b| (b.free, b.locked)))
     }
 
-    pub(crate) async fn reduce_only(&self, request: &OrderRequest) -> Result<(), BrokerError> {
+    /// Spot's reduce-only rule: a SELL of at most the free base balance, plus `released` (what
+    /// an order this one replaces holds and gives back first).
+    pub(crate) async fn reduce_only(
+        &self,
+        request: &OrderRequest,
+        released: f64,
+    ) -> Result<(), BrokerError> {
         let (free, locked) = self.base_balance(&request.symbol).await?;
-        if request.action == Action::Sell && request.quantity <= free + 1e-12 {
+        if request.action == Action::Sell && request.quantity <= free + released + 1e-12 {
             return Ok(());
         }
         Err(BrokerError::ReduceOnly(ReduceOnlyViolation {

@@ -198,7 +198,7 @@ impl BinanceSpot {
 }
 
 /// The contract's order rules that hold on Binance spot before any filter.
-fn check_request(request: &OrderRequest) -> Result<(), BrokerError> {
+pub(crate) fn check_request(request: &OrderRequest) -> Result<(), BrokerError> {
     if request.exchange != Exchange::Crypto {
         return Err(BrokerError::SymbolNotFound {
             symbol: request.symbol.clone(),

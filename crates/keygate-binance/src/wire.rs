@@ -16,6 +16,57 @@ pub struct ApiErrorBody {
     pub code: i64,
     /// Its message.
     pub msg: String,
+    /// What each part of a failed `cancelReplace` did (`-2021`, `-2022`); absent elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub data: Option<Box<CancelReplaceParts>>,
+}
+
+impl ApiErrorBody {
+    /// A plain error body (no `data`).
+    pub fn new(code: i64, msg: impl Into<String>) -> Self {
+        Self {
+            code,
+            msg: msg.into(),
+            data: None,
+        }
+    }
+}
+
+/// How one part (the cancel, the new order) of a `cancelReplace` ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum PartResult {
+    /// Done.
+    Success,
+    /// Refused (its response is an error body).
+    Failure,
+    /// Not tried (`STOP_ON_FAILURE` after a failed cancel).
+    NotAttempted,
+}
+
+/// A part's response: the order, or the error that refused it.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum PartResponse {
+    /// The part was refused.
+    Refused(ApiErrorBody),
+    /// The order cancelled or placed.
+    Done(Box<ExchangeOrder>),
+}
+
+/// `POST /api/v3/order/cancelReplace`: the answer when both parts succeeded, and the `data` of
+/// its errors (where a part not attempted has a `null` response).
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct CancelReplaceParts {
+    /// The cancel of the old order.
+    pub cancel_result: PartResult,
+    /// The placement of the new one.
+    pub new_order_result: PartResult,
+    /// The cancelled order, or why the cancel was refused.
+    pub cancel_response: Option<PartResponse>,
+    /// The new order, or why it was refused.
+    pub new_order_response: Option<PartResponse>,
 }
 
 /// `GET /api/v3/time`.

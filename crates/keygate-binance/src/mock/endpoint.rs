@@ -19,6 +19,8 @@ pub enum Endpoint {
     NewOrder,
     /// `GET /api/v3/order`
     GetOrder,
+    /// `POST /api/v3/order/cancelReplace`
+    CancelReplace,
     /// `DELETE /api/v3/order`
     CancelOrder,
     /// `GET /api/v3/openOrders`
@@ -44,6 +46,7 @@ impl Endpoint {
             ("GET", "/api/v3/depth") => Depth,
             ("POST", "/api/v3/order") => NewOrder,
             ("GET", "/api/v3/order") => GetOrder,
+            ("POST", "/api/v3/order/cancelReplace") => CancelReplace,
             ("DELETE", "/api/v3/order") => CancelOrder,
             ("GET", "/api/v3/openOrders") => OpenOrders,
             ("DELETE", "/api/v3/openOrders") => CancelOpenOrders,
@@ -58,7 +61,7 @@ impl Endpoint {
     pub fn weight(self) -> u32 {
         use Endpoint::*;
         match self {
-            Time | NewOrder | CancelOrder | CancelOpenOrders | ApiRestrictions => 1,
+            Time | NewOrder | CancelReplace | CancelOrder | CancelOpenOrders | ApiRestrictions => 1,
             Ticker24h => 2,
             GetOrder | TickerPrice => 4,
             Depth => 5,

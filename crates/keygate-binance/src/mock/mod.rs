@@ -11,6 +11,7 @@
 
 mod endpoint;
 mod query;
+mod replace;
 mod routes;
 pub mod state;
 
@@ -76,7 +77,8 @@ struct Control {
     skew_ms: i64,
     weight_minute: i64,
     used_weight: u32,
-    faults: VecDeque<Fault>,
+    /// Queued faults, each for any endpoint (`None`) or one.
+    faults: VecDeque<(Option<Endpoint>, Fault)>,
     requests: Vec<Recorded>,
 }
 
@@ -110,7 +112,12 @@ impl Shared {
             let retry = ((minute + 1) * 60_000 - now + 999) / 1000;
             return (c.used_weight, Some(retry.max(1) as u64), None);
         }
-        (c.used_weight, None, c.faults.pop_front())
+        let next = c
+            .faults
+            .iter()
+            .position(|(only, _)| only.is_none_or(|e| e == endpoint));
+        let fault = next.and_then(|i| c.faults.remove(i)).map(|(_, f)| f);
+        (c.used_weight, None, fault)
     }
 
     fn record(&self, r: Recorded) {
@@ -236,7 +243,14 @@ impl MockExchange {
 
     /// Queues a fault for the next request.
     pub fn push_fault(&self, fault: Fault) {
-        lock(&self.shared.control).faults.push_back(fault);
+        lock(&self.shared.control).faults.push_back((None, fault));
+    }
+
+    /// Queues a fault for the next request to `endpoint` (requests to others pass it by).
+    pub fn push_fault_on(&self, endpoint: Endpoint, fault: Fault) {
+        lock(&self.shared.control)
+            .faults
+            .push_back((Some(endpoint), fault));
     }
 
     /// Every request received so far.

@@ -7,11 +7,12 @@ use serde::Serialize;
 
 use super::endpoint::Endpoint;
 use super::query::{verify_signed, Query};
+use super::replace::cancel_replace;
 use super::state::{working, MockError, NewOrder as Placement};
 use super::{Fault, Recorded, Shared};
 use crate::wire::{self as w, OrderBook, OrderType, Side};
 
-fn json<T: Serialize>(value: &T) -> Result<String, MockError> {
+pub(super) fn json<T: Serialize>(value: &T) -> Result<String, MockError> {
     serde_json::to_string(value).map_err(|_| {
         MockError::with_status(
             500,
@@ -208,46 +209,13 @@ fn run(
             })
         }
         NewOrder => {
-            let symbol: String = q.req("symbol")?;
-            let side: Side = parse_wire(&q.req::<String>("side")?, -1117, "Invalid side.")?;
-            let order_type: OrderType =
-                parse_wire(&q.req::<String>("type")?, -1116, "Invalid orderType.")?;
-            let client_id: String = q
-                .opt("newClientOrderId")?
-                .unwrap_or_else(|| format!("mock-{now}"));
-            let _resp_type: Option<String> = q.opt("newOrderRespType")?;
-            let quantity: f64 = q.req("quantity")?;
-            let (price, stop_price, tif) = match order_type {
-                OrderType::Market => (None, None, None),
-                OrderType::Limit => (
-                    Some(q.req("price")?),
-                    None,
-                    Some(q.req::<String>("timeInForce")?),
-                ),
-                OrderType::StopLoss => (None, Some(q.req("stopPrice")?), None),
-                OrderType::StopLossLimit => (
-                    Some(q.req("price")?),
-                    Some(q.req("stopPrice")?),
-                    Some(q.req::<String>("timeInForce")?),
-                ),
-                _ => return Err(MockError::bad(-1116, "Invalid orderType.")),
-            };
-            if tif.is_some_and(|t| t != "GTC" && t != "IOC" && t != "FOK") {
-                return Err(MockError::bad(-1115, "Invalid timeInForce."));
-            }
+            let order = new_order(&mut q, now)?;
             q.finish()?;
-            json(&book.place(
-                Placement {
-                    symbol,
-                    side,
-                    order_type,
-                    quantity,
-                    price,
-                    stop_price,
-                    client_id,
-                },
-                now,
-            )?)
+            json(&book.place(order, now)?)
+        }
+        CancelReplace => {
+            let order = new_order(&mut q, now)?;
+            cancel_replace(&mut book, &mut q, order, now)
         }
         GetOrder | CancelOrder => {
             let symbol: String = q.req("symbol")?;
@@ -329,6 +297,46 @@ fn run(
             json(&restrictions)
         }
     }
+}
+
+/// Reads the parameters of a new order (`POST /api/v3/order`, and the new half of
+/// `cancelReplace`).
+pub(super) fn new_order(q: &mut Query, now: i64) -> Result<Placement, MockError> {
+    let symbol: String = q.req("symbol")?;
+    let side: Side = parse_wire(&q.req::<String>("side")?, -1117, "Invalid side.")?;
+    let order_type: OrderType = parse_wire(&q.req::<String>("type")?, -1116, "Invalid orderType.")?;
+    let client_id: String = q
+        .opt("newClientOrderId")?
+        .unwrap_or_else(|| format!("mock-{now}"));
+    let _resp_type: Option<String> = q.opt("newOrderRespType")?;
+    let quantity: f64 = q.req("quantity")?;
+    let (price, stop_price, tif) = match order_type {
+        OrderType::Market => (None, None, None),
+        OrderType::Limit => (
+            Some(q.req("price")?),
+            None,
+            Some(q.req::<String>("timeInForce")?),
+        ),
+        OrderType::StopLoss => (None, Some(q.req("stopPrice")?), None),
+        OrderType::StopLossLimit => (
+            Some(q.req("price")?),
+            Some(q.req("stopPrice")?),
+            Some(q.req::<String>("timeInForce")?),
+        ),
+        _ => return Err(MockError::bad(-1116, "Invalid orderType.")),
+    };
+    if tif.is_some_and(|t| t != "GTC" && t != "IOC" && t != "FOK") {
+        return Err(MockError::bad(-1115, "Invalid timeInForce."));
+    }
+    Ok(Placement {
+        symbol,
+        side,
+        order_type,
+        quantity,
+        price,
+        stop_price,
+        client_id,
+    })
 }
 
 /// Reads an enumeration by its wire spelling (`BUY`, `STOP_LOSS_LIMIT`).

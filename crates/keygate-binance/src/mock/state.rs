@@ -28,10 +28,7 @@ impl MockError {
     pub fn with_status(status: u16, code: i64, msg: impl Into<String>) -> Self {
         Self {
             status,
-            body: ApiErrorBody {
-                code,
-                msg: msg.into(),
-            },
+            body: ApiErrorBody::new(code, msg),
         }
     }
 }

@@ -4,6 +4,7 @@
 mod account;
 mod limits;
 mod mock;
+mod modify;
 mod orders;
 
 use keygate_binance::mock::MockExchange;

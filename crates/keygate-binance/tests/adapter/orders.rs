@@ -5,8 +5,7 @@ use std::time::Duration;
 use keygate_binance::mock::{Endpoint, Fault, MockExchange};
 use keygate_binance::BinanceSpot;
 use keygate_broker::{
-    Action, Broker, BrokerError, ErrorKind, Exchange, Exposure, Ledger, ModifyRequest, OrderStatus,
-    PriceType,
+    Action, Broker, BrokerError, ErrorKind, Exchange, Exposure, Ledger, OrderStatus, PriceType,
 };
 
 use crate::{btc, setup};
@@ -223,7 +222,7 @@ async fn a_request_retried_with_its_request_id_returns_the_first_order() {
 }
 
 #[tokio::test]
-async fn the_analyzer_ledger_and_modify_are_refused_with_a_reason() {
+async fn the_analyzer_ledger_is_refused_with_a_reason() {
     let (mock, spot) = setup();
     let e = spot
         .place_order(
@@ -237,19 +236,6 @@ async fn the_analyzer_ledger_and_modify_are_refused_with_a_reason() {
     assert!(e.to_string().contains("paper broker"), "{e}");
     assert_eq!(e.kind(), ErrorKind::BadRequest);
     assert!(spot.funds(1, Ledger::Analyze).await.is_err());
-    let modify = ModifyRequest {
-        orderid: "BTCUSDT-1".into(),
-        pricetype: PriceType::Limit,
-        quantity: 1.0,
-        price: 1.0,
-        trigger_price: 0.0,
-        disclosed_quantity: 0,
-    };
-    let e = spot
-        .modify_order(1, LIVE, modify, Exposure::Any)
-        .await
-        .unwrap_err();
-    assert!(e.to_string().contains("cannot be modified"), "{e}");
     assert!(mock.requests().is_empty(), "refused before any request");
 }
 
