@@ -8,8 +8,9 @@
 //! - `spot` / `broker`: the calls, and the trait mapped onto them.
 //! - `modify`: modify as `cancelReplace` (the old order cancelled, its replacement placed).
 //! - [`filters`]: LOT_SIZE, PRICE_FILTER and (MIN_)NOTIONAL checked before an order is sent.
+//! - [`stream`]: market data from the exchange's WebSocket market streams.
 //! - [`validate`]: what a key may do; a vault refuses keys that can withdraw or cannot trade spot.
-//! - `mock` (feature `mock`): an in-memory Binance REST API for tests.
+//! - `mock` (feature `mock`): an in-memory Binance REST API and market streams for tests.
 #![forbid(unsafe_code)]
 
 mod broker;
@@ -22,6 +23,7 @@ pub mod orders;
 mod reads;
 pub mod sign;
 mod spot;
+pub mod stream;
 pub mod validate;
 pub mod wire;
 

@@ -8,12 +8,14 @@
 //! `X-MBX-USED-WEIGHT-1M` on every answer and refuses with 429 + `Retry-After` past 6000 weight
 //! per server minute. A test can skew its clock, set the weight used, and queue [`Fault`]s:
 //! fail, stall, rate-limit, or run a request and then hold its answer past the client's timeout.
+//! `/stream` serves Binance's market streams for its pairs (`streams.rs`).
 
 mod endpoint;
 mod query;
 mod replace;
 mod routes;
 pub mod state;
+mod streams;
 
 use std::collections::{HashMap, VecDeque};
 use std::net::TcpListener;
@@ -87,6 +89,7 @@ struct Control {
 pub struct Shared {
     control: Mutex<Control>,
     book: Mutex<Book>,
+    streams: Mutex<streams::StreamControl>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -186,6 +189,7 @@ impl MockExchange {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(data.clone())
+                .route("/stream", web::get().to(streams::upgrade))
                 .default_service(web::to(routes::handle))
         })
         .workers(1)
@@ -284,5 +288,38 @@ impl MockExchange {
     /// The mock's clock (epoch ms).
     pub fn server_now(&self) -> i64 {
         self.shared.server_now()
+    }
+
+    /// Moves a pair's last price (bid and ask one tick either side); REST and the market
+    /// streams report it from now on.
+    pub fn set_last(&self, symbol: &str, last: f64) {
+        if let Some(p) = self.shared.book().pairs.get_mut(symbol) {
+            let tick = p.rules.tick_size;
+            p.last = last;
+            p.bid = last - tick;
+            p.ask = last + tick;
+        }
+    }
+
+    /// Stops the market streams: open sockets close, new ones are refused (503).
+    pub fn stop_streams(&self) {
+        let mut control = lock(&self.shared.streams);
+        control.stopped = true;
+        control.generation += 1;
+    }
+
+    /// Serves the market streams again.
+    pub fn start_streams(&self) {
+        lock(&self.shared.streams).stopped = false;
+    }
+
+    /// Market-stream sockets opened so far.
+    pub fn stream_connects(&self) -> u64 {
+        lock(&self.shared.streams).connects
+    }
+
+    /// Pongs the market streams received for their pings.
+    pub fn stream_pongs(&self) -> u64 {
+        lock(&self.shared.streams).pongs
     }
 }

@@ -6,6 +6,7 @@ mod limits;
 mod mock;
 mod modify;
 mod orders;
+mod streams;
 
 use keygate_binance::mock::MockExchange;
 use keygate_binance::BinanceSpot;
