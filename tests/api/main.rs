@@ -58,5 +58,6 @@ mod v1_validation;
 mod webhooks;
 mod websocket;
 mod wire_snapshots;
+mod ws_bound;
 mod ws_client;
 mod ws_limits;

@@ -14,8 +14,9 @@ than the paper broker check the spot answer instead:
 - positionbook: a spot account has no positions (what it owns is balances), so it is empty, and
   closeposition has nothing to close;
 - holdings: the account's balances (BTC, including what the MARKET buy bought), not a CNC buy.
-The analyzer sandbox and the WebSocket feed stay on paper for a bound key, so those steps are the
-same in both runs.
+- WebSocket: a bound key's feed comes from its exchange's market streams (the mock's `/stream`),
+  so the feed steps follow BTCUSDT and ETHUSDT on CRYPTO.
+The analyzer sandbox stays on paper for a bound key, so those steps are the same in both runs.
 """
 
 import os
@@ -309,7 +310,13 @@ def _():
 
 # ---- WebSocket feed ----
 
-INSTRUMENTS = [{"exchange": "NSE", "symbol": "INFY"}, {"exchange": "CRYPTO", "symbol": "BTCUSDT"}]
+if SPOT:
+    # A bound key's feed is its exchange's market streams (the mock's /stream): CRYPTO pairs.
+    FEED_SYMBOL = "BTCUSDT"
+    INSTRUMENTS = [{"exchange": "CRYPTO", "symbol": "BTCUSDT"}, {"exchange": "CRYPTO", "symbol": "ETHUSDT"}]
+else:
+    FEED_SYMBOL = "INFY"
+    INSTRUMENTS = [{"exchange": "NSE", "symbol": "INFY"}, {"exchange": "CRYPTO", "symbol": "BTCUSDT"}]
 
 
 def wait_for(event, what, seconds=5):
@@ -326,14 +333,14 @@ def subscribe_and_wait(mode_name, subscribe, check_data):
     seen = {}
 
     def on_data(message):
-        if message.get("type") == "market_data" and message.get("symbol") == "INFY":
+        if message.get("type") == "market_data" and message.get("symbol") == FEED_SYMBOL:
             seen.update(message)
             got.set()
 
     expect(subscribe(INSTRUMENTS, on_data_received=on_data) is not False, f"subscribe_{mode_name} failed")
     wait_for(got, f"{mode_name} tick")
     check_data(seen["data"])
-    return f"INFY {mode_name} tick, ltp {seen['data'].get('ltp')}"
+    return f"{FEED_SYMBOL} {mode_name} tick, ltp {seen['data'].get('ltp')}"
 
 
 @step("websocket LTP ticks")
@@ -341,7 +348,7 @@ def _():
     def check(data):
         expect(data["ltp"] > 0, f"{data}")
         cached = client.get_ltp()
-        expect("INFY" in str(cached), f"get_ltp cache {cached}")
+        expect(FEED_SYMBOL in str(cached), f"get_ltp cache {cached}")
 
     detail = subscribe_and_wait("ltp", client.subscribe_ltp, check)
     expect(client.unsubscribe_ltp(INSTRUMENTS) is not False, "unsubscribe_ltp failed")

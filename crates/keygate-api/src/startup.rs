@@ -286,10 +286,12 @@ fn build_state(
         pending_ttl: Duration::from_secs(settings.action_center.pending_ttl_secs),
         max_move_pct: settings.action_center.max_move_pct,
     };
-    let trading = Arc::new(Trading::new(db.clone(), broker.clone(), rules).with_brokers(registry));
+    let trading =
+        Arc::new(Trading::new(db.clone(), broker.clone(), rules).with_brokers(registry.clone()));
     Ok(AppState {
         market,
         broker,
+        connections: registry,
         trading,
         ws_connections: ws::limits::WsConnections::new(&settings.ws),
         login_limiter: LoginLimiter::new(&settings.rate_limits.login, shared_limits.as_ref()),

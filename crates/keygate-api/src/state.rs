@@ -44,6 +44,8 @@ pub struct AppState {
     pub market: Arc<keygate_broker::Market>,
     /// The broker every `/api/v1` order and account call goes to (the paper broker by default).
     pub broker: Arc<dyn keygate_broker::Broker>,
+    /// Each bound key's connection: its broker (through `trading`) and its feed's market data.
+    pub connections: Arc<keygate_core::brokers::Brokers>,
     /// The trading service every order-changing call goes through (and the ledger choice).
     pub trading: Arc<keygate_core::trading::Trading>,
     /// Open WebSocket feed connections per address and per key (both listeners).

@@ -1,13 +1,16 @@
 //! A WebSocket connection's state and its plumbing, shared by the per-connection loop
 //! ([`super::session`]) and the request handlers ([`super::handlers`]): the bounded send queue
 //! (a full queue ends the connection as a slow consumer), the authenticated key, the tick stream
-//! held only while something is subscribed, and the periodic key re-check.
+//! held only while something is subscribed (the paper market's, or the key's exchange market
+//! stream's, whose losses are told to the client), and the periodic key re-check.
 
 use std::net::IpAddr;
 
 use actix_web::web::{self, Bytes};
 use actix_ws::{CloseCode, CloseReason};
+use keygate_binance::stream::StreamEvent;
 use keygate_broker::market::Tick;
+use keygate_core::brokers::FeedSource;
 use keygate_core::keys::{Identity, Refusal};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::Value;
@@ -54,6 +57,57 @@ pub(super) struct Authed {
     pub slot: KeySlot,
 }
 
+/// The tick stream a connection holds.
+pub(super) enum Feed {
+    /// The paper market's ticks.
+    Paper(broadcast::Receiver<Tick>),
+    /// The key's exchange market stream: ticks and its losses.
+    Exchange(broadcast::Receiver<StreamEvent>),
+}
+
+/// The next thing a [`Feed`] has for the connection.
+pub(super) enum FeedItem {
+    /// A book to deliver.
+    Tick(Tick),
+    /// The exchange's stream is lost or unreachable (why).
+    Down(String),
+    /// Nothing to do (the stream is back, or this task fell behind and the missed ticks are
+    /// stale anyway).
+    Nothing,
+    /// The source stopped.
+    Closed,
+}
+
+impl Feed {
+    /// Waits for the next item; never returns while there is no feed.
+    pub async fn next(feed: &mut Option<Feed>) -> FeedItem {
+        use broadcast::error::RecvError;
+        match feed {
+            None => std::future::pending().await,
+            Some(Feed::Paper(rx)) => match rx.recv().await {
+                Ok(tick) => FeedItem::Tick(tick),
+                Err(RecvError::Lagged(_)) => FeedItem::Nothing,
+                Err(RecvError::Closed) => FeedItem::Closed,
+            },
+            Some(Feed::Exchange(rx)) => match rx.recv().await {
+                Ok(StreamEvent::Tick(tick)) => FeedItem::Tick(tick),
+                Ok(StreamEvent::Down(why)) => FeedItem::Down(why),
+                Ok(StreamEvent::Up) | Err(RecvError::Lagged(_)) => FeedItem::Nothing,
+                Err(RecvError::Closed) => FeedItem::Closed,
+            },
+        }
+    }
+}
+
+/// The error frame telling a client its exchange's market stream is unreachable.
+pub(super) fn stream_down_frame(why: &str) -> Value {
+    error_frame(
+        "BROKER_CONNECTION_ERROR",
+        &format!("The exchange's market stream is unreachable ({why}); reconnecting, and the subscriptions resume when it is back"),
+        None,
+    )
+}
+
 /// A connection's state.
 pub(super) struct Connection {
     pub state: web::Data<AppState>,
@@ -61,8 +115,8 @@ pub(super) struct Connection {
     pub outbox: mpsc::Sender<Out>,
     pub authed: Option<Authed>,
     pub subs: Subscriptions,
-    /// The market's tick stream, held only while something is subscribed.
-    pub ticks: Option<broadcast::Receiver<Tick>>,
+    /// The tick stream, held only while something is subscribed.
+    pub ticks: Option<Feed>,
 }
 
 impl Connection {
@@ -89,8 +143,19 @@ impl Connection {
         if self.subs.is_empty() {
             self.ticks = None;
         } else if self.ticks.is_none() {
-            self.ticks = Some(self.state.market.subscribe());
+            self.ticks = Some(match self.subs.source() {
+                FeedSource::Paper => Feed::Paper(self.state.market.subscribe()),
+                FeedSource::Exchange(stream) => Feed::Exchange(stream.events()),
+            });
         }
+    }
+
+    /// Tells a subscribed client its exchange's market stream is lost.
+    pub fn stream_down(&self, why: &str) -> Result<(), End> {
+        if self.subs.is_empty() {
+            return Ok(());
+        }
+        self.send(&stream_down_frame(why))
     }
 
     /// Sends a tick to every subscribed mode of its symbol.

@@ -1,14 +1,20 @@
 //! What each client request does, and its answer (contract §9).
 
-use keygate_broker::market::now_ms;
+use std::sync::Arc;
+
+use keygate_binance::stream::StreamStatus;
+use keygate_broker::market::{now_ms, Tick};
+use keygate_broker::Exchange;
+use keygate_core::brokers::FeedSource;
 use keygate_core::keys::{Identity, Refusal};
+use keygate_core::CoreError;
 use secrecy::SecretString;
 use serde_json::{json, Value};
 
-use super::connection::{reason, Authed, Connection, End};
+use super::connection::{reason, stream_down_frame, Authed, Connection, End};
 use super::frames;
 use super::protocol::{self, error_frame, Item, Mode, Request, BROKER, SUPPORTED_DEPTH};
-use super::subscriptions::AddError;
+use super::subscriptions::{same_source, AddError};
 
 fn with_request_id(mut frame: Value, request_id: Option<&Value>) -> Value {
     if let Some(id) = request_id {
@@ -105,13 +111,24 @@ async fn authenticate(
     }
     let message = match conn.state.verifier.verify(&key, conn.ip).await {
         Ok(identity) => {
+            let source = match conn
+                .state
+                .connections
+                .feed_for(identity.broker_connection_id)
+                .await
+            {
+                Ok(source) => source,
+                Err(e) => {
+                    return conn.send(&error_frame("BROKER_INIT_ERROR", &source_refusal(e), id))
+                }
+            };
             let same_user = conn
                 .authed
                 .as_ref()
                 .is_none_or(|a| a.identity.user_id == identity.user_id);
-            if !same_user {
-                // Another user's key: nothing subscribed under the previous key carries over.
-                conn.subs.clear();
+            if !same_user || !same_source(conn.subs.source(), &source) {
+                // Another user's key, or another market: nothing subscribed carries over.
+                conn.subs.set_source(source);
                 conn.sync_ticks();
             }
             let slot = match conn.authed.take() {
@@ -152,6 +169,45 @@ async fn authenticate(
     conn.send(&error_frame("AUTHENTICATION_ERROR", message, id))
 }
 
+/// The symbol as the feed's source names it: the paper market's instrument, or the exchange
+/// pair in upper case (the stream checks it).
+fn canonical(conn: &Connection, item: &Item, exchange: Exchange) -> Result<String, String> {
+    match conn.subs.source() {
+        FeedSource::Paper => conn
+            .state
+            .market
+            .instrument(&item.symbol, exchange)
+            .map(|i| i.symbol.clone())
+            .map_err(|e| e.to_string()),
+        FeedSource::Exchange(_) => Ok(item.symbol.to_ascii_uppercase()),
+    }
+}
+
+/// The snapshot of a just-subscribed item, if its source has one.
+fn snapshot(conn: &Connection, item: &Item) -> Option<Tick> {
+    let exchange = protocol::exchange_of(item).ok()?;
+    match conn.subs.source() {
+        FeedSource::Paper => conn
+            .state
+            .market
+            .depth(&item.symbol, exchange)
+            .ok()
+            .map(Arc::new),
+        FeedSource::Exchange(stream) => stream.last(&canonical(conn, item, exchange).ok()?),
+    }
+}
+
+/// Why a key's feed source could not be found, in words a client may see.
+fn source_refusal(e: CoreError) -> String {
+    match e {
+        CoreError::Forbidden(message) => message,
+        other => {
+            log::error!("websocket: the key's feed source: {other}");
+            "The key's market data source could not be read; try again".to_owned()
+        }
+    }
+}
+
 /// Adds one item; the instrument's canonical symbol on success, the item's error otherwise.
 fn subscribe_one(conn: &mut Connection, item: &Item, mode: Mode) -> Result<(), String> {
     let exchange = protocol::exchange_of(item)?;
@@ -161,19 +217,13 @@ fn subscribe_one(conn: &mut Connection, item: &Item, mode: Mode) -> Result<(), S
             item.depth
         ));
     }
-    let instrument = conn
-        .state
-        .market
-        .instrument(&item.symbol, exchange)
-        .map_err(|e| e.to_string())?;
-    conn.subs
-        .add(exchange, &instrument.symbol, mode)
-        .map_err(|e| match e {
-            AddError::Limit(max) => {
-                format!("Subscription limit reached ({max} per connection)")
-            }
-            AddError::Market(message) => message,
-        })
+    let symbol = canonical(conn, item, exchange)?;
+    conn.subs.add(exchange, &symbol, mode).map_err(|e| match e {
+        AddError::Limit(max) => {
+            format!("Subscription limit reached ({max} per connection)")
+        }
+        AddError::Market(message) => message,
+    })
 }
 
 fn subscribe(
@@ -223,12 +273,15 @@ fn subscribe(
         id,
     ))?;
     // A snapshot right away, so a subscriber need not wait for the next tick.
-    for item in added {
-        let Ok(exchange) = protocol::exchange_of(item) else {
-            continue;
-        };
-        if let Ok(book) = conn.state.market.depth(&item.symbol, exchange) {
+    for item in &added {
+        if let Some(book) = snapshot(conn, item) {
             conn.send_text(frames::market_data(&book, mode))?;
+        }
+    }
+    // Subscribed while the exchange's stream is down: say so now, not at the next loss.
+    if let FeedSource::Exchange(stream) = conn.subs.source() {
+        if let (StreamStatus::Down(why), false) = (stream.status(), added.is_empty()) {
+            conn.send(&stream_down_frame(&why))?;
         }
     }
     Ok(())

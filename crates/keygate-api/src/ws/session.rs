@@ -1,8 +1,8 @@
 //! One WebSocket connection: a single task that reads the client's frames, the market's ticks and
 //! its timers, and a writer task behind a bounded queue.
 //!
-//! - Nothing here can hold up the market: ticks come from a `broadcast` channel (the market never
-//!   waits for a receiver), and every frame is queued with `try_send`. A client that lets its queue
+//! - Nothing here can hold up the market: ticks come from a `broadcast` channel (the market, or
+//!   the key's exchange market stream, never waits for a receiver), and every frame is queued with `try_send`. A client that lets its queue
 //!   fill up is disconnected (close 1008 "slow consumer") instead of being waited for.
 //! - The key is re-checked every `KEYGATE_WS_KEY_CHECK_MS` (1 s) through the verifier, which answers
 //!   from its cache. Revoking or rolling a key invalidates that cache in every process within a
@@ -16,11 +16,10 @@ use std::time::Duration;
 
 use actix_web::web;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseCode, CloseReason, Session};
-use keygate_broker::market::Tick;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::mpsc;
 use tokio::time::{interval_at, sleep, Instant};
 
-use super::connection::{reason, Connection, End, Out};
+use super::connection::{reason, Connection, End, Feed, FeedItem, Out};
 use super::handlers;
 use super::limits::{IpSlot, WsConnections};
 use super::protocol::error_frame;
@@ -51,15 +50,6 @@ impl MessageBudget {
         }
         self.used += 1;
         self.used <= self.max
-    }
-}
-
-async fn next_tick(
-    ticks: &mut Option<broadcast::Receiver<Tick>>,
-) -> Result<Tick, broadcast::error::RecvError> {
-    match ticks {
-        Some(rx) => rx.recv().await,
-        None => std::future::pending().await,
     }
 }
 
@@ -140,13 +130,11 @@ pub async fn run(
                 // A protocol error or the end of the stream: the client is gone.
                 _ => Err(End::Client(None)),
             },
-            tick = next_tick(&mut conn.ticks) => match tick {
-                Ok(tick) => conn.deliver(&tick),
-                // This task fell behind the market: the missed ticks are stale anyway.
-                Err(broadcast::error::RecvError::Lagged(_)) => Ok(()),
-                Err(broadcast::error::RecvError::Closed) => {
-                    Err(End::Close(reason(1011, "market feed stopped")))
-                }
+            item = Feed::next(&mut conn.ticks) => match item {
+                FeedItem::Tick(tick) => conn.deliver(&tick),
+                FeedItem::Down(why) => conn.stream_down(&why),
+                FeedItem::Nothing => Ok(()),
+                FeedItem::Closed => Err(End::Close(reason(1011, "market feed stopped"))),
             },
             _ = heartbeat.tick() => {
                 if last_seen.elapsed() > silence_limit {

@@ -1,20 +1,37 @@
-//! One connection's subscriptions: which (symbol, exchange) it follows in which modes. The market
-//! ticks a symbol while anyone watches it, so a symbol is watched once per connection while it has
-//! any mode, and every watch is released when the connection ends (on drop).
+//! One connection's subscriptions: which (symbol, exchange) it follows in which modes, from its
+//! key's feed source.
+//!
+//! - Paper market: the market ticks a symbol while anyone watches it, so a symbol is watched once
+//!   per connection while it has any mode.
+//! - An exchange's market streams (a key bound to a `binance_spot` connection): each followed
+//!   pair holds a `Watch` on the exchange's one shared upstream socket: its ticker, and its depth
+//!   stream while Depth is among its modes. Releasing the last watch of a stream unsubscribes it
+//!   upstream.
+//!
+//! Every watch is released when the connection ends (on drop) or its source changes.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
+use keygate_binance::stream::Watch;
 use keygate_broker::{Exchange, Market};
+use keygate_core::brokers::FeedSource;
 
 use super::protocol::Mode;
 
 type Key = (Exchange, String);
 
+/// A followed symbol: its modes, and its exchange watch (none on paper).
+struct Followed {
+    modes: BTreeSet<Mode>,
+    watch: Option<(Watch, bool)>,
+}
+
 /// A connection's subscriptions.
 pub struct Subscriptions {
     market: Arc<Market>,
-    by_symbol: HashMap<Key, BTreeSet<Mode>>,
+    source: FeedSource,
+    by_symbol: HashMap<Key, Followed>,
     count: usize,
     max: usize,
 }
@@ -28,38 +45,96 @@ pub enum AddError {
     Market(String),
 }
 
+/// True when both are the same source (paper, or the same exchange stream).
+pub fn same_source(a: &FeedSource, b: &FeedSource) -> bool {
+    match (a, b) {
+        (FeedSource::Paper, FeedSource::Paper) => true,
+        (FeedSource::Exchange(a), FeedSource::Exchange(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    }
+}
+
 impl Subscriptions {
-    /// No subscriptions yet; at most `max` (symbol, exchange, mode) entries.
+    /// No subscriptions yet, on the paper market; at most `max` (symbol, exchange, mode) entries.
     pub fn new(market: Arc<Market>, max: usize) -> Self {
         Self {
             market,
+            source: FeedSource::Paper,
             by_symbol: HashMap::new(),
             count: 0,
             max,
         }
     }
 
-    /// Adds `mode` for a symbol (already known to the market). Adding one twice is fine.
+    /// Where ticks come from.
+    pub fn source(&self) -> &FeedSource {
+        &self.source
+    }
+
+    /// Follows another source from now on; what was subscribed is dropped (and returned).
+    pub fn set_source(&mut self, source: FeedSource) -> Vec<(Exchange, String, Mode)> {
+        let removed = self.clear();
+        self.source = source;
+        removed
+    }
+
+    /// The new exchange watch a symbol needs for `modes` when its current one (with depth or
+    /// not: `current`) does not fit; `None` when it fits or the source is paper.
+    fn rewatch(
+        &self,
+        exchange: Exchange,
+        symbol: &str,
+        modes: &BTreeSet<Mode>,
+        current: Option<bool>,
+    ) -> Result<Option<(Watch, bool)>, AddError> {
+        let FeedSource::Exchange(stream) = &self.source else {
+            return Ok(None);
+        };
+        if exchange != Exchange::Crypto {
+            return Err(AddError::Market(format!(
+                "This key's market data comes from its exchange connection, which streams CRYPTO pairs only (not {})",
+                exchange.as_str()
+            )));
+        }
+        let depth = modes.contains(&Mode::Depth);
+        if current == Some(depth) {
+            return Ok(None);
+        }
+        stream
+            .watch(symbol, depth)
+            .map(|w| Some((w, depth)))
+            .map_err(|e| AddError::Market(e.to_string()))
+    }
+
+    /// Adds `mode` for a symbol (already checked against the source). Adding one twice is fine.
     pub fn add(&mut self, exchange: Exchange, symbol: &str, mode: Mode) -> Result<(), AddError> {
         let key = (exchange, symbol.to_owned());
-        if let Some(modes) = self.by_symbol.get_mut(&key) {
-            if modes.contains(&mode) {
-                return Ok(());
-            }
-            if self.count >= self.max {
-                return Err(AddError::Limit(self.max));
-            }
-            modes.insert(mode);
-            self.count += 1;
+        let current = self.by_symbol.get(&key);
+        if current.is_some_and(|f| f.modes.contains(&mode)) {
             return Ok(());
         }
         if self.count >= self.max {
             return Err(AddError::Limit(self.max));
         }
-        self.market
-            .watch(symbol, exchange)
-            .map_err(|e| AddError::Market(e.to_string()))?;
-        self.by_symbol.insert(key, BTreeSet::from([mode]));
+        let followed = current.is_some();
+        let mut modes = current.map(|f| f.modes.clone()).unwrap_or_default();
+        modes.insert(mode);
+        let had = current.and_then(|f| f.watch.as_ref().map(|w| w.1));
+        let watch = self.rewatch(exchange, symbol, &modes, had)?;
+        if !followed && matches!(self.source, FeedSource::Paper) {
+            self.market
+                .watch(symbol, exchange)
+                .map_err(|e| AddError::Market(e.to_string()))?;
+        }
+        let entry = self.by_symbol.entry(key).or_insert_with(|| Followed {
+            modes: BTreeSet::new(),
+            watch: None,
+        });
+        entry.modes = modes;
+        if watch.is_some() {
+            // The new watch was taken before the old one drops here: shared streams stay.
+            entry.watch = watch;
+        }
         self.count += 1;
         Ok(())
     }
@@ -67,26 +142,44 @@ impl Subscriptions {
     /// Removes `mode` for a symbol; false when it was not subscribed.
     pub fn remove(&mut self, exchange: Exchange, symbol: &str, mode: Mode) -> bool {
         let key = (exchange, symbol.to_owned());
-        let Some(modes) = self.by_symbol.get_mut(&key) else {
+        let Some(followed) = self.by_symbol.get_mut(&key) else {
             return false;
         };
-        if !modes.remove(&mode) {
+        if !followed.modes.remove(&mode) {
             return false;
         }
         self.count -= 1;
-        if modes.is_empty() {
+        if followed.modes.is_empty() {
             self.by_symbol.remove(&key);
-            self.market.unwatch(symbol, exchange);
+            self.release(&key);
+            return true;
+        }
+        // Depth dropped: follow the pair without its depth stream.
+        let modes = followed.modes.clone();
+        let had = followed.watch.as_ref().map(|w| w.1);
+        if let Ok(Some(watch)) = self.rewatch(exchange, symbol, &modes, had) {
+            if let Some(followed) = self.by_symbol.get_mut(&key) {
+                followed.watch = Some(watch);
+            }
         }
         true
+    }
+
+    /// Releases a paper watch (exchange watches release on drop).
+    fn release(&self, (exchange, symbol): &Key) {
+        if matches!(self.source, FeedSource::Paper) {
+            self.market.unwatch(symbol, *exchange);
+        }
     }
 
     /// Removes everything; returns what was removed.
     pub fn clear(&mut self) -> Vec<(Exchange, String, Mode)> {
         let mut removed = Vec::with_capacity(self.count);
-        for ((exchange, symbol), modes) in self.by_symbol.drain() {
-            self.market.unwatch(&symbol, exchange);
-            removed.extend(modes.into_iter().map(|m| (exchange, symbol.clone(), m)));
+        let followed: Vec<(Key, Followed)> = self.by_symbol.drain().collect();
+        for (key, f) in followed {
+            self.release(&key);
+            let (exchange, symbol) = key;
+            removed.extend(f.modes.into_iter().map(|m| (exchange, symbol.clone(), m)));
         }
         self.count = 0;
         removed.sort_by(|a, b| (&a.1, a.0.as_str(), a.2).cmp(&(&b.1, b.0.as_str(), b.2)));
@@ -96,7 +189,9 @@ impl Subscriptions {
     /// The modes a symbol is subscribed in, if any.
     pub fn modes(&self, exchange: Exchange, symbol: &str) -> Option<&BTreeSet<Mode>> {
         // Ticks are rare per symbol; the allocation of a key per lookup is not worth avoiding.
-        self.by_symbol.get(&(exchange, symbol.to_owned()))
+        self.by_symbol
+            .get(&(exchange, symbol.to_owned()))
+            .map(|f| &f.modes)
     }
 
     /// True when nothing is subscribed.
@@ -107,8 +202,8 @@ impl Subscriptions {
 
 impl Drop for Subscriptions {
     fn drop(&mut self) {
-        for (exchange, symbol) in self.by_symbol.keys() {
-            self.market.unwatch(symbol, *exchange);
+        for key in self.by_symbol.keys() {
+            self.release(key);
         }
     }
 }

@@ -87,7 +87,8 @@ impl Default for StreamConfig {
 pub enum StreamEvent {
     /// A pair's new state.
     Tick(Tick),
-    /// The socket is lost or cannot be opened (the reason; reconnecting).
+    /// The socket is lost or cannot be opened (the reason; reconnecting). Published once per
+    /// outage, not per failed retry.
     Down(String),
     /// The socket is open again.
     Up,

@@ -36,14 +36,23 @@ fn wanted_or_stop(stream: &MarketStream) -> Option<Vec<String>> {
     Some(inner.refs.keys().cloned().collect())
 }
 
+/// Records a loss; publishes it when the stream was not already down (each retry that fails
+/// is logged, not published again).
 fn lost(stream: &MarketStream, why: String) {
     stream.losses.fetch_add(1, Ordering::Relaxed);
     log::warn!(
         "binance stream {}: unreachable ({why}); reconnecting",
         stream.url
     );
-    stream.lock().status = StreamStatus::Down(why.clone());
-    stream.publish(StreamEvent::Down(why));
+    let was_down = {
+        let mut inner = stream.lock();
+        let was_down = matches!(inner.status, StreamStatus::Down(_));
+        inner.status = StreamStatus::Down(why.clone());
+        was_down
+    };
+    if !was_down {
+        stream.publish(StreamEvent::Down(why));
+    }
 }
 
 /// Runs until nothing is watched.

@@ -18,5 +18,5 @@ pub mod store;
 
 pub use credentials::ExchangeCredentials;
 pub use input::PAPER_LABEL;
-pub use registry::Brokers;
+pub use registry::{Brokers, FeedSource};
 pub use store::BrokerStore;

@@ -7,12 +7,18 @@
 //! row's `updated_at` has not moved (a relabel or re-check bumps it; the credentials never change
 //! in place) → a new `BinanceSpot`. A connection that is gone or `invalid` is refused (fail
 //! closed), never sent to paper in its place.
+//!
+//! The feed of a key ([`Brokers::feed_for`]): the paper market, or for a `binance_spot`
+//! connection the market streams of its exchange (one shared [`MarketStream`] per stream URL).
+//! Market streams are public data, so a connection marked `invalid` still gets them; one that is
+//! gone is refused.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
+use keygate_binance::stream::{MarketStream, MarketStreams};
 use keygate_binance::BinanceSpot;
 use keygate_broker::{Broker, Ledger};
 use keygate_types::brokers::{BrokerKind, ConnectionStatus};
@@ -32,13 +38,23 @@ struct Kept {
     broker: Arc<dyn Broker>,
 }
 
-/// The brokers of every connection in use, and the paper broker.
+/// Where a key's market-data feed comes from.
+#[derive(Debug, Clone)]
+pub enum FeedSource {
+    /// The simulated market.
+    Paper,
+    /// The market streams of the key's exchange.
+    Exchange(Arc<MarketStream>),
+}
+
+/// The brokers of every connection in use, the paper broker, and the exchanges' market streams.
 pub struct Brokers {
     db: DatabaseConnection,
     crypto: Arc<KeyCrypto>,
     paper: Arc<dyn Broker>,
     recheck: Duration,
     kept: Mutex<HashMap<i64, Kept>>,
+    streams: MarketStreams,
 }
 
 impl Brokers {
@@ -56,6 +72,27 @@ impl Brokers {
             paper,
             recheck,
             kept: Mutex::new(HashMap::new()),
+            streams: MarketStreams::default(),
+        }
+    }
+
+    /// Where the feed of a key bound to `connection` gets its market data (`None`: paper).
+    pub async fn feed_for(&self, connection: Option<i64>) -> CoreResult<FeedSource> {
+        let Some(id) = connection else {
+            return Ok(FeedSource::Paper);
+        };
+        let row = broker_connection::Entity::find_by_id(id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(gone)?;
+        match (BrokerKind::parse(&row.kind), row.base_url) {
+            (Some(BrokerKind::BinanceSpot), Some(base_url)) => {
+                Ok(FeedSource::Exchange(self.streams.for_base(&base_url)))
+            }
+            (Some(BrokerKind::BinanceSpot), None) => Err(CoreError::Internal(anyhow::anyhow!(
+                "broker connection {id} has no base URL"
+            ))),
+            _ => Ok(FeedSource::Paper),
         }
     }
 
@@ -83,11 +120,7 @@ impl Brokers {
         let row = broker_connection::Entity::find_by_id(id)
             .one(&self.db)
             .await?
-            .ok_or_else(|| {
-                CoreError::Forbidden(
-                    "the key's broker connection no longer exists; bind the key again".into(),
-                )
-            })?;
+            .ok_or_else(gone)?;
         if BrokerKind::parse(&row.kind) == Some(BrokerKind::Paper) {
             return Ok(self.paper.clone());
         }
@@ -149,4 +182,8 @@ impl Brokers {
     fn forget(&self, id: i64) {
         self.lock().remove(&id);
     }
+}
+
+fn gone() -> CoreError {
+    CoreError::Forbidden("the key's broker connection no longer exists; bind the key again".into())
 }
