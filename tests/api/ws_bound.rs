@@ -32,12 +32,14 @@ async fn bound_and_paper() -> (TestApp, MockExchange, String, String) {
     (app, mock, bound, paper)
 }
 
-async fn authenticated(app: &TestApp, key: &str) -> Ws {
+/// A socket authenticated with `key`, whose feed reports `broker`.
+async fn authenticated(app: &TestApp, key: &str, broker: &str) -> Ws {
     let mut ws = Ws::connect(&app.ws_address).await;
     let reply = ws
         .ask(json!({"action": "authenticate", "api_key": key}))
         .await;
     assert_eq!(reply["status"], "success", "{reply}");
+    assert_eq!(reply["broker"], broker, "{reply}");
     ws
 }
 
@@ -48,24 +50,33 @@ fn tick_of(symbol: &'static str, mode: u64) -> impl Fn(&Value) -> bool {
 #[tokio::test]
 async fn a_bound_keys_feed_comes_from_its_exchanges_market_streams() {
     let (app, mock, bound, paper) = bound_and_paper().await;
-    let mut ws = authenticated(&app, &bound).await;
+    let mut ws = authenticated(&app, &bound, "binance_spot").await;
     let reply = ws
         .ask(json!({"action": "subscribe", "symbols": [
-            {"symbol": "BTCUSDT", "exchange": "CRYPTO"}, {"symbol": "INFY", "exchange": "NSE"}
+            {"symbol": "btcusdt", "exchange": "CRYPTO"}, {"symbol": "INFY", "exchange": "NSE"},
+            {"symbol": "FOOUSDT", "exchange": "CRYPTO"}
         ], "mode": 1}))
         .await;
     assert_eq!(reply["status"], "partial", "{reply}");
+    assert_eq!(reply["broker"], "binance_spot", "{reply}");
     assert_eq!(reply["subscriptions"][0]["status"], "success");
     assert_eq!(reply["subscriptions"][1]["status"], "error");
-    assert!(
-        reply["subscriptions"][1]["message"]
+    let message = |i: usize| {
+        reply["subscriptions"][i]["message"]
             .as_str()
             .unwrap()
-            .contains("CRYPTO pairs only"),
+            .to_owned()
+    };
+    assert!(message(1).contains("CRYPTO pairs only"), "{reply}");
+    // Pairs are checked against the exchange, as an order's symbol is.
+    assert_eq!(reply["subscriptions"][2]["status"], "error");
+    assert!(
+        message(2).starts_with("Symbol 'FOOUSDT' not found"),
         "{reply}"
     );
     let ltp = ws.frame_where(tick_of("BTCUSDT", 1)).await;
     assert_eq!(ltp["exchange"], "CRYPTO");
+    assert_eq!(ltp["broker"], "binance_spot");
     assert_eq!(ltp["data"]["ltp"], json!(50_000.0), "{ltp}");
     mock.set_last("BTCUSDT", 51_234.5);
     ws.frame_where(|f| tick_of("BTCUSDT", 1)(f) && f["data"]["ltp"] == json!(51_234.5))
@@ -92,7 +103,7 @@ async fn a_bound_keys_feed_comes_from_its_exchanges_market_streams() {
     );
 
     let reply = ws
-        .ask(json!({"action": "unsubscribe", "symbol": "BTCUSDT", "exchange": "CRYPTO", "mode": 1}))
+        .ask(json!({"action": "unsubscribe", "symbol": "btcusdt", "exchange": "CRYPTO", "mode": 1}))
         .await;
     assert_eq!(reply["status"], "success", "{reply}");
     // Frames already queued may still arrive; then only ETHUSDT ticks.
@@ -102,7 +113,7 @@ async fn a_bound_keys_feed_comes_from_its_exchanges_market_streams() {
     assert!(!ticks.is_empty());
 
     // The same user's paper key on another socket stays on the simulated market.
-    let mut on_paper = authenticated(&app, &paper).await;
+    let mut on_paper = authenticated(&app, &paper, "paper").await;
     let reply = on_paper
         .ask(json!({"action": "subscribe", "symbol": "INFY", "exchange": "NSE", "mode": 1}))
         .await;
@@ -113,7 +124,7 @@ async fn a_bound_keys_feed_comes_from_its_exchanges_market_streams() {
 #[tokio::test]
 async fn a_lost_market_stream_is_reported_and_the_socket_keeps_serving_until_it_is_back() {
     let (app, mock, bound, _) = bound_and_paper().await;
-    let mut ws = authenticated(&app, &bound).await;
+    let mut ws = authenticated(&app, &bound, "binance_spot").await;
     ws.ask(json!({"action": "subscribe", "symbol": "BTCUSDT", "exchange": "CRYPTO", "mode": 2}))
         .await;
     ws.frame_where(tick_of("BTCUSDT", 2)).await;

@@ -19,7 +19,7 @@ use tokio::sync::{broadcast, mpsc};
 use super::frames;
 use super::limits::KeySlot;
 use super::protocol::error_frame;
-use super::subscriptions::Subscriptions;
+use super::subscriptions::{broker_name, Subscriptions};
 use crate::state::AppState;
 
 /// A frame for the writer task.
@@ -150,6 +150,11 @@ impl Connection {
         }
     }
 
+    /// The broker name the feed reports (`paper`, or the key's exchange connection kind).
+    pub fn broker_name(&self) -> &'static str {
+        broker_name(self.subs.source())
+    }
+
     /// Tells a subscribed client its exchange's market stream is lost.
     pub fn stream_down(&self, why: &str) -> Result<(), End> {
         if self.subs.is_empty() {
@@ -166,7 +171,11 @@ impl Connection {
         // The market publishes full books, so every subscribed mode is served from one tick,
         // each frame tagged with its subscriber's mode.
         for mode in modes {
-            self.push(Out::Text(frames::market_data(tick, *mode)))?;
+            self.push(Out::Text(frames::market_data(
+                tick,
+                *mode,
+                self.broker_name(),
+            )))?;
         }
         Ok(())
     }

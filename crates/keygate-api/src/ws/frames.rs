@@ -6,7 +6,7 @@
 use keygate_broker::{Depth, DepthLevel};
 use serde_json::{json, Value};
 
-use super::protocol::{Mode, BROKER};
+use super::protocol::Mode;
 
 /// A quantity as the wire shows it: whole numbers as integers, fractions (crypto) as floats.
 fn qty(value: f64) -> Value {
@@ -80,14 +80,14 @@ pub fn data(tick: &Depth, mode: Mode) -> Value {
     }
 }
 
-/// The whole `market_data` frame, serialised.
-pub fn market_data(tick: &Depth, mode: Mode) -> String {
+/// The whole `market_data` frame, serialised, naming the `broker` it comes from.
+pub fn market_data(tick: &Depth, mode: Mode, broker: &str) -> String {
     json!({
         "type": "market_data",
         "symbol": tick.quote.symbol,
         "exchange": tick.quote.exchange,
         "mode": mode.number(),
-        "broker": BROKER,
+        "broker": broker,
         "data": data(tick, mode),
     })
     .to_string()
@@ -96,6 +96,7 @@ pub fn market_data(tick: &Depth, mode: Mode) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ws::protocol::BROKER;
     use keygate_broker::{Exchange, Quote};
 
     fn tick() -> Depth {
@@ -129,7 +130,7 @@ mod tests {
 
     #[test]
     fn ticks_carry_an_integer_mode_and_the_fields_of_that_mode() {
-        let frame: Value = serde_json::from_str(&market_data(&tick(), Mode::Ltp)).unwrap();
+        let frame: Value = serde_json::from_str(&market_data(&tick(), Mode::Ltp, BROKER)).unwrap();
         assert_eq!(frame["mode"], json!(1));
         assert_eq!(frame["exchange"], "NSE");
         assert_eq!(frame["data"]["ltp"], json!(101.0));

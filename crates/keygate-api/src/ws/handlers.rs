@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use keygate_binance::stream::StreamStatus;
 use keygate_broker::market::{now_ms, Tick};
-use keygate_broker::Exchange;
+use keygate_broker::{Exchange, Ledger};
 use keygate_core::brokers::FeedSource;
 use keygate_core::keys::{Identity, Refusal};
 use keygate_core::CoreError;
@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 use super::connection::{reason, stream_down_frame, Authed, Connection, End};
 use super::frames;
 use super::protocol::{self, error_frame, Item, Mode, Request, BROKER, SUPPORTED_DEPTH};
-use super::subscriptions::{same_source, AddError};
+use super::subscriptions::{crypto_only, same_source, AddError};
 
 fn with_request_id(mut frame: Value, request_id: Option<&Value>) -> Value {
     if let Some(id) = request_id {
@@ -40,7 +40,7 @@ pub(super) async fn handle(conn: &mut Connection, text: &str) -> Result<(), End>
     }
     match request {
         Request::Authenticate(key) => authenticate(conn, key.map(|k| k.0), id).await,
-        Request::Subscribe(items, mode) => subscribe(conn, &items, mode, id),
+        Request::Subscribe(items, mode) => subscribe(conn, &items, mode, id).await,
         Request::Unsubscribe(items, mode) => unsubscribe(conn, &items, mode, id),
         Request::UnsubscribeAll => unsubscribe_all(conn, id),
         Request::Ping { timestamp, ping_id } => {
@@ -64,7 +64,7 @@ pub(super) async fn handle(conn: &mut Connection, text: &str) -> Result<(), End>
                 json!({
                     "type": "broker_info",
                     "status": "success",
-                    "broker": BROKER,
+                    "broker": conn.broker_name(),
                     "adapter_status": "connected",
                     "user_id": user_id,
                 }),
@@ -156,7 +156,10 @@ async fn authenticate(
                 key: SecretString::from(key),
                 slot,
             });
-            return conn.send(&with_request_id(auth_success(&identity), id));
+            return conn.send(&with_request_id(
+                auth_success(&identity, conn.broker_name()),
+                id,
+            ));
         }
         Err(Refusal::Invalid) => {
             conn.state.security.record_invalid(conn.ip);
@@ -169,9 +172,10 @@ async fn authenticate(
     conn.send(&error_frame("AUTHENTICATION_ERROR", message, id))
 }
 
-/// The symbol as the feed's source names it: the paper market's instrument, or the exchange
-/// pair in upper case (the stream checks it).
-fn canonical(conn: &Connection, item: &Item, exchange: Exchange) -> Result<String, String> {
+/// The symbol as the feed's source names it: the paper market's instrument, or the exchange's
+/// pair, checked against the exchange through the key's broker (its `exchangeInfo`, kept per
+/// pair) as an order's symbol is.
+async fn canonical(conn: &Connection, item: &Item, exchange: Exchange) -> Result<String, String> {
     match conn.subs.source() {
         FeedSource::Paper => conn
             .state
@@ -179,21 +183,34 @@ fn canonical(conn: &Connection, item: &Item, exchange: Exchange) -> Result<Strin
             .instrument(&item.symbol, exchange)
             .map(|i| i.symbol.clone())
             .map_err(|e| e.to_string()),
-        FeedSource::Exchange(_) => Ok(item.symbol.to_ascii_uppercase()),
+        FeedSource::Exchange(_) => {
+            if exchange != Exchange::Crypto {
+                return Err(crypto_only(exchange));
+            }
+            let connection = conn
+                .authed
+                .as_ref()
+                .and_then(|a| a.identity.broker_connection_id);
+            let broker = conn
+                .state
+                .connections
+                .broker_for(connection, Ledger::Live)
+                .await
+                .map_err(source_refusal)?;
+            broker
+                .instrument(&item.symbol.to_ascii_uppercase(), exchange)
+                .await
+                .map(|i| i.symbol.clone())
+                .map_err(|e| e.to_string())
+        }
     }
 }
 
-/// The snapshot of a just-subscribed item, if its source has one.
-fn snapshot(conn: &Connection, item: &Item) -> Option<Tick> {
-    let exchange = protocol::exchange_of(item).ok()?;
+/// The snapshot of a just-subscribed symbol, if its source has one.
+fn snapshot(conn: &Connection, symbol: &str, exchange: Exchange) -> Option<Tick> {
     match conn.subs.source() {
-        FeedSource::Paper => conn
-            .state
-            .market
-            .depth(&item.symbol, exchange)
-            .ok()
-            .map(Arc::new),
-        FeedSource::Exchange(stream) => stream.last(&canonical(conn, item, exchange).ok()?),
+        FeedSource::Paper => conn.state.market.depth(symbol, exchange).ok().map(Arc::new),
+        FeedSource::Exchange(stream) => stream.last(symbol),
     }
 }
 
@@ -209,50 +226,59 @@ fn source_refusal(e: CoreError) -> String {
 }
 
 /// Adds one item; the instrument's canonical symbol on success, the item's error otherwise.
-fn subscribe_one(conn: &mut Connection, item: &Item, mode: Mode) -> Result<(), String> {
+async fn subscribe_one(
+    conn: &mut Connection,
+    item: &Item,
+    mode: Mode,
+) -> Result<(Exchange, String), String> {
     let exchange = protocol::exchange_of(item)?;
     if mode == Mode::Depth && item.depth != SUPPORTED_DEPTH {
         return Err(format!(
-            "Depth level {} is not supported by {BROKER}; supported: {SUPPORTED_DEPTH}",
-            item.depth
+            "Depth level {} is not supported by {}; supported: {SUPPORTED_DEPTH}",
+            item.depth,
+            conn.broker_name()
         ));
     }
-    let symbol = canonical(conn, item, exchange)?;
-    conn.subs.add(exchange, &symbol, mode).map_err(|e| match e {
-        AddError::Limit(max) => {
-            format!("Subscription limit reached ({max} per connection)")
-        }
-        AddError::Market(message) => message,
-    })
+    let symbol = canonical(conn, item, exchange).await?;
+    conn.subs
+        .add(exchange, &symbol, mode)
+        .map_err(|e| match e {
+            AddError::Limit(max) => {
+                format!("Subscription limit reached ({max} per connection)")
+            }
+            AddError::Market(message) => message,
+        })?;
+    Ok((exchange, symbol))
 }
 
-fn subscribe(
+async fn subscribe(
     conn: &mut Connection,
     items: &[Item],
     mode: Mode,
     id: Option<&Value>,
 ) -> Result<(), End> {
+    let broker = conn.broker_name();
     let mut results = Vec::with_capacity(items.len());
     let mut added = Vec::new();
     for item in items {
-        match subscribe_one(conn, item, mode) {
-            Ok(()) => {
+        match subscribe_one(conn, item, mode).await {
+            Ok(followed) => {
                 results.push(json!({
                     "symbol": item.symbol,
                     "exchange": item.exchange,
                     "status": "success",
                     "mode": mode.label(),
                     "depth": item.depth,
-                    "broker": BROKER,
+                    "broker": broker,
                 }));
-                added.push(item);
+                added.push(followed);
             }
             Err(message) => results.push(json!({
                 "symbol": item.symbol,
                 "exchange": item.exchange,
                 "status": "error",
                 "message": message,
-                "broker": BROKER,
+                "broker": broker,
             })),
         }
     }
@@ -268,14 +294,14 @@ fn subscribe(
             "status": status,
             "subscriptions": results,
             "message": "Subscription processing complete",
-            "broker": BROKER,
+            "broker": broker,
         }),
         id,
     ))?;
     // A snapshot right away, so a subscriber need not wait for the next tick.
-    for item in &added {
-        if let Some(book) = snapshot(conn, item) {
-            conn.send_text(frames::market_data(&book, mode))?;
+    for (exchange, symbol) in &added {
+        if let Some(book) = snapshot(conn, symbol, *exchange) {
+            conn.send_text(frames::market_data(&book, mode, broker))?;
         }
     }
     // Subscribed while the exchange's stream is down: say so now, not at the next loss.
@@ -287,7 +313,12 @@ fn subscribe(
     Ok(())
 }
 
-fn unsubscribe_reply(successful: Vec<Value>, failed: Vec<Value>, id: Option<&Value>) -> Value {
+fn unsubscribe_reply(
+    successful: Vec<Value>,
+    failed: Vec<Value>,
+    broker: &str,
+    id: Option<&Value>,
+) -> Value {
     let status = match (successful.is_empty(), failed.is_empty()) {
         (_, true) => "success",
         (false, false) => "partial",
@@ -300,7 +331,7 @@ fn unsubscribe_reply(successful: Vec<Value>, failed: Vec<Value>, id: Option<&Val
             "message": "Unsubscription processing complete",
             "successful": successful,
             "failed": failed,
-            "broker": BROKER,
+            "broker": broker,
         }),
         id,
     )
@@ -312,11 +343,17 @@ fn unsubscribe(
     mode: Mode,
     id: Option<&Value>,
 ) -> Result<(), End> {
+    let broker = conn.broker_name();
     let mut successful = Vec::new();
     let mut failed = Vec::new();
     for item in items {
+        // Exchange pairs are followed in upper case (`btcusdt` names `BTCUSDT`).
+        let symbol = match conn.subs.source() {
+            FeedSource::Paper => item.symbol.clone(),
+            FeedSource::Exchange(_) => item.symbol.to_ascii_uppercase(),
+        };
         let removed = match protocol::exchange_of(item) {
-            Ok(exchange) if conn.subs.remove(exchange, &item.symbol, mode) => Ok(()),
+            Ok(exchange) if conn.subs.remove(exchange, &symbol, mode) => Ok(()),
             Ok(_) => Err(format!(
                 "Not subscribed to {} on {} in {} mode",
                 item.symbol,
@@ -328,19 +365,20 @@ fn unsubscribe(
         match removed {
             Ok(()) => successful.push(json!({
                 "symbol": item.symbol, "exchange": item.exchange, "status": "success",
-                "mode": mode.label(), "broker": BROKER,
+                "mode": mode.label(), "broker": broker,
             })),
             Err(message) => failed.push(json!({
                 "symbol": item.symbol, "exchange": item.exchange, "status": "error",
-                "message": message, "broker": BROKER,
+                "message": message, "broker": broker,
             })),
         }
     }
     conn.sync_ticks();
-    conn.send(&unsubscribe_reply(successful, failed, id))
+    conn.send(&unsubscribe_reply(successful, failed, broker, id))
 }
 
 fn unsubscribe_all(conn: &mut Connection, id: Option<&Value>) -> Result<(), End> {
+    let broker = conn.broker_name();
     let successful = conn
         .subs
         .clear()
@@ -348,21 +386,21 @@ fn unsubscribe_all(conn: &mut Connection, id: Option<&Value>) -> Result<(), End>
         .map(|(exchange, symbol, mode)| {
             json!({
                 "symbol": symbol, "exchange": exchange, "status": "success",
-                "mode": mode.label(), "broker": BROKER,
+                "mode": mode.label(), "broker": broker,
             })
         })
         .collect();
     conn.sync_ticks();
-    conn.send(&unsubscribe_reply(successful, Vec::new(), id))
+    conn.send(&unsubscribe_reply(successful, Vec::new(), broker, id))
 }
 
 /// The frame answering a successful authentication.
-fn auth_success(identity: &Identity) -> Value {
+fn auth_success(identity: &Identity, broker: &str) -> Value {
     json!({
         "type": "auth",
         "status": "success",
         "message": "Authentication successful",
-        "broker": protocol::BROKER,
+        "broker": broker,
         "user_id": identity.user_id.to_string(),
         "supported_features": {"ltp": true, "quote": true, "depth": true},
     })

@@ -16,6 +16,7 @@ use std::sync::Arc;
 use keygate_binance::stream::Watch;
 use keygate_broker::{Exchange, Market};
 use keygate_core::brokers::FeedSource;
+use keygate_types::brokers::BrokerKind;
 
 use super::protocol::Mode;
 
@@ -43,6 +44,22 @@ pub enum AddError {
     Limit(usize),
     /// The market refused to watch the symbol (unknown): its message.
     Market(String),
+}
+
+/// The refusal of another exchange than CRYPTO on an exchange's market streams.
+pub fn crypto_only(exchange: Exchange) -> String {
+    format!(
+        "This key's market data comes from its exchange connection, which streams CRYPTO pairs only (not {})",
+        exchange.as_str()
+    )
+}
+
+/// The broker name the feed reports for a source.
+pub fn broker_name(source: &FeedSource) -> &'static str {
+    match source {
+        FeedSource::Paper => super::protocol::BROKER,
+        FeedSource::Exchange(_) => BrokerKind::BinanceSpot.as_str(),
+    }
 }
 
 /// True when both are the same source (paper, or the same exchange stream).
@@ -91,10 +108,7 @@ impl Subscriptions {
             return Ok(None);
         };
         if exchange != Exchange::Crypto {
-            return Err(AddError::Market(format!(
-                "This key's market data comes from its exchange connection, which streams CRYPTO pairs only (not {})",
-                exchange.as_str()
-            )));
+            return Err(AddError::Market(crypto_only(exchange)));
         }
         let depth = modes.contains(&Mode::Depth);
         if current == Some(depth) {

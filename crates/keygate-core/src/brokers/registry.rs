@@ -9,9 +9,8 @@
 //! closed), never sent to paper in its place.
 //!
 //! The feed of a key ([`Brokers::feed_for`]): the paper market, or for a `binance_spot`
-//! connection the market streams of its exchange (one shared [`MarketStream`] per stream URL).
-//! Market streams are public data, so a connection marked `invalid` still gets them; one that is
-//! gone is refused.
+//! connection the market streams of its exchange (one shared [`MarketStream`] per stream URL);
+//! a connection that is gone is refused.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
