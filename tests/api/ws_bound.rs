@@ -11,6 +11,7 @@ use keygate_tests::{spawn_app, TestApp};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{json, Value};
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 
 use crate::brokers::add_connection;
 use crate::ws_client::Ws;
@@ -148,4 +149,35 @@ async fn a_lost_market_stream_is_reported_and_the_socket_keeps_serving_until_it_
         .frame_where(|f| tick_of("BTCUSDT", 2)(f) && f["data"]["ltp"] == json!(49_000.0))
         .await;
     assert_eq!(quote["data"]["bid"], json!(48_999.99), "{quote}");
+}
+
+#[tokio::test]
+async fn binding_the_key_elsewhere_closes_its_socket_so_the_client_reconnects_to_its_new_feed() {
+    let (app, _mock, bound, _) = bound_and_paper().await;
+    let mut ws = authenticated(&app, &bound, "binance_spot").await;
+    ws.ask(json!({"action": "subscribe", "symbol": "BTCUSDT", "exchange": "CRYPTO", "mode": 1}))
+        .await;
+    let output = crate::process::cli(
+        &keygate_tests::base_env(&app.database.url),
+        &[
+            "key", "bind", "--user", "admin", "--name", "bound", "--broker", "paper",
+        ],
+        "",
+    )
+    .await;
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let close = ws
+        .close_frame(Duration::from_secs(4))
+        .await
+        .expect("a close frame");
+    assert_eq!(close.code, CloseCode::from(4409), "{close:?}");
+    let mut again = authenticated(&app, &bound, "paper").await;
+    let reply = again
+        .ask(json!({"action": "subscribe", "symbol": "INFY", "exchange": "NSE", "mode": 1}))
+        .await;
+    assert_eq!(reply["status"], "success", "{reply}");
 }

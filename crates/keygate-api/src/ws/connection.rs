@@ -191,7 +191,24 @@ impl Connection {
             .verify(authed.key.expose_secret(), self.ip)
             .await
         {
-            Ok(identity) if identity.key_id == authed.identity.key_id => Ok(()),
+            Ok(identity)
+                if identity.key_id == authed.identity.key_id
+                    && identity.broker_connection_id == authed.identity.broker_connection_id =>
+            {
+                Ok(())
+            }
+            // Bound to another connection: its feed's source changed with it.
+            Ok(identity) if identity.key_id == authed.identity.key_id => {
+                self.send(&error_frame(
+                    "BROKER_INIT_ERROR",
+                    "The API key was bound to another broker connection; connect and authenticate again",
+                    None,
+                ))?;
+                Err(End::Close(reason(
+                    4409,
+                    "api key bound to another broker connection",
+                )))
+            }
             // The database is unreachable: keep serving, and check again next time.
             Err(Refusal::Unavailable) => Ok(()),
             _ => {
