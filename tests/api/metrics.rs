@@ -17,7 +17,7 @@ use crate::process::within;
 use crate::ws_client::Ws;
 
 /// One sample of a scrape: its metric name, labels and value.
-struct Sample {
+pub(crate) struct Sample {
     name: String,
     labels: HashMap<String, String>,
     value: f64,
@@ -51,7 +51,7 @@ fn parse(text: &str) -> Vec<Sample> {
 }
 
 /// The value of the one sample of `name` with `labels` (among others), if there is one.
-fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+pub(crate) fn value(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
     let matching: Vec<f64> = samples
         .iter()
         .filter(|s| s.name == name)
@@ -77,7 +77,7 @@ async fn scrape_text(url: &str) -> String {
     response.text().await.expect("body")
 }
 
-async fn scrape(app: &TestApp) -> Vec<Sample> {
+pub(crate) async fn scrape(app: &TestApp) -> Vec<Sample> {
     parse(&scrape_text(&format!("{}/metrics", app.metrics_address)).await)
 }
 

@@ -140,6 +140,11 @@ async fn a_lost_market_stream_is_reported_and_the_socket_keeps_serving_until_it_
         down["message"].as_str().unwrap().contains("unreachable"),
         "{down}"
     );
+    // Counted for the operator too.
+    let samples = crate::metrics::scrape(&app).await;
+    let figure = |name| crate::metrics::value(&samples, name, &[]).unwrap_or_default();
+    assert_eq!(figure("keygate_market_streams_down"), 1.0);
+    assert!(figure("keygate_market_stream_losses_total") >= 1.0);
     // The socket still answers while the stream is down.
     let pong = ws.ask(json!({"action": "ping", "timestamp": 7})).await;
     assert_eq!(pong["type"], "pong", "{pong}");
@@ -149,6 +154,11 @@ async fn a_lost_market_stream_is_reported_and_the_socket_keeps_serving_until_it_
         .frame_where(|f| tick_of("BTCUSDT", 2)(f) && f["data"]["ltp"] == json!(49_000.0))
         .await;
     assert_eq!(quote["data"]["bid"], json!(48_999.99), "{quote}");
+    let samples = crate::metrics::scrape(&app).await;
+    assert_eq!(
+        crate::metrics::value(&samples, "keygate_market_streams_down", &[]),
+        Some(0.0)
+    );
 }
 
 #[tokio::test]

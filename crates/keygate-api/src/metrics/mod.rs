@@ -70,6 +70,8 @@ struct ReadOnScrape {
     ws_connections: Gauge,
     ws_frames_received: Counter,
     ws_frames_sent: Counter,
+    market_stream_losses: Counter,
+    market_streams_down: Gauge,
     action_center_pending: Gauge,
 }
 
@@ -101,6 +103,8 @@ impl Metrics {
                     ws_connections: ::metrics::gauge!(WS_CONNECTIONS),
                     ws_frames_received: ::metrics::counter!(WS_FRAMES, "direction" => "received"),
                     ws_frames_sent: ::metrics::counter!(WS_FRAMES, "direction" => "sent"),
+                    market_stream_losses: ::metrics::counter!(MARKET_STREAM_LOSSES),
+                    market_streams_down: ::metrics::gauge!(MARKET_STREAMS_DOWN),
                     action_center_pending: ::metrics::gauge!(ACTION_CENTER_PENDING),
                 };
                 (
@@ -160,6 +164,9 @@ impl Metrics {
         let (received, sent) = state.ws_connections.frames.totals();
         read.ws_frames_received.absolute(received);
         read.ws_frames_sent.absolute(sent);
+        let streams = state.connections.market_streams();
+        read.market_stream_losses.absolute(streams.losses());
+        read.market_streams_down.set(streams.down() as f64);
         let ttl = Duration::from_secs(state.settings.action_center.pending_ttl_secs);
         let pending = match action_center::pending_count(&state.db, ttl).await {
             Ok(n) => n as f64,

@@ -29,6 +29,10 @@ pub const BANNED_REQUESTS: &str = "keygate_banned_requests_total";
 pub const WS_CONNECTIONS: &str = "keygate_ws_connections";
 /// Counter: WebSocket frames, by `direction` (`received`, `sent`).
 pub const WS_FRAMES: &str = "keygate_ws_frames_total";
+/// Counter: exchange market-stream sockets lost or not opened (the feed of bound keys).
+pub const MARKET_STREAM_LOSSES: &str = "keygate_market_stream_losses_total";
+/// Gauge: exchange market-stream connections lost or unreachable now.
+pub const MARKET_STREAMS_DOWN: &str = "keygate_market_streams_down";
 /// Gauge: Action Center items waiting for a decision.
 pub const ACTION_CENTER_PENDING: &str = "keygate_action_center_pending";
 /// Counter: failed Redis calls of the shared rate limiter.
@@ -77,6 +81,14 @@ pub(super) fn describe_all() {
     );
     describe_gauge!(WS_CONNECTIONS, "Open market-data WebSocket connections");
     describe_counter!(WS_FRAMES, "Market-data WebSocket frames, by direction");
+    describe_counter!(
+        MARKET_STREAM_LOSSES,
+        "Exchange market-stream sockets lost or not opened (reconnected with backoff)"
+    );
+    describe_gauge!(
+        MARKET_STREAMS_DOWN,
+        "Exchange market-stream connections lost or unreachable now"
+    );
     describe_gauge!(
         ACTION_CENTER_PENDING,
         "Action Center items of every user waiting for a decision"

@@ -305,6 +305,28 @@ impl MarketStreams {
         }
     }
 
+    /// Losses of every stream connection so far (sockets lost or not opened).
+    pub fn losses(&self) -> u64 {
+        self.all().iter().map(|s| s.losses()).sum()
+    }
+
+    /// Stream connections lost or unreachable now.
+    pub fn down(&self) -> usize {
+        self.all()
+            .iter()
+            .filter(|s| matches!(s.status(), StreamStatus::Down(_)))
+            .count()
+    }
+
+    fn all(&self) -> Vec<Arc<MarketStream>> {
+        self.by_url
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .values()
+            .cloned()
+            .collect()
+    }
+
     /// The stream connection for a REST base URL (shared by every key on that exchange).
     pub fn for_base(&self, rest_base: &str) -> Arc<MarketStream> {
         let url = stream_url(rest_base);

@@ -75,6 +75,11 @@ impl Brokers {
         }
     }
 
+    /// Every exchange's market streams (for their health figures).
+    pub fn market_streams(&self) -> &MarketStreams {
+        &self.streams
+    }
+
     /// Where the feed of a key bound to `connection` gets its market data (`None`: paper).
     pub async fn feed_for(&self, connection: Option<i64>) -> CoreResult<FeedSource> {
         let Some(id) = connection else {
