@@ -1,7 +1,8 @@
 //! The Binance mock exchange as a process, for the scripted tests: the browser tests
 //! (`scripts/browser-test.sh`) add connections on it, and the SDK session (`tests/sdk/run.sh`)
-//! binds a keygate key to a connection on it. It serves BTCUSDT and ETHUSDT (10 000 USDT and
-//! 0.5 BTC) on 127.0.0.1 until killed.
+//! binds a keygate key to a connection on it (whose WebSocket feed then reads the mock's market
+//! streams at `/stream`). It serves BTCUSDT and ETHUSDT (10 000 USDT and 0.5 BTC) on 127.0.0.1
+//! until killed.
 //!
 //! It accepts the mock's own spot-only test key, a test key that may withdraw (which keygate must
 //! refuse), and optionally one more key pair read as two lines (API key, then secret) from stdin,

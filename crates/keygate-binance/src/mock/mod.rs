@@ -318,6 +318,11 @@ impl MockExchange {
         lock(&self.shared.streams).connects
     }
 
+    /// Live requests (`SUBSCRIBE`, `UNSUBSCRIBE`) the market streams received.
+    pub fn stream_requests(&self) -> u64 {
+        lock(&self.shared.streams).requests
+    }
+
     /// Pongs the market streams received for their pings.
     pub fn stream_pongs(&self) -> u64 {
         lock(&self.shared.streams).pongs

@@ -28,6 +28,8 @@ pub(super) struct StreamControl {
     pub connects: u64,
     /// Pongs received for the server's pings.
     pub pongs: u64,
+    /// `SUBSCRIBE` / `UNSUBSCRIBE` requests received.
+    pub requests: u64,
 }
 
 /// `GET /stream?streams=a/b`: upgrades, unless the streams are stopped.
@@ -172,6 +174,7 @@ async fn serve(
             }
             message = messages.recv() => match message {
                 Some(Ok(Message::Text(text))) => {
+                    lock(&shared.streams).requests += 1;
                     if session.text(answer(&text, &mut names)).await.is_err() {
                         return;
                     }

@@ -6,7 +6,9 @@
 //! - [`MarketStream`]: one upstream socket on the combined-stream path (`/stream?streams=`),
 //!   opened while anything is watched and closed when nothing is. Watches are reference counted
 //!   per stream name: the first watch of a name sends `SUBSCRIBE` on the live socket, the last
-//!   release sends `UNSUBSCRIBE`. A pair is followed with `<pair>@ticker` (LTP and Quote) and,
+//!   release sends `UNSUBSCRIBE` (a burst of changes becomes one request per method, at most
+//!   four requests a second: Binance closes a socket that sends more than five messages a
+//!   second). A pair is followed with `<pair>@ticker` (LTP and Quote) and,
 //!   for depth, `<pair>@depth5@100ms`; each update is published as a full [`Tick`] (the paper
 //!   market's shape), so the feed cuts it down per mode as it does for paper.
 //! - The socket (`task`): reconnects with exponential backoff and re-subscribes the whole
@@ -107,20 +109,13 @@ pub enum StreamStatus {
     Down(String),
 }
 
-/// A change of the stream set for the socket task.
-#[derive(Debug)]
-enum Command {
-    Subscribe(Vec<String>),
-    Unsubscribe(Vec<String>),
-}
-
 #[derive(Debug)]
 struct Inner {
     refs: BTreeMap<String, usize>,
     books: Books,
     status: StreamStatus,
-    /// The socket task's command queue while it runs.
-    commands: Option<mpsc::UnboundedSender<Command>>,
+    /// While the socket task runs: tells it the stream set changed.
+    changed: Option<mpsc::UnboundedSender<()>>,
 }
 
 /// One upstream market-stream connection (see the module docs).
@@ -173,7 +168,7 @@ impl MarketStream {
                 refs: BTreeMap::new(),
                 books: Books::default(),
                 status: StreamStatus::Idle,
-                commands: None,
+                changed: None,
             }),
             events: broadcast::channel(1024).0,
             losses: AtomicU64::new(0),
@@ -215,16 +210,15 @@ impl MarketStream {
                 added.push(name.clone());
             }
         }
-        match &inner.commands {
-            Some(commands) => {
+        match &inner.changed {
+            Some(changed) => {
                 if !added.is_empty() {
-                    // A task that just ended re-reads the set on its next start.
-                    let _ = commands.send(Command::Subscribe(added));
+                    let _ = changed.send(());
                 }
             }
             None => {
                 let (tx, rx) = mpsc::unbounded_channel();
-                inner.commands = Some(tx);
+                inner.changed = Some(tx);
                 inner.status = StreamStatus::Connecting;
                 tokio::spawn(task::run(self.clone(), rx));
             }
@@ -253,8 +247,8 @@ impl MarketStream {
                 inner.books.forget(&pair);
             }
         }
-        if let (Some(commands), false) = (&inner.commands, removed.is_empty()) {
-            let _ = commands.send(Command::Unsubscribe(removed));
+        if let (Some(changed), false) = (&inner.changed, removed.is_empty()) {
+            let _ = changed.send(());
         }
     }
 

@@ -1,8 +1,10 @@
 //! The socket task of one [`MarketStream`]: connect with the whole stream set, keep it in step
 //! with the watches, publish what arrives, and reconnect (see the module docs of `stream`).
 
+use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::sync::mpsc;
@@ -11,7 +13,11 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{connect_async, MaybeTlsStream, WebSocketStream};
 
 use super::wire::{Envelope, Incoming, Method, Payload, Request};
-use super::{pair_of, Command, MarketStream, StreamEvent, StreamStatus};
+use super::{pair_of, MarketStream, StreamEvent, StreamStatus};
+
+/// Least time between two requests on a socket (Binance allows five incoming messages a second,
+/// pongs included).
+const REQUEST_SPACING: Duration = Duration::from_millis(250);
 
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -29,7 +35,7 @@ enum Ended {
 fn wanted_or_stop(stream: &MarketStream) -> Option<Vec<String>> {
     let mut inner = stream.lock();
     if inner.refs.is_empty() {
-        inner.commands = None;
+        inner.changed = None;
         inner.status = StreamStatus::Idle;
         return None;
     }
@@ -56,12 +62,12 @@ fn lost(stream: &MarketStream, why: String) {
 }
 
 /// Runs until nothing is watched.
-pub(super) async fn run(stream: Arc<MarketStream>, mut commands: mpsc::UnboundedReceiver<Command>) {
+pub(super) async fn run(stream: Arc<MarketStream>, mut changed: mpsc::UnboundedReceiver<()>) {
     let config = stream.config.clone();
     let mut backoff = config.backoff_min;
     while let Some(names) = wanted_or_stop(&stream) {
-        // Commands queued before this connect are covered by the set read just now.
-        while commands.try_recv().is_ok() {}
+        // Changes signalled before this connect are in the set read just now.
+        while changed.try_recv().is_ok() {}
         let url = format!("{}/stream?streams={}", stream.url, names.join("/"));
         let failure = match timeout(config.connect_timeout, connect_async(url.as_str())).await {
             Ok(Ok((socket, _))) => {
@@ -73,7 +79,7 @@ pub(super) async fn run(stream: Arc<MarketStream>, mut commands: mpsc::Unbounded
                 stream.lock().status = StreamStatus::Up;
                 stream.publish(StreamEvent::Up);
                 backoff = config.backoff_min;
-                match session(&stream, socket, &mut commands).await {
+                match session(&stream, socket, names, &mut changed).await {
                     Ended::Unwatched | Ended::Renew => continue,
                     Ended::Lost(why) => why,
                 }
@@ -87,15 +93,18 @@ pub(super) async fn run(stream: Arc<MarketStream>, mut commands: mpsc::Unbounded
     }
 }
 
-/// Serves one open socket until it ends.
+/// Serves one open socket, subscribed to `names`, until it ends.
 async fn session(
     stream: &MarketStream,
     mut socket: Socket,
-    commands: &mut mpsc::UnboundedReceiver<Command>,
+    names: Vec<String>,
+    changed: &mut mpsc::UnboundedReceiver<()>,
 ) -> Ended {
     let config = &stream.config;
     let renew_at = Instant::now() + config.max_session;
     let mut silent_since = Instant::now();
+    let mut live: BTreeSet<String> = names.into_iter().collect();
+    let mut last_request = Instant::now();
     let mut next_id: u64 = 1;
     loop {
         let silence_deadline = silent_since + config.silence_limit;
@@ -118,24 +127,38 @@ async fn session(
                 Some(Err(e)) => return Ended::Lost(format!("read failed: {e}")),
                 None => return Ended::Lost("connection ended".to_owned()),
             },
-            command = commands.recv() => {
-                let (method, params) = match command {
-                    Some(Command::Subscribe(names)) => (Method::Subscribe, names),
-                    Some(Command::Unsubscribe(names)) => (Method::Unsubscribe, names),
-                    None => return Ended::Unwatched,
-                };
-                if stream.lock().refs.is_empty() {
+            signal = changed.recv() => {
+                if signal.is_none() {
+                    return Ended::Unwatched;
+                }
+                // Let a burst of changes gather into one request per method.
+                sleep_until(last_request + REQUEST_SPACING).await;
+                while changed.try_recv().is_ok() {}
+                let wanted: BTreeSet<String> = stream.lock().refs.keys().cloned().collect();
+                if wanted.is_empty() {
                     let _ = socket.close(None).await;
                     return Ended::Unwatched;
                 }
-                let request = Request { method, params, id: next_id };
-                next_id += 1;
-                let Ok(text) = serde_json::to_string(&request) else {
-                    return Ended::Lost("request not serialisable".to_owned());
-                };
-                if let Err(e) = socket.send(Message::text(text)).await {
-                    return Ended::Lost(format!("write failed: {e}"));
+                let requests = [
+                    (Method::Subscribe, wanted.difference(&live).cloned().collect::<Vec<_>>()),
+                    (Method::Unsubscribe, live.difference(&wanted).cloned().collect()),
+                ];
+                for (method, params) in requests {
+                    if params.is_empty() {
+                        continue;
+                    }
+                    sleep_until(last_request + REQUEST_SPACING).await;
+                    let request = Request { method, params, id: next_id };
+                    next_id += 1;
+                    let Ok(text) = serde_json::to_string(&request) else {
+                        return Ended::Lost("request not serialisable".to_owned());
+                    };
+                    if let Err(e) = socket.send(Message::text(text)).await {
+                        return Ended::Lost(format!("write failed: {e}"));
+                    }
+                    last_request = Instant::now();
                 }
+                live = wanted;
             },
             _ = sleep_until(silence_deadline) => {
                 return Ended::Lost(format!("no frame for {} s", config.silence_limit.as_secs()));

@@ -205,3 +205,31 @@ fn a_pair_name_that_is_not_a_binance_symbol_is_refused() {
         assert!(stream.watch(bad, false).is_err(), "{bad}");
     }
 }
+
+#[tokio::test]
+async fn a_burst_of_watches_is_one_request_within_binances_message_rate() {
+    let mock = MockExchange::start().unwrap();
+    let stream = MarketStreams::new(fast()).for_base(mock.url());
+    let mut events = stream.events();
+    let _btc = stream.watch("BTCUSDT", false).unwrap();
+    tick_of(&mut events, "BTCUSDT", |_| true).await;
+    let pairs: Vec<_> = (b'A'..=b'J')
+        .map(|c| stream.watch(&format!("{}USDT", c as char), true).unwrap())
+        .collect();
+    let _eth = stream.watch("ETHUSDT", false).unwrap();
+    tick_of(&mut events, "ETHUSDT", |_| true).await;
+    assert_eq!(
+        mock.stream_requests(),
+        1,
+        "one SUBSCRIBE for 21 new streams"
+    );
+    drop(pairs);
+    sleep(Duration::from_millis(600)).await;
+    assert_eq!(
+        mock.stream_requests(),
+        2,
+        "one UNSUBSCRIBE for 20 released streams"
+    );
+    assert_eq!(stream.streams(), ["btcusdt@ticker", "ethusdt@ticker"]);
+    assert_eq!(mock.stream_connects(), 1);
+}
