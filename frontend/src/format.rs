@@ -1,7 +1,8 @@
 //! Turning wire values into text for people, and form text back into wire values.
 
 use chrono::{DateTime, Datelike, Local, NaiveDate, TimeZone, Timelike, Utc};
-use keygate_types::keys::{KeyState, OrderMode, Scope};
+use keygate_types::brokers::BrokerKind;
+use keygate_types::keys::{BoundConnection, KeyState, OrderMode, Scope};
 
 // Times are written with `format!` and read by hand rather than through chrono's strftime
 // (`format`, `parse_from_str`): its format-string interpreter costs ~15 KB of WebAssembly.
@@ -100,6 +101,22 @@ pub fn mode_label(mode: OrderMode) -> &'static str {
         OrderMode::Auto => "Auto",
         OrderMode::SemiAuto => "Semi-auto",
     }
+}
+
+/// Human name of a broker kind.
+pub fn broker_kind_label(kind: BrokerKind) -> &'static str {
+    match kind {
+        BrokerKind::Paper => "Paper",
+        BrokerKind::BinanceSpot => "Binance spot",
+    }
+}
+
+/// Where a key's orders go: `Paper` (the paper account), or the connection's label and kind.
+pub fn key_broker_label(bound: Option<&BoundConnection>) -> String {
+    bound.map_or_else(
+        || "Paper".to_owned(),
+        |c| format!("{} ({})", c.label, broker_kind_label(c.kind)),
+    )
 }
 
 /// Human name and CSS modifier of a key state.

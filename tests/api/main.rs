@@ -22,6 +22,7 @@ mod key_digest_set;
 mod key_isolation;
 mod key_races;
 mod key_verification;
+mod keys_binding;
 mod keys_create;
 mod keys_lifecycle;
 mod keys_update;

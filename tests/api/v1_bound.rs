@@ -3,10 +3,7 @@
 //! on paper.
 
 use keygate_binance::mock::MockExchange;
-use keygate_core::entities::api_key;
 use keygate_tests::spawn_app;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
 
 use crate::brokers::add_connection;
@@ -17,19 +14,14 @@ async fn a_bound_keys_orders_and_books_are_its_exchanges_and_an_unbound_key_stay
     app.setup_admin("admin").await;
     let mock = MockExchange::start().unwrap();
     let connection = add_connection(&app, &mock, "main").await;
-    let (bound, bound_id) = app
-        .create_key(json!({"name": "bound", "scopes": ["trade"]}))
+    let (bound, _) = app
+        .create_key(
+            json!({"name": "bound", "scopes": ["trade"], "broker_connection_id": connection}),
+        )
         .await;
     let (paper, _) = app
         .create_key(json!({"name": "paper", "scopes": ["trade"]}))
         .await;
-    // Bound before its first use (the key binding routes come with part 2's CLI and API).
-    api_key::Entity::update_many()
-        .col_expr(api_key::Column::BrokerConnectionId, Expr::value(connection))
-        .filter(api_key::Column::Id.eq(bound_id))
-        .exec(&app.db)
-        .await
-        .unwrap();
 
     let order = json!({
         "strategy": "bound", "symbol": "BTCUSDT", "action": "BUY", "exchange": "CRYPTO",
@@ -90,15 +82,11 @@ async fn the_same_x_request_id_retried_places_one_order_at_the_exchange_and_a_ba
     app.setup_admin("admin").await;
     let mock = MockExchange::start().unwrap();
     let connection = add_connection(&app, &mock, "main").await;
-    let (key, key_id) = app
-        .create_key(json!({"name": "bound", "scopes": ["trade"]}))
+    let (key, _) = app
+        .create_key(
+            json!({"name": "bound", "scopes": ["trade"], "broker_connection_id": connection}),
+        )
         .await;
-    api_key::Entity::update_many()
-        .col_expr(api_key::Column::BrokerConnectionId, Expr::value(connection))
-        .filter(api_key::Column::Id.eq(key_id))
-        .exec(&app.db)
-        .await
-        .unwrap();
 
     let (status, first) = place_with_request_id(&app, &key, "client-retry-1").await;
     assert_eq!(status, 200, "{first}");

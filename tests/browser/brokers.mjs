@@ -1,4 +1,5 @@
-// Browser test of the Brokers page (/brokers) and key binding on the Keys page.
+// Browser test of the Brokers page (/brokers) and key binding on the Keys page (with the mock:
+// a key created on a connection, shown with it, and edited back to Paper).
 //
 // Runs after smoke.mjs against the same server (it signs in as the account smoke.mjs created):
 //   KEYGATE_URL=http://127.0.0.1:5000 node brokers.mjs
@@ -175,6 +176,39 @@ async function main() {
           const refused = await page.locator(tid('broker-action-error')).count();
           check(refused === 0, refused ? await text(page, 'broker-action-error') : '');
           check(/valid/.test(await r.locator(tid('broker-status')).textContent()), 'status is not valid after the check');
+        }],
+        ['a key created on the Keys page with the mock connection shows it; edited back to Paper it shows Paper', async () => {
+          const name = `bound-ui-${suffix}`;
+          const keyRow = () => page.locator(`${tid('key-row')}[data-key-name="${name}"]`);
+          await page.locator(tid('nav-keys')).click();
+          await page.locator(tid('keys-page')).waitFor();
+          const option = `mock-${suffix} (Binance spot)`;
+          await page.locator(`#key-broker option`, { hasText: option }).waitFor({ state: 'attached' });
+          check(await page.locator('#key-broker').inputValue() === '', 'the create form does not default to Paper');
+          await page.locator('#key-name').fill(name);
+          await page.locator('#key-broker').selectOption({ label: option });
+          await page.locator(tid('create-key-submit')).click();
+          await page.locator(tid('new-key-dialog')).waitFor();
+          await page.locator(tid('new-key-close')).click();
+          await keyRow().waitFor();
+          check((await keyRow().locator(tid('key-broker')).textContent()).trim() === option,
+            `the row shows ${await keyRow().locator(tid('key-broker')).textContent()}`);
+          const [, keys] = await api(page, 'GET', '/api/keys');
+          const made = keys.find((k) => k.name === name);
+          check(made?.broker_connection?.label === `mock-${suffix}`, `the server has ${JSON.stringify(made?.broker_connection)}`);
+          await shot(page, 'keys-bound');
+          await keyRow().locator(tid('key-edit')).click();
+          await page.locator(tid('edit-dialog')).waitFor();
+          check(await page.locator('#edit-broker').inputValue() === String(made.broker_connection.id), 'the edit dialog does not show the binding');
+          await shot(page, 'keys-edit-broker');
+          await page.locator('#edit-broker').selectOption('');
+          await page.locator(tid('edit-save')).click();
+          await page.locator(tid('edit-dialog')).waitFor({ state: 'detached' });
+          await page.waitForFunction((sel) => document.querySelector(sel)?.textContent.trim() === 'Paper',
+            `${tid('key-row')}[data-key-name="${name}"] ${tid('key-broker')}`);
+          await page.locator(tid('nav-brokers')).click();
+          await page.locator(tid('brokers-page')).waitFor();
+          await row(page, paper).waitFor();
         }],
       ] : []),
       ['relabel renames the connection', async () => {

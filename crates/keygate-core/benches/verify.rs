@@ -145,6 +145,7 @@ async fn fixture(stored: usize) -> Fixture {
                 order_mode: OrderMode::Auto,
                 expires_at: None,
                 ip_allowlist: vec![],
+                broker_connection_id: None,
             },
         )
         .await

@@ -1,7 +1,9 @@
 //! API keys: what the owner sends to create, change and roll them, and what the server shows back.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::brokers::BrokerKind;
 
 /// What a key may do on `/api/v1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,6 +73,10 @@ pub enum KeyState {
 /// Body of `POST /api/keys`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "name": "TradingView strategy A", "scopes": ["read", "trade"], "order_mode": "auto",
+    "ip_allowlist": ["203.0.113.7"], "broker_connection_id": 3
+})))]
 #[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
     /// 1 to 64 characters, unique among the owner's keys.
@@ -87,11 +93,18 @@ pub struct CreateApiKey {
     /// IPv4/IPv6 addresses or CIDR blocks the key may be used from; empty allows any address.
     #[serde(default)]
     pub ip_allowlist: Vec<String>,
+    /// The id of one of the owner's broker connections (`GET /api/brokers`) the key trades on;
+    /// absent or `null`: the owner's paper account. An `invalid` connection is refused.
+    #[serde(default)]
+    pub broker_connection_id: Option<i64>,
 }
 
 /// Body of `PATCH /api/keys/{id}`: every field is optional; absent fields stay as they are.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "scopes": ["read", "trade"], "expires_at": null, "broker_connection_id": 3
+})))]
 #[serde(deny_unknown_fields)]
 pub struct UpdateApiKey {
     /// New name, unique among the owner's keys.
@@ -114,6 +127,23 @@ pub struct UpdateApiKey {
     )]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<DateTime<Utc>>))]
     pub expires_at: Option<Option<DateTime<Utc>>>,
+    /// Bind the key to one of the owner's broker connections (its id); `null` binds it back to
+    /// the paper account, an absent field leaves the binding unchanged. The key's next call goes
+    /// to the new broker. An `invalid` connection is refused.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub broker_connection_id: Option<Option<i64>>,
+}
+
+/// serde: a field that is present, as `null` or a value (with `default`, absent is `None`).
+fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// Body of `PUT /api/keys/{id}/mode`.
@@ -185,6 +215,24 @@ pub struct ApiKeySummary {
     pub last_used_ip: Option<String>,
     /// Present while the previous secret is in its grace period.
     pub grace: Option<GraceInfo>,
+    /// The broker connection the key's orders and account calls go to; `null`: the owner's
+    /// paper account.
+    pub broker_connection: Option<BoundConnection>,
+}
+
+/// The broker connection a key is bound to, as the key views show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({
+    "id": 3, "kind": "binance_spot", "label": "main"
+})))]
+pub struct BoundConnection {
+    /// The connection's id (`GET /api/brokers`).
+    pub id: i64,
+    /// Which broker.
+    pub kind: BrokerKind,
+    /// The owner's name for the connection.
+    pub label: String,
 }
 
 /// Answer of create and roll: the plaintext secret, shown this once.
@@ -260,4 +308,28 @@ pub struct KeyHourlyUsage {
     pub requests: Vec<i64>,
     /// Of those, the answers with a status of 400 or more, per hour.
     pub errors: Vec<i64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::UpdateApiKey;
+
+    #[test]
+    fn an_update_tells_leave_the_binding_from_unbind_from_bind() {
+        let read = |json: &str| serde_json::from_str::<UpdateApiKey>(json).unwrap();
+        assert_eq!(read("{}").broker_connection_id, None);
+        assert_eq!(
+            read(r#"{"broker_connection_id":null}"#).broker_connection_id,
+            Some(None)
+        );
+        assert_eq!(
+            read(r#"{"broker_connection_id":3}"#).broker_connection_id,
+            Some(Some(3))
+        );
+        assert!(serde_json::from_str::<UpdateApiKey>(r#"{"broker_connection_id":"3"}"#).is_err());
+        for update in [read("{}"), read(r#"{"broker_connection_id":null}"#)] {
+            let again = serde_json::to_string(&update).unwrap();
+            assert_eq!(read(&again), update, "{again}");
+        }
+    }
 }

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::api::{self, field_errors};
 use crate::components::{error_alert, Field};
-use crate::format::local_time_or;
+use crate::format::{broker_kind_label, local_time_or};
 use crate::hooks::{use_mutation, use_remote};
 
 /// Binance's spot testnet, offered beside production (the default) and a URL of the user's own.
@@ -103,7 +103,7 @@ pub fn brokers_page() -> Html {
         };
         html! {
             <tr data-testid="broker-row">
-                <td>{ label }<div class="muted">{ kind_name(c.kind) }</div></td>
+                <td>{ label }<div class="muted">{ broker_kind_label(c.kind) }</div></td>
                 <td class="mono">{ c.base_url.clone().unwrap_or_default() }</td>
                 <td class="mono" data-testid="broker-masked-key">{ c.api_key_masked.clone().unwrap_or_default() }</td>
                 <td data-testid="broker-status">{ status(c) }</td>
@@ -152,13 +152,6 @@ pub fn brokers_page() -> Html {
             </div>
             <AddBrokerForm on_added={reload} />
         </section>
-    }
-}
-
-fn kind_name(kind: BrokerKind) -> &'static str {
-    match kind {
-        BrokerKind::Paper => "Paper",
-        BrokerKind::BinanceSpot => "Binance spot",
     }
 }
 

@@ -1,6 +1,8 @@
 //! The signed-in user's API keys: list with each key's last 24 hours, create, reveal, roll, edit,
 //! revoke, usage snippets, audit trail.
 
+use std::rc::Rc;
+
 use keygate_types::keys::{ApiKeyCreated, ApiKeySummary, SetOrderMode};
 use yew::prelude::*;
 
@@ -34,6 +36,12 @@ pub fn keys_page() -> Html {
     let keys = use_remote(*version, api::keys::list);
     let events = use_remote(*version, api::keys::events);
     let usage = use_remote(*version, api::keys::usage);
+    let brokers = use_remote(*version, api::brokers::list);
+    // Not loaded (yet): the forms offer no broker choice and leave bindings as they are.
+    let connections = match &*brokers {
+        Remote::Loaded(Ok(list)) => Some(Rc::new(list.clone())),
+        _ => None,
+    };
     let dialog = use_state(|| None::<Dialog>);
     let notice = use_state(|| None::<String>);
     let mode_change = use_mutation();
@@ -97,7 +105,8 @@ pub fn keys_page() -> Html {
             <RollDialog target={key} on_done={show_new_key("Key rolled: new secret")} on_cancel={close} />
         },
         Some(Dialog::Edit(key)) => html! {
-            <EditDialog target={key} on_done={done("Key saved.")} on_cancel={close} />
+            <EditDialog target={key} on_done={done("Key saved.")} on_cancel={close}
+                        connections={connections.clone()} />
         },
         Some(Dialog::Revoke(key)) => html! {
             <RevokeDialog target={key} on_done={done("Key revoked.")} on_cancel={close} />
@@ -130,7 +139,7 @@ pub fn keys_page() -> Html {
                 <KeySnippets keys={keys.clone()} />
             }
             <div class="grid-2">
-                <CreateKeyForm on_created={show_new_key("API key created")} />
+                <CreateKeyForm on_created={show_new_key("API key created")} {connections} />
                 { usage_help() }
             </div>
             <div class="card">

@@ -50,7 +50,8 @@ pub async fn list_api_keys(
     Ok(HttpResponse::Ok().json(state.keys.list(user.user.id).await?))
 }
 
-/// Issues a key. The answer shows the full key this once.
+/// Issues a key, bound to the broker connection `broker_connection_id` (absent or `null`: the
+/// paper account). The answer shows the full key this once.
 #[utoipa::path(
     post,
     path = "/api/keys",
@@ -62,7 +63,9 @@ pub async fn list_api_keys(
         (status = 400, description = "invalid name, scopes, allowlist or expiry, or a duplicate name", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
+        (status = 404, description = "`broker_connection_id` is not one of the user's broker connections", body = ErrorBody),
         (status = 409, description = "the per-user key limit is reached", body = ErrorBody),
+        (status = 422, description = "the broker connection is `invalid`; the message gives the exchange's reason", body = ErrorBody),
     )
 )]
 pub async fn create_api_key(
@@ -103,7 +106,9 @@ pub async fn get_api_key(
     Ok(HttpResponse::Ok().json(state.keys.get(user.user.id, *id).await?))
 }
 
-/// Changes a key's name, scopes, order mode, allowlist or expiry.
+/// Changes a key's name, scopes, order mode, allowlist, expiry or broker binding
+/// (`broker_connection_id`: an id binds, `null` binds back to the paper account, absent leaves
+/// it). A binding takes effect on the key's next call, in every server process.
 #[utoipa::path(
     patch,
     path = "/api/keys/{id}",
@@ -118,7 +123,8 @@ pub async fn get_api_key(
         (status = 400, description = "invalid input", body = ErrorBody),
         (status = 401, description = "not signed in", body = ErrorBody),
         (status = 403, description = "missing or wrong CSRF token", body = ErrorBody),
-        (status = 404, description = "no such key of this user", body = ErrorBody),
+        (status = 404, description = "no such key of this user, or `broker_connection_id` is not one of the user's broker connections", body = ErrorBody),
+        (status = 422, description = "the broker connection is `invalid`; the message gives the exchange's reason", body = ErrorBody),
     )
 )]
 pub async fn update_api_key(

@@ -6,7 +6,8 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use keygate_types::keys::{
-    ApiKeySummary, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode, UpdateApiKey,
+    ApiKeySummary, BoundConnection, CreateApiKey, GraceInfo, KeyEvent, KeyState, OrderMode,
+    UpdateApiKey,
 };
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -52,7 +53,8 @@ impl KeyStore {
         }
     }
 
-    /// Issues a new key; the plaintext is returned this once.
+    /// Issues a new key, bound to `input.broker_connection_id` (see [`KeyStore::bind`]'s rules);
+    /// the plaintext is returned this once.
     pub async fn create(
         &self,
         actor: &Actor,
@@ -68,6 +70,9 @@ impl KeyStore {
         let allowlist = policy::parse_allowlist(&input.ip_allowlist)?;
         let expires_at = policy::parse_expiry(input.expires_at, now)?;
         self.ensure_name_free(actor.user_id, &name, None).await?;
+        let connection = self
+            .bindable(actor.user_id, input.broker_connection_id)
+            .await?;
         let plain = PlainApiKey::generate()?;
         let hash = self.crypto.hash(&plain).await?;
 
@@ -94,20 +99,18 @@ impl KeyStore {
             revoked_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            broker_connection_id: Set(input.broker_connection_id),
             ..Default::default()
         }
         .insert(&txn)
         .await
-        .map_err(name_conflict)?;
+        .map_err(|e| write_error(e, input.broker_connection_id))?;
         let digest = self.insert_secret(&txn, key.id, &plain, hash, now).await?;
-        audit::record(
-            &txn,
-            actor,
-            &key,
-            EventKind::Created,
-            Some(format!("scopes {}, mode {}", key.scopes, key.order_mode)),
-        )
-        .await?;
+        let mut detail = format!("scopes {}, mode {}", key.scopes, key.order_mode);
+        if connection.is_some() {
+            detail = format!("{detail}, {}", binding::binding_detail(connection.as_ref()));
+        }
+        audit::record(&txn, actor, &key, EventKind::Created, Some(detail)).await?;
         self.commit_change(txn, key.id, Some(digest)).await?;
         let summary = self.summary(key).await?;
         Ok((plain, summary))
@@ -121,10 +124,16 @@ impl KeyStore {
             .find_with_related(api_key_secret::Entity)
             .all(&self.db)
             .await?;
+        let connections = binding::bound_all(&self.db, user_id).await?;
         let now = Utc::now();
         Ok(keys
             .into_iter()
-            .map(|(key, secrets)| summarize(key, &secrets, now))
+            .map(|(key, secrets)| {
+                let broker = key
+                    .broker_connection_id
+                    .and_then(|id| connections.get(&id).cloned());
+                summarize(key, &secrets, broker, now)
+            })
             .collect())
     }
 
@@ -247,7 +256,8 @@ impl KeyStore {
         self.summary(key).await
     }
 
-    /// Changes name, scopes, order mode, allowlist and/or expiry.
+    /// Changes name, scopes, order mode, allowlist, expiry and/or the broker binding (see
+    /// [`KeyStore::bind`]'s rules).
     pub async fn update(
         &self,
         actor: &Actor,
@@ -297,6 +307,15 @@ impl KeyStore {
                 active.expires_at = Set(expiry);
             }
         }
+        let mut new_connection = None;
+        if let Some(target) = input.broker_connection_id {
+            if target != key.broker_connection_id {
+                let connection = self.bindable(actor.user_id, target).await?;
+                changed.push(binding::binding_detail(connection.as_ref()));
+                active.broker_connection_id = Set(target);
+                new_connection = target;
+            }
+        }
         if changed.is_empty() {
             return self.summary(key).await;
         }
@@ -307,7 +326,10 @@ impl KeyStore {
         };
         active.updated_at = Set(now);
         let txn = self.db.begin().await?;
-        let key = active.update(&txn).await.map_err(name_conflict)?;
+        let key = active
+            .update(&txn)
+            .await
+            .map_err(|e| write_error(e, new_connection))?;
         audit::record(&txn, actor, &key, kind, Some(changed.join("; "))).await?;
         self.commit_change(txn, key.id, None).await?;
         self.summary(key).await
@@ -421,7 +443,8 @@ impl KeyStore {
             .filter(api_key_secret::Column::KeyId.eq(key.id))
             .all(&self.db)
             .await?;
-        Ok(summarize(key, &secrets, Utc::now()))
+        let broker = binding::bound_one(&self.db, key.broker_connection_id).await?;
+        Ok(summarize(key, &secrets, broker, Utc::now()))
     }
 }
 
@@ -493,9 +516,16 @@ fn name_conflict(err: DbErr) -> CoreError {
     }
 }
 
+/// A failed insert or update of a key that set `connection`: a connection deleted meanwhile is
+/// not found, a name taken meanwhile is a duplicate.
+fn write_error(err: DbErr, connection: Option<i64>) -> CoreError {
+    binding::connection_gone(&err, connection).unwrap_or_else(|| name_conflict(err))
+}
+
 fn summarize(
     key: api_key::Model,
     secrets: &[api_key_secret::Model],
+    broker: Option<BoundConnection>,
     now: DateTime<Utc>,
 ) -> ApiKeySummary {
     let current = secrets.iter().find(|s| s.retired_at.is_none());
@@ -536,5 +566,6 @@ fn summarize(
         expires_at: key.expires_at,
         revoked_at: key.revoked_at,
         grace,
+        broker_connection: broker,
     }
 }

@@ -446,6 +446,7 @@ async fn a_key_binds_only_to_its_owners_connection_and_paper_unbinds_it() {
         order_mode: OrderMode::Auto,
         expires_at: None,
         ip_allowlist: Vec::new(),
+        broker_connection_id: None,
     };
     let (_, key) = keys.create(&v.actor, input).await.unwrap();
     let mine = v
@@ -489,4 +490,37 @@ async fn a_key_binds_only_to_its_owners_connection_and_paper_unbinds_it() {
     assert_eq!(bound(key.id).await, Some(mine.id));
     keys.bind(&v.actor, key.id, None).await.unwrap();
     assert_eq!(bound(key.id).await, None);
+
+    // An invalid connection is refused, to bind and to create on; the key stays where it was.
+    let mut row: broker_connection::ActiveModel = broker_connection::Entity::find_by_id(mine.id)
+        .one(&v.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.status = Set("invalid".into());
+    row.reason = Set(Some(
+        "Invalid API-key, IP, or permissions for action.".into(),
+    ));
+    row.update(&v.db).await.unwrap();
+    let e = keys
+        .bind(&v.actor, key.id, Some(mine.id))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&e, CoreError::Unprocessable(m) if m.contains("Invalid API-key")),
+        "{e:?}"
+    );
+    assert_eq!(bound(key.id).await, None);
+    let input = CreateApiKey {
+        name: "bot-two".into(),
+        scopes: vec![Scope::Trade],
+        order_mode: OrderMode::Auto,
+        expires_at: None,
+        ip_allowlist: Vec::new(),
+        broker_connection_id: Some(mine.id),
+    };
+    let e = keys.create(&v.actor, input).await.unwrap_err();
+    assert!(matches!(e, CoreError::Unprocessable(_)), "{e:?}");
+    assert_eq!(keys.list(v.actor.user_id).await.unwrap().len(), 1);
 }

@@ -126,11 +126,9 @@ pub async fn run(
                 },
                 expires_at: None,
                 ip_allowlist: Vec::new(),
+                broker_connection_id: connection,
             };
             let (plain, key) = store.create(&actor, input).await?;
-            if connection.is_some() {
-                store.bind(&actor, key.id, connection).await?;
-            }
             eprintln!(
                 "created key '{}' (id {}); store it now, it is shown once:",
                 key.name, key.id

@@ -1,5 +1,8 @@
 //! The "New API key" form.
 
+use std::rc::Rc;
+
+use keygate_types::brokers::BrokerConnection;
 use keygate_types::keys::ApiKeyCreated;
 use yew::prelude::*;
 
@@ -13,6 +16,8 @@ use crate::hooks::use_mutation;
 pub struct CreateKeyFormProps {
     /// Called with the new key (and its plaintext, to show once).
     pub on_created: Callback<ApiKeyCreated>,
+    /// The user's broker connections, once loaded.
+    pub connections: Option<Rc<Vec<BrokerConnection>>>,
 }
 
 /// Creates a key and clears itself on success.
@@ -48,7 +53,8 @@ pub fn create_key_form(props: &CreateKeyFormProps) -> Html {
             <h2>{ "New API key" }</h2>
             { error_alert(mutation.error(), "create-key-error") }
             { key_fields(&KeyFieldsProps { id_prefix: "key".into(), data: (*data).clone(), on_change,
-                error: mutation.error(), show_mode: true }) }
+                error: mutation.error(), show_mode: true,
+                connections: props.connections.clone() }) }
             <button type="submit" class="btn btn-primary" data-testid="create-key-submit"
                     disabled={mutation.busy()}>
                 { if mutation.busy() { "Creating…" } else { "Create key" } }

@@ -1,5 +1,8 @@
-//! Changes a key's name, scopes, allowlist and expiry.
+//! Changes a key's name, scopes, broker, allowlist and expiry.
 
+use std::rc::Rc;
+
+use keygate_types::brokers::BrokerConnection;
 use keygate_types::keys::{ApiKeySummary, UpdateApiKey};
 use yew::prelude::*;
 
@@ -17,6 +20,8 @@ pub struct EditDialogProps {
     pub on_done: Callback<()>,
     /// Called when the user changes their mind.
     pub on_cancel: Callback<()>,
+    /// The user's broker connections, once loaded.
+    pub connections: Option<Rc<Vec<BrokerConnection>>>,
 }
 
 /// The key form in a dialog; only changed fields are sent.
@@ -57,7 +62,8 @@ pub fn edit_dialog(props: &EditDialogProps) -> Html {
                 <form {onsubmit} novalidate=true>
                     { error_alert(mutation.error(), "error") }
                     { key_fields(&KeyFieldsProps { id_prefix: "edit".into(), data: (*data).clone(),
-                        on_change, error: mutation.error(), show_mode: false }) }
+                        on_change, error: mutation.error(), show_mode: false,
+                        connections: props.connections.clone() }) }
                     <div class="dialog-actions">
                         <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
                         <button type="submit" class="btn btn-primary" data-testid="edit-save"

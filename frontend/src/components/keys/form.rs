@@ -2,6 +2,9 @@
 //!
 //! A plain function rather than a component: it holds no state of its own (see `field.rs`).
 
+use std::rc::Rc;
+
+use keygate_types::brokers::{BrokerConnection, ConnectionStatus};
 use keygate_types::keys::{OrderMode, Scope};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -9,7 +12,7 @@ use yew::prelude::*;
 use super::KeyFormData;
 use crate::api::{field_errors, ApiError};
 use crate::components::{error_list, Field};
-use crate::format::{mode_label, scope_label};
+use crate::format::{broker_kind_label, mode_label, scope_label};
 
 /// What [`key_fields`] shows.
 pub struct KeyFieldsProps {
@@ -23,6 +26,9 @@ pub struct KeyFieldsProps {
     pub error: Option<ApiError>,
     /// Whether to show the order-mode choice.
     pub show_mode: bool,
+    /// The user's broker connections to choose from; `None` (not loaded) hides the choice, so
+    /// the binding is left as it is.
+    pub connections: Option<Rc<Vec<BrokerConnection>>>,
 }
 
 const SCOPES: [(Scope, &str); 3] = [
@@ -34,7 +40,7 @@ const SCOPES: [(Scope, &str); 3] = [
     ),
 ];
 
-/// Name, scopes, (order mode,) expiry and IP allowlist.
+/// Name, scopes, (order mode,) broker, expiry and IP allowlist.
 pub fn key_fields(props: &KeyFieldsProps) -> Html {
     let prefix = &props.id_prefix;
     let update = |change: fn(&mut KeyFormData, String)| {
@@ -97,6 +103,43 @@ pub fn key_fields(props: &KeyFieldsProps) -> Html {
         }
     });
 
+    let broker_select = props.connections.as_ref().map(|connections| {
+        let id = format!("{prefix}-broker");
+        let onchange = {
+            let (data, on_change) = (props.data.clone(), props.on_change.clone());
+            Callback::from(move |e: Event| {
+                let mut data = data.clone();
+                data.broker_connection_id = e
+                    .target_unchecked_into::<HtmlSelectElement>()
+                    .value()
+                    .parse()
+                    .ok();
+                on_change.emit(data);
+            })
+        };
+        let chosen = props.data.broker_connection_id;
+        html! {
+            <div class="field">
+                <label for={id.clone()}>{ "Broker" }</label>
+                <select id={id} {onchange}>
+                    <option value="" selected={chosen.is_none()}>{ "Paper account" }</option>
+                    { for connections.iter().map(|c| {
+                        let invalid = c.status == ConnectionStatus::Invalid;
+                        html! {
+                            <option value={c.id.to_string()} selected={chosen == Some(c.id)}
+                                    disabled={invalid}>
+                                { format!("{} ({}){}", c.label, broker_kind_label(c.kind),
+                                    if invalid { ", invalid" } else { "" }) }
+                            </option>
+                        }
+                    }) }
+                </select>
+                <small class="hint">{ "Where the key's orders go. Add exchange accounts on the Brokers page." }</small>
+                { error_list(&field_errors(&props.error, "broker_connection_id")) }
+            </div>
+        }
+    });
+
     html! {
         <>
             { Field { id: format!("{prefix}-name").into(), label: "Name".into(),
@@ -110,6 +153,7 @@ pub fn key_fields(props: &KeyFieldsProps) -> Html {
                 { error_list(&field_errors(&props.error, "scopes")) }
             </fieldset>
             { mode_select }
+            { broker_select }
             { Field { id: format!("{prefix}-expires").into(), label: "Expires (optional)".into(),
                 input_type: Some("datetime-local".into()),
                 value: props.data.expires_at.clone().into(),

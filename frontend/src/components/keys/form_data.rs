@@ -30,6 +30,8 @@ pub struct KeyFormData {
     pub expires_at: String,
     /// One address or CIDR block per line.
     pub ip_allowlist: String,
+    /// The broker connection the key trades on; `None`: the paper account.
+    pub broker_connection_id: Option<i64>,
 }
 
 impl Default for KeyFormData {
@@ -40,6 +42,7 @@ impl Default for KeyFormData {
             order_mode: OrderMode::Auto,
             expires_at: String::new(),
             ip_allowlist: String::new(),
+            broker_connection_id: None,
         }
     }
 }
@@ -57,6 +60,7 @@ impl KeyFormData {
                 .map(to_datetime_local)
                 .unwrap_or_default(),
             ip_allowlist: key.ip_allowlist.join("\n"),
+            broker_connection_id: key.broker_connection.as_ref().map(|c| c.id),
         }
     }
 
@@ -80,6 +84,7 @@ impl KeyFormData {
             order_mode: self.order_mode,
             expires_at: parse_expiry(&self.expires_at)?,
             ip_allowlist: lines(&self.ip_allowlist),
+            broker_connection_id: self.broker_connection_id,
         })
     }
 
@@ -91,6 +96,7 @@ impl KeyFormData {
         let allowlist = lines(&self.ip_allowlist);
         let original_expiry = key.expires_at.as_ref().map(to_datetime_local);
         let expiry_changed = original_expiry.as_deref().unwrap_or("") != self.expires_at.trim();
+        let original_broker = key.broker_connection.as_ref().map(|c| c.id);
         Ok(UpdateApiKey {
             name: (name != key.name).then(|| name.to_owned()),
             scopes: (self.scopes != original_scopes).then(|| self.scopes.clone()),
@@ -101,6 +107,8 @@ impl KeyFormData {
             } else {
                 None
             },
+            broker_connection_id: (self.broker_connection_id != original_broker)
+                .then_some(self.broker_connection_id),
         })
     }
 
@@ -122,7 +130,8 @@ fn parse_expiry(value: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, Ap
 #[cfg(test)]
 mod tests {
     use chrono::{TimeZone, Utc};
-    use keygate_types::keys::KeyState;
+    use keygate_types::brokers::BrokerKind;
+    use keygate_types::keys::{BoundConnection, KeyState};
 
     use super::*;
 
@@ -141,6 +150,11 @@ mod tests {
             last_used_at: None,
             last_used_ip: None,
             grace: None,
+            broker_connection: Some(BoundConnection {
+                id: 3,
+                kind: BrokerKind::BinanceSpot,
+                label: "main".to_owned(),
+            }),
         }
     }
 
@@ -180,6 +194,22 @@ mod tests {
     }
 
     #[test]
+    fn choosing_paper_unbinds_and_another_connection_binds() {
+        let mut form = KeyFormData::from_key(&key());
+        assert_eq!(form.broker_connection_id, Some(3));
+        form.broker_connection_id = None;
+        assert_eq!(
+            form.to_update(&key()).unwrap().broker_connection_id,
+            Some(None)
+        );
+        form.broker_connection_id = Some(4);
+        assert_eq!(
+            form.to_update(&key()).unwrap().broker_connection_id,
+            Some(Some(4))
+        );
+    }
+
+    #[test]
     fn create_needs_a_name_and_a_scope() {
         let mut form = KeyFormData::default();
         assert!(!form.to_create().unwrap_err().field("name").is_empty());
@@ -191,5 +221,6 @@ mod tests {
         assert_eq!(body.name, "bot");
         assert_eq!(body.scopes, vec![Scope::ExitOnly]);
         assert_eq!(body.expires_at, None);
+        assert_eq!(body.broker_connection_id, None);
     }
 }

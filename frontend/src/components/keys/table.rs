@@ -7,7 +7,9 @@ use keygate_types::keys::{
 use yew::prelude::*;
 
 use super::usage::{idle_text, usage_cell};
-use crate::format::{local_time, local_time_or, mode_label, scope_label, state_label};
+use crate::format::{
+    key_broker_label, local_time, local_time_or, mode_label, scope_label, state_label,
+};
 
 /// What the user asked to do with a key.
 #[derive(Debug, Clone, PartialEq)]
@@ -110,7 +112,12 @@ fn row(
         <>
             <tr data-testid="key-row" data-key-id={key.id.to_string()} data-key-name={key.name.clone()}
                 class={classes!(revoked.then_some("row-revoked"))}>
-                <td data-testid="key-name"><strong>{ &key.name }</strong></td>
+                <td>
+                    <strong data-testid="key-name">{ &key.name }</strong>
+                    <div><small class="muted" data-testid="key-broker">
+                        { key_broker_label(key.broker_connection.as_ref()) }
+                    </small></div>
+                </td>
                 <td><code class="masked" data-testid="key-masked">{ &key.masked_key }</code></td>
                 <td>
                     { for key.scopes.iter().map(|s| html! { <span class="tag">{ scope_label(*s) }</span> }) }

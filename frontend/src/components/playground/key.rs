@@ -331,6 +331,7 @@ mod tests {
             last_used_at: None,
             last_used_ip: None,
             grace: None,
+            broker_connection: None,
         }
     }
 
