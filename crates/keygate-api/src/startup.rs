@@ -23,8 +23,6 @@ use keygate_types::ErrorBody;
 use sea_orm::DatabaseConnection;
 use secrecy::ExposeSecret;
 use sha2::{Digest, Sha512};
-use utoipa::OpenApi;
-use utoipa_swagger_ui::SwaggerUi;
 
 use crate::auth::session_store::DbSessionStore;
 use crate::client_ip::TrustedProxies;
@@ -32,7 +30,6 @@ use crate::errors_config;
 use crate::ip_governor::{limit_per_ip, IpLimits};
 use crate::login_limit::LoginLimiter;
 use crate::metrics::{self, Metrics, RequestMetrics};
-use crate::openapi::ApiDoc;
 use crate::rate_limit::RateLimits;
 use crate::route_class;
 use crate::routes;
@@ -419,6 +416,7 @@ fn serve(
         SecurityHeaders::new(&settings.static_dir, settings.cookie_secure, feed_origin);
     let ip_limits = state.ip_limits.clone();
     let trusted_proxies = TrustedProxies(settings.trusted_proxies.as_slice().into());
+    let api_doc = routes::api_doc::ServedApiDoc::default();
     let server = HttpServer::new(move || {
         let session = SessionMiddleware::builder(store.clone(), key.clone())
             .cookie_name(SESSION_COOKIE.to_owned())
@@ -462,16 +460,7 @@ fn serve(
             .configure(routes::v1::configure)
             .configure(routes::health::configure)
             .configure(ws::configure)
-            .service(web::redirect(
-                route_class::DOCS,
-                format!("{}/", route_class::DOCS),
-            ))
-            .service(
-                SwaggerUi::new(format!("{}/{{_:.*}}", route_class::DOCS)).url(
-                    format!("{}/openapi.json", route_class::OPENAPI_DOC),
-                    ApiDoc::openapi(),
-                ),
-            )
+            .configure(|cfg| routes::api_doc::configure(cfg, &api_doc))
             .service(
                 // Layers run outside in: CORS (preflights cost no budget), the per-IP limits
                 // (actix-governor, then Redis when shared; a refusal costs no session lookup),

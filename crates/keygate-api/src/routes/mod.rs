@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod action_center;
+pub mod api_doc;
 pub mod brokers;
 pub mod collections;
 pub mod health;
