@@ -17,8 +17,8 @@ use std::time::Instant;
 
 use crate::seeded::PATHS;
 use chrono::{Duration, Utc};
-use keygate_core::traffic::query::LogQuery;
 use keygate_core::traffic::breakdown::{breakdown, Scope};
+use keygate_core::traffic::query::LogQuery;
 use keygate_core::traffic::stats::{range_stats, snapshot};
 use keygate_core::traffic::{TrafficRecord, TrafficStore};
 use keygate_core::{db, entities::traffic_log};

@@ -8,15 +8,6 @@
 //! they wrote about a quarter of the rows and the queue dropped the rest. Binary `COPY` needs no
 //! escaping at all (every value goes as its length and its bytes), so tabs, backslashes, newlines
 //! and any Unicode in a path reach the table as they were.
-//!
-//! The connection commits with `synchronous_commit = off`: a commit returns once its WAL is
-//! written, not flushed to disk. On this project's machines a flush took 10 to 80 ms while other
-//! work wrote to the disk, and the writer, which waits for each commit before it takes the next
-//! batch, spent that time idle while the queues filled. What this risks is the traffic rows of the
-//! last fraction of a second if the PostgreSQL server itself crashes (at most three times
-//! `wal_writer_delay`); a transaction is still applied whole or not at all, so the raw rows and the
-//! rollups never disagree. keygate's own crash already loses the rows still queued in memory, so
-//! the traffic log was never more durable than that. No other connection is affected.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -86,8 +77,7 @@ impl PgStore {
     pub fn open(url: &str) -> Result<Self, DbErr> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|_| DbErr::Custom("the PostgreSQL URL is not valid".into()))?
-            .application_name("keygate traffic writer")
-            .options([("synchronous_commit", "off")]);
+            .application_name("keygate traffic writer");
         Ok(Self(Arc::new(Inner {
             options,
             conn: Mutex::new(None),
