@@ -223,5 +223,7 @@ echo "unknown keys / ping per round: $unknown_paired (all rounds req/s: unknown 
 echo "keygate resident memory ($KEYS extra stored keys): idle $IDLE_RSS MB, peak after the unknown-key flood alone $FLOOD_ONLY_PEAK MB, after all runs $FLOOD_RSS MB, peak $PEAK_RSS MB"
 echo "server CPU per request: ping ${CPU[ping]} µs, hello ${CPU[hello]} µs (of the best rounds)"
 echo "Argon2 runs during (0) and (4): $((ARGON_AFTER - ARGON_BEFORE)) (invalid-key attempts counted: $INVALID)"
-echo "traffic rows logged ($DB): $LOGGED, dropped (queue full or failed write): $DROPPED"
+SERVED=0
+for name in "${!REQS[@]}"; do [ "$name" = hello ] || SERVED=$((SERVED + REQS[$name])); done
+echo "keygate requests served by wrk: $SERVED; traffic rows logged ($DB, the last hour, with the sign-in and stats calls): $LOGGED, dropped (queue full or failed write): $DROPPED"
 echo "stats query over $ROWS rows: $STATS_MS ms; slowest filtered log page: $LIST_MS ms"

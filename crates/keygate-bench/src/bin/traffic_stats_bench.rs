@@ -1,7 +1,8 @@
 //! Seeds a keygate database with N traffic rows (default 1,000,000) spread over the last 24 hours,
 //! through the same `TrafficStore` the traffic writer uses (raw rows and rollups), then times the
-//! stats query over the whole range (admin scope and one user's) and first log pages under each
-//! filter.
+//! stats query over the whole range (admin scope and one user's), the whole stats answer as
+//! `GET /api/traffic/stats` reads it (the breakdowns too, in one read snapshot), and first log
+//! pages under each filter.
 //!
 //! On PostgreSQL it first times the stats as seeded, then runs `VACUUM ANALYZE` on the traffic
 //! tables, as autovacuum does on a default server after this many changes (the machines these
@@ -16,8 +17,9 @@ use std::time::Instant;
 
 use crate::seeded::PATHS;
 use chrono::{Duration, Utc};
+use keygate_core::traffic::breakdown::{breakdown, Scope};
 use keygate_core::traffic::query::LogQuery;
-use keygate_core::traffic::stats::range_stats;
+use keygate_core::traffic::stats::{range_stats, snapshot};
 use keygate_core::traffic::{TrafficRecord, TrafficStore};
 use keygate_core::{db, entities::traffic_log};
 use keygate_types::traffic::TrafficFilter;
@@ -155,6 +157,16 @@ async fn main() -> anyhow::Result<()> {
         one.requests,
         t.elapsed().as_secs_f64() * 1000.0
     );
+    for user in [None, Some(3)] {
+        let mut best = f64::MAX;
+        for _ in 0..4 {
+            let t = Instant::now();
+            api_stats(&conn, start - Duration::minutes(1), now, user).await?;
+            best = best.min(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        let scope = user.map_or("all users".to_owned(), |u| format!("user {u}"));
+        println!("stats answer with breakdowns ({scope}, 24 h): best of 4: {best:.0} ms");
+    }
     let t = Instant::now();
     let page = LogQuery::new(&Default::default(), None)?
         .page(&conn)
@@ -167,6 +179,27 @@ async fn main() -> anyhow::Result<()> {
     let list_ms = filtered_pages(&conn).await?;
     println!("STATS_MS={:.0}", best.min(all_ms / 1000.0) * 1000.0);
     println!("LIST_MS={list_ms:.1}");
+    Ok(())
+}
+
+/// What `GET /api/traffic/stats` reads without a key filter: the breakdowns and the range stats,
+/// in one read snapshot.
+async fn api_stats(
+    conn: &sea_orm::DatabaseConnection,
+    from: chrono::DateTime<Utc>,
+    to: chrono::DateTime<Utc>,
+    user: Option<i64>,
+) -> anyhow::Result<()> {
+    let db = snapshot(conn).await?;
+    let classes = breakdown(&db, from, to, Scope { user, key: None }).await?;
+    let stats = range_stats(&db, from, to, user).await?;
+    db.commit().await?;
+    anyhow::ensure!(
+        classes.requests == stats.requests,
+        "the breakdowns count {} requests, the range stats {}",
+        classes.requests,
+        stats.requests
+    );
     Ok(())
 }
 
