@@ -9,6 +9,12 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
     text.parse().map_err(serde::de::Error::custom)
 }
 
+/// A decimal string both ways, for `#[serde(with = "decimal_text")]`: read by [`decimal`],
+/// written by [`as_decimal`].
+pub mod decimal_text {
+    pub use super::{as_decimal as serialize, decimal as deserialize};
+}
+
 /// An error body: `{"code":-1022,"msg":"Signature for this request is not valid."}`.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 pub struct ApiErrorBody {

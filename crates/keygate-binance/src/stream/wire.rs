@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{as_decimal, decimal};
+use crate::wire::decimal_text;
 
 /// `<symbol>@ticker`: the rolling 24-hour ticker (every second).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -19,67 +19,31 @@ pub struct TickerEvent {
     #[serde(rename = "s")]
     pub symbol: String,
     /// Last price.
-    #[serde(
-        rename = "c",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "c", with = "decimal_text")]
     pub last: f64,
     /// Last quantity.
-    #[serde(
-        rename = "Q",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "Q", with = "decimal_text")]
     pub last_qty: f64,
     /// Best bid.
-    #[serde(
-        rename = "b",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "b", with = "decimal_text")]
     pub bid: f64,
     /// Best ask.
-    #[serde(
-        rename = "a",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "a", with = "decimal_text")]
     pub ask: f64,
     /// Open of the window.
-    #[serde(
-        rename = "o",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "o", with = "decimal_text")]
     pub open: f64,
     /// High.
-    #[serde(
-        rename = "h",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "h", with = "decimal_text")]
     pub high: f64,
     /// Low.
-    #[serde(
-        rename = "l",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "l", with = "decimal_text")]
     pub low: f64,
     /// Last price before the window (the feed's `close`).
-    #[serde(
-        rename = "x",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "x", with = "decimal_text")]
     pub prev_close: f64,
     /// Base volume.
-    #[serde(
-        rename = "v",
-        deserialize_with = "decimal",
-        serialize_with = "as_decimal"
-    )]
+    #[serde(rename = "v", with = "decimal_text")]
     pub volume: f64,
 }
 

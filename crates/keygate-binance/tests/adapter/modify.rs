@@ -5,14 +5,27 @@ use std::time::Duration;
 
 use keygate_binance::mock::{Endpoint, Fault};
 use keygate_binance::orders::replacement_client_id;
+use keygate_binance::BinanceSpot;
 use keygate_broker::{
-    Action, Broker, BrokerError, ErrorKind, Exposure, Ledger, ModifyRequest, Order, OrderStatus,
-    PriceType,
+    Action, Broker, BrokerError, ErrorKind, Exposure, Ledger, ModifyRequest, Order, OrderRequest,
+    OrderStatus, PriceType,
 };
 
 use crate::{btc, setup};
 
 const LIVE: Ledger = Ledger::Live;
+
+/// User 1 places `order` on the live ledger, with no reduce-only rule.
+async fn place(spot: &BinanceSpot, order: OrderRequest) -> Order {
+    spot.place_order(1, LIVE, order, Exposure::Any)
+        .await
+        .expect("the order is placed")
+}
+
+/// User 1 modifies an order on the live ledger, with no reduce-only rule.
+async fn replace(spot: &BinanceSpot, request: ModifyRequest) -> Result<Order, BrokerError> {
+    spot.modify_order(1, LIVE, request, Exposure::Any).await
+}
 
 fn modify(
     order: &Order,
@@ -34,22 +47,12 @@ fn modify(
 #[tokio::test]
 async fn a_limit_order_is_replaced_at_its_new_price_and_quantity() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
-    let new = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Limit, 0.02, 39_000.0, 0.0),
-            Exposure::Any,
-        )
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
+    let new = replace(&spot, modify(&old, PriceType::Limit, 0.02, 39_000.0, 0.0))
         .await
         .unwrap();
     assert_ne!(
@@ -86,22 +89,12 @@ async fn a_limit_order_is_replaced_at_its_new_price_and_quantity() {
 #[tokio::test]
 async fn a_stop_limit_order_keeps_waiting_for_its_new_trigger() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Sell, PriceType::Sl, 0.1, 44_000.0, 45_000.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
-    let new = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Sl, 0.2, 43_000.0, 44_000.0),
-            Exposure::Any,
-        )
+    let old = place(
+        &spot,
+        btc(Action::Sell, PriceType::Sl, 0.1, 44_000.0, 45_000.0),
+    )
+    .await;
+    let new = replace(&spot, modify(&old, PriceType::Sl, 0.2, 43_000.0, 44_000.0))
         .await
         .unwrap();
     assert_eq!(new.order_status, OrderStatus::TriggerPending);
@@ -111,13 +104,7 @@ async fn a_stop_limit_order_keeps_waiting_for_its_new_trigger() {
     );
     assert_eq!(mock.balance("BTC"), (0.3, 0.2));
     // The replacement can be modified in turn (its own derived client id).
-    let third = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&new, PriceType::Limit, 0.2, 52_000.0, 0.0),
-            Exposure::Any,
-        )
+    let third = replace(&spot, modify(&new, PriceType::Limit, 0.2, 52_000.0, 0.0))
         .await
         .unwrap();
     assert_eq!(
@@ -130,15 +117,11 @@ async fn a_stop_limit_order_keeps_waiting_for_its_new_trigger() {
 #[tokio::test]
 async fn bad_modifies_are_refused_before_any_replace_and_leave_the_order_working() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     let cases = [
         (
             modify(&old, PriceType::Limit, 0.01, 40_000.005, 0.0),
@@ -158,20 +141,11 @@ async fn bad_modifies_are_refused_before_any_replace_and_leave_the_order_working
         ),
     ];
     for (request, message) in cases {
-        let e = spot
-            .modify_order(1, LIVE, request, Exposure::Any)
-            .await
-            .unwrap_err();
+        let e = replace(&spot, request).await.unwrap_err();
         assert_eq!(e.to_string(), message);
         assert_eq!(e.kind(), ErrorKind::BadRequest);
     }
-    let e = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Market, 0.01, 0.0, 0.0),
-            Exposure::Any,
-        )
+    let e = replace(&spot, modify(&old, PriceType::Market, 0.01, 0.0, 0.0))
         .await
         .unwrap_err();
     assert!(matches!(e, BrokerError::Unsupported(_)), "{e}");
@@ -193,32 +167,19 @@ async fn bad_modifies_are_refused_before_any_replace_and_leave_the_order_working
 #[tokio::test]
 async fn an_order_no_longer_working_cannot_be_modified() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     spot.cancel_order(1, LIVE, &old.orderid).await.unwrap();
-    let e = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0),
-            Exposure::Any,
-        )
+    let e = replace(&spot, modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0))
         .await
         .unwrap_err();
     assert_eq!(e.to_string(), "Cannot modify order in cancelled status");
     let mut unknown = modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0);
     unknown.orderid = "BTCUSDT-999".into();
-    let e = spot
-        .modify_order(1, LIVE, unknown, Exposure::Any)
-        .await
-        .unwrap_err();
+    let e = replace(&spot, unknown).await.unwrap_err();
     assert_eq!(e, BrokerError::OrderNotFound("BTCUSDT-999".into()));
     assert_eq!(mock.count(Endpoint::CancelReplace), 0);
 }
@@ -226,23 +187,13 @@ async fn an_order_no_longer_working_cannot_be_modified() {
 #[tokio::test]
 async fn a_replacement_the_exchange_refuses_after_the_cancel_is_reported_as_such() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     // 1 BTC at 40 000 is more than the 10 000 USDT the account has: -2021, the cancel done.
-    let e = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Limit, 1.0, 40_000.0, 0.0),
-            Exposure::Any,
-        )
+    let e = replace(&spot, modify(&old, PriceType::Limit, 1.0, 40_000.0, 0.0))
         .await
         .unwrap_err();
     assert_eq!(
@@ -261,15 +212,11 @@ async fn a_replacement_the_exchange_refuses_after_the_cancel_is_reported_as_such
 #[tokio::test]
 async fn a_cancel_the_exchange_refuses_leaves_nothing_placed() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     mock.push_fault_on(
         Endpoint::CancelReplace,
         Fault::Fail {
@@ -278,13 +225,7 @@ async fn a_cancel_the_exchange_refuses_leaves_nothing_placed() {
             msg: "Order cancel-replace failed.".into(),
         },
     );
-    let e = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0),
-            Exposure::Any,
-        )
+    let e = replace(&spot, modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0))
         .await
         .unwrap_err();
     assert_eq!(
@@ -302,26 +243,16 @@ async fn a_cancel_the_exchange_refuses_leaves_nothing_placed() {
 #[tokio::test]
 async fn a_lost_answer_finds_the_replacement_instead_of_replacing_twice() {
     let (mock, spot) = setup();
-    let old = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let old = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     mock.push_fault_on(
         Endpoint::CancelReplace,
         Fault::AcceptThenStall(Duration::from_secs(3)),
     );
-    let new = spot
-        .modify_order(
-            1,
-            LIVE,
-            modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0),
-            Exposure::Any,
-        )
+    let new = replace(&spot, modify(&old, PriceType::Limit, 0.01, 39_000.0, 0.0))
         .await
         .unwrap();
     assert_eq!((new.order_status, new.price), (OrderStatus::Open, 39_000.0));
@@ -366,15 +297,11 @@ async fn a_reduce_only_modify_may_resize_a_sell_within_the_holding() {
         .await
         .unwrap_err();
     assert!(matches!(e, BrokerError::ReduceOnly(_)), "{e}");
-    let buy = spot
-        .place_order(
-            1,
-            LIVE,
-            btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
-            Exposure::Any,
-        )
-        .await
-        .unwrap();
+    let buy = place(
+        &spot,
+        btc(Action::Buy, PriceType::Limit, 0.01, 40_000.0, 0.0),
+    )
+    .await;
     let e = spot
         .modify_order(
             1,
