@@ -13,7 +13,7 @@
 // "<n> passed, <m> failed"; the exit code is 0 only when nothing failed.
 
 import { chromium } from 'playwright-core';
-import { check, describe, shot, text, tid, within } from './harness.mjs';
+import { check, describe, runSteps, shot, text, tid, within } from './harness.mjs';
 
 const BASE = (process.env.KEYGATE_URL || '').replace(/\/+$/, '');
 const STEP_TIMEOUT = Number(process.env.STEP_TIMEOUT_MS || 15000);
@@ -27,18 +27,17 @@ const PASSWORD = 'smoke-test-password-1234';
 const UNREACHABLE = 'http://127.0.0.1:9';
 const SECRET = 'browser-test-exchange-secret-never-shown-0123456789';
 
-let passed = 0;
-let failed = 0;
+const tally = { passed: 0, failed: 0 };
 const problems = [];
 
 function finish(code) {
-  console.log(`${passed} passed, ${failed} failed`);
+  console.log(`${tally.passed} passed, ${tally.failed} failed`);
   process.exit(code);
 }
 
 if (!/^https?:\/\/[^/]+/.test(BASE)) {
   console.log('FAIL KEYGATE_URL must be set to the server, e.g. KEYGATE_URL=http://127.0.0.1:5000');
-  failed = 1;
+  tally.failed = 1;
   finish(2);
 }
 
@@ -251,31 +250,16 @@ async function main() {
         check(problems.length === 0, problems.join('\n'));
       }],
     ];
-    for (const [name, body] of steps) {
-      const started = Date.now();
-      try {
-        await within(STEP_TIMEOUT * 3, body(), name);
-        passed += 1;
-        console.log(`ok   ${name} (${Date.now() - started} ms)`);
-      } catch (error) {
-        failed += 1;
-        console.log(`FAIL ${name}\n     ${describe(error).split('\n').join('\n     ')}`);
-        const skipped = steps.length - passed - failed;
-        if (skipped > 0) console.log(`     (${skipped} later step(s) not run)`);
-        if (problems.length) console.log(`     seen in the browser:\n       ${problems.slice(-15).join('\n       ')}`);
-        await shot(page, 'brokers-failure').catch(() => {});
-        break;
-      }
-    }
+    await runSteps(page, steps, 'brokers', problems, tally);
   } finally {
     await within(STEP_TIMEOUT, browser.close(), 'closing chromium').catch(() => {});
   }
 }
 
 main().then(
-  () => finish(failed === 0 ? 0 : 1),
+  () => finish(tally.failed === 0 ? 0 : 1),
   (error) => {
-    failed += 1;
+    tally.failed += 1;
     console.log(`FAIL ${describe(error)}`);
     finish(1);
   },

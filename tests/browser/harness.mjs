@@ -41,3 +41,27 @@ export async function shot(page, name) {
   await page.screenshot({ path, fullPage: true, timeout: STEP_TIMEOUT });
   console.log(`     screenshot: ${path}`);
 }
+
+/**
+ * Runs `steps` (`[name, () => promise]` pairs) in order, each within three step timeouts, and
+ * counts them into `tally` (`{ passed, failed }`). The first failure is reported with what the
+ * browser showed (`problems`) and a `<prefix>-failure` screenshot; the later steps are skipped.
+ */
+export async function runSteps(page, steps, prefix, problems, tally) {
+  for (const [name, body] of steps) {
+    const started = Date.now();
+    try {
+      await within(STEP_TIMEOUT * 3, body(), name);
+      tally.passed += 1;
+      console.log(`ok   ${name} (${Date.now() - started} ms)`);
+    } catch (error) {
+      tally.failed += 1;
+      console.log(`FAIL ${name}\n     ${describe(error).split('\n').join('\n     ')}`);
+      const skipped = steps.length - tally.passed - tally.failed;
+      if (skipped > 0) console.log(`     (${skipped} later step(s) not run)`);
+      if (problems.length) console.log(`     seen in the browser:\n       ${problems.slice(-15).join('\n       ')}`);
+      await shot(page, `${prefix}-failure`).catch(() => {});
+      break;
+    }
+  }
+}
