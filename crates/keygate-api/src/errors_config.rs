@@ -3,13 +3,15 @@
 //! method, body too large) is rewritten into it.
 
 use actix_web::body::{BoxBody, EitherBody, MessageBody};
-use actix_web::dev::ServiceResponse;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::{header, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::{web, HttpRequest, HttpResponse};
 use keygate_types::ErrorBody;
 
 use crate::error::ApiError;
+use crate::security_headers::{Page, SecurityHeaders};
 
 /// JSON bodies: size limit and envelope errors.
 pub fn json_config(limit: usize) -> web::JsonConfig {
@@ -86,4 +88,16 @@ pub fn envelope<B: MessageBody + 'static>(
     }
     let response: HttpResponse<BoxBody> = builder.json(ErrorBody::new(message));
     ServiceResponse::new(req, response).map_into_right_body()
+}
+
+/// Middleware of the listeners beside the HTTP one (the WebSocket feed's and the metrics'): what
+/// the HTTP listener's middleware does for every answer there, refusals in the envelope and the
+/// API's security headers.
+pub async fn side_listener_answer(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody>>> {
+    let mut res = envelope(next.call(req).await?);
+    SecurityHeaders::api_only().apply(Page::Api, res.headers_mut());
+    Ok(res)
 }

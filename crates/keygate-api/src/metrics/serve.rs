@@ -5,15 +5,13 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{self, Next};
+use actix_web::dev::Server;
+use actix_web::middleware;
 use actix_web::{web, App, HttpResponse, HttpServer};
 use keygate_types::ErrorBody;
 
 use super::Metrics;
 use crate::errors_config;
-use crate::security_headers::{Page, SecurityHeaders};
 use crate::state::AppState;
 
 /// Where the metrics are served.
@@ -35,17 +33,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, metrics: Arc<Metrics>) {
     );
 }
 
-/// On the metrics listener: refusals in the envelope and the API's security headers, as on the
-/// other listeners.
-async fn finish_answer(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody>>> {
-    let mut res = errors_config::envelope(next.call(req).await?);
-    SecurityHeaders::api_only().apply(Page::Api, res.headers_mut());
-    Ok(res)
-}
-
 /// Starts the metrics listener's server on `listener`: `/metrics`, and 404 for everything else.
 /// One worker: a scrape every few seconds needs no more.
 pub fn serve(
@@ -57,7 +44,7 @@ pub fn serve(
         let metrics = metrics.clone();
         App::new()
             .app_data(state.clone())
-            .wrap(middleware::from_fn(finish_answer))
+            .wrap(middleware::from_fn(errors_config::side_listener_answer))
             .configure(|cfg| configure(cfg, metrics))
             .default_service(web::to(|| async {
                 HttpResponse::NotFound().json(ErrorBody::new("Not found"))

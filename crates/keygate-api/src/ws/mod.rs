@@ -25,16 +25,14 @@ mod subscriptions;
 
 use std::net::TcpListener;
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
-use actix_web::middleware::{self, Next};
+use actix_web::dev::Server;
+use actix_web::middleware;
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use keygate_types::ErrorBody;
 
 use crate::client_ip::ClientIp;
 use crate::errors_config;
 use crate::route_class::WEBSOCKET;
-use crate::security_headers::{Page, SecurityHeaders};
 use crate::state::AppState;
 
 /// Largest client message accepted (a subscribe with a long `symbols` list fits easily).
@@ -75,23 +73,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// On the feed's own listener: what the HTTP listener's middleware does for every answer (refusals
-/// in the envelope, the security headers).
-async fn finish_answer(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody>>> {
-    let mut res = errors_config::envelope(next.call(req).await?);
-    SecurityHeaders::api_only().apply(Page::Api, res.headers_mut());
-    Ok(res)
-}
-
 /// Starts the feed's own server on `listener`: every path upgrades.
 pub fn serve(state: web::Data<AppState>, listener: TcpListener) -> anyhow::Result<Server> {
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
-            .wrap(middleware::from_fn(finish_answer))
+            .wrap(middleware::from_fn(errors_config::side_listener_answer))
             .default_service(web::to(upgrade))
     })
     .listen(listener)?
