@@ -1,6 +1,9 @@
 //! Managing keys: create, list, reveal, roll, revoke, update, change mode. Each change runs in one
 //! transaction that also appends to the audit trail and the change sequence, then drops the key
-//! from this process's cache at once (other processes follow the sequence).
+//! from this process's cache at once (other processes follow the sequence). The key's summary
+//! that answers a change is read inside its transaction: nothing that can fail runs after the
+//! commit, so a change answered with an error did not happen (a roll whose new secret was never
+//! shown cannot have retired the old one).
 
 use std::sync::Arc;
 
@@ -111,8 +114,9 @@ impl KeyStore {
             detail = format!("{detail}, {}", binding::binding_detail(connection.as_ref()));
         }
         audit::record(&txn, actor, &key, EventKind::Created, Some(detail)).await?;
-        self.commit_change(txn, key.id, Some(digest)).await?;
-        let summary = self.summary(key).await?;
+        let key_id = key.id;
+        let summary = self.summary(&txn, key).await?;
+        self.commit_change(txn, key_id, Some(digest)).await?;
         Ok((plain, summary))
     }
 
@@ -140,7 +144,7 @@ impl KeyStore {
     /// One of the owner's keys.
     pub async fn get(&self, user_id: i64, key_id: i64) -> CoreResult<ApiKeySummary> {
         let key = self.owned(user_id, key_id).await?;
-        self.summary(key).await
+        self.summary(&self.db, key).await
     }
 
     /// The owner's key with this name.
@@ -230,8 +234,9 @@ impl KeyStore {
             None => "old secret stopped at once".to_owned(),
         };
         audit::record(&txn, actor, &key, EventKind::Rolled, Some(detail)).await?;
-        self.commit_change(txn, key.id, Some(digest)).await?;
-        let summary = self.summary(key).await?;
+        let key_id = key.id;
+        let summary = self.summary(&txn, key).await?;
+        self.commit_change(txn, key_id, Some(digest)).await?;
         Ok((plain, summary))
     }
 
@@ -239,7 +244,7 @@ impl KeyStore {
     pub async fn revoke(&self, actor: &Actor, key_id: i64) -> CoreResult<ApiKeySummary> {
         let key = self.owned(actor.user_id, key_id).await?;
         if key.revoked_at.is_some() {
-            return self.summary(key).await;
+            return self.summary(&self.db, key).await;
         }
         let now = Utc::now();
         let txn = self.db.begin().await?;
@@ -252,8 +257,10 @@ impl KeyStore {
         crate::action_center::reject_for_key(&txn, key.id, crate::action_center::KEY_REVOKED)
             .await?;
         audit::record(&txn, actor, &key, EventKind::Revoked, None).await?;
-        self.commit_change(txn, key.id, None).await?;
-        self.summary(key).await
+        let key_id = key.id;
+        let summary = self.summary(&txn, key).await?;
+        self.commit_change(txn, key_id, None).await?;
+        Ok(summary)
     }
 
     /// Changes name, scopes, order mode, allowlist, expiry and/or the broker binding (see
@@ -317,7 +324,7 @@ impl KeyStore {
             }
         }
         if changed.is_empty() {
-            return self.summary(key).await;
+            return self.summary(&self.db, key).await;
         }
         let kind = if changed.len() == 1 && changed[0].starts_with("mode ") {
             EventKind::ModeChanged
@@ -331,8 +338,10 @@ impl KeyStore {
             .await
             .map_err(|e| write_error(e, new_connection))?;
         audit::record(&txn, actor, &key, kind, Some(changed.join("; "))).await?;
-        self.commit_change(txn, key.id, None).await?;
-        self.summary(key).await
+        let key_id = key.id;
+        let summary = self.summary(&txn, key).await?;
+        self.commit_change(txn, key_id, None).await?;
+        Ok(summary)
     }
 
     /// Changes the order mode; requests already in flight keep the mode they started with.
@@ -438,12 +447,16 @@ impl KeyStore {
         Ok(digest)
     }
 
-    async fn summary(&self, key: api_key::Model) -> CoreResult<ApiKeySummary> {
+    async fn summary(
+        &self,
+        db: &impl ConnectionTrait,
+        key: api_key::Model,
+    ) -> CoreResult<ApiKeySummary> {
         let secrets = api_key_secret::Entity::find()
             .filter(api_key_secret::Column::KeyId.eq(key.id))
-            .all(&self.db)
+            .all(db)
             .await?;
-        let broker = binding::bound_one(&self.db, key.broker_connection_id).await?;
+        let broker = binding::bound_one(db, key.broker_connection_id).await?;
         Ok(summarize(key, &secrets, broker, Utc::now()))
     }
 }
