@@ -12,7 +12,7 @@ use sea_orm::{
 };
 
 use super::query::from_millis;
-use super::spans::{cover, rows_of, sum, Run, MINUTE_SPANS};
+use super::spans::{cover, fetch, over_blocks, sum, MINUTE_SPANS};
 use super::summary::ALL_USERS;
 use crate::entities::{api_key, traffic_class_rollup};
 use crate::error::CoreResult;
@@ -52,12 +52,10 @@ pub struct Breakdown {
     pub keys: Vec<KeyUsage>,
 }
 
-/// The scope's rows in the blocks of `runs`.
-fn condition(scope: Scope, runs: &[Run]) -> Condition {
+/// The scope's rows.
+fn condition(scope: Scope) -> Condition {
     use traffic_class_rollup::Column as C;
-    let mut condition = Condition::all()
-        .add(C::UserId.eq(scope.user.unwrap_or(ALL_USERS)))
-        .add(rows_of(runs, C::Span, C::Minute));
+    let mut condition = Condition::all().add(C::UserId.eq(scope.user.unwrap_or(ALL_USERS)));
     if let Some(key) = scope.key {
         condition = condition.add(C::KeyId.eq(key));
     }
@@ -73,22 +71,18 @@ pub async fn breakdown(
 ) -> CoreResult<Breakdown> {
     use traffic_class_rollup::Column as C;
     let (from_minute, to_minute) = minute_range(from, to);
-    let groups: Vec<(i64, i32, String, i64)> = traffic_class_rollup::Entity::find()
-        .select_only()
-        .column(C::KeyId)
-        .column(C::StatusClass)
-        .column(C::ErrorClass)
-        .column_as(sum("requests"), "n")
-        .filter(condition(
-            scope,
-            &cover(from_minute, to_minute, &MINUTE_SPANS),
-        ))
-        .group_by(C::KeyId)
-        .group_by(C::StatusClass)
-        .group_by(C::ErrorClass)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let blocks = cover(from_minute, to_minute, &MINUTE_SPANS);
+    let mut query = over_blocks(&blocks, C::Span, C::Minute, || {
+        traffic_class_rollup::Entity::find()
+            .select_only()
+            .columns([C::KeyId, C::StatusClass, C::ErrorClass, C::Requests])
+            .filter(condition(scope))
+    });
+    query
+        .columns([C::KeyId, C::StatusClass, C::ErrorClass])
+        .expr(sum("requests"))
+        .group_by_columns([C::KeyId, C::StatusClass, C::ErrorClass]);
+    let groups: Vec<(i64, i32, String, i64)> = fetch(db, query).await?;
 
     let mut out = Breakdown::default();
     let mut classes: BTreeMap<i32, i64> = BTreeMap::new();
@@ -183,7 +177,10 @@ pub async fn key_minutes(
         .column(C::Minute)
         .column(C::StatusClass)
         .column_as(sum("requests"), "n")
-        .filter(condition(scope, &cover(from_minute, to_minute, &[1])))
+        .filter(condition(scope))
+        .filter(C::Span.eq(1))
+        .filter(C::Minute.gte(from_minute))
+        .filter(C::Minute.lt(to_minute))
         .group_by(C::Minute)
         .group_by(C::StatusClass)
         .order_by_asc(C::Minute)

@@ -6,8 +6,11 @@
 //! minute roll-ups (most of them minutes at its ends) instead of 1,440, and about 9 of the hourly
 //! ones instead of 25.
 
-use sea_orm::sea_query::{Expr, SimpleExpr};
-use sea_orm::{ColumnTrait, Condition};
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement, SimpleExpr, UnionType};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryTrait, Select,
+    SelectGetableTuple, Selector, TryGetableMany,
+};
 
 /// Block lengths, in minutes, of the per-minute roll-ups (`traffic_rollups`,
 /// `traffic_class_rollups`): a minute, an hour, four hours and a day. Each is a multiple of the
@@ -60,16 +63,44 @@ pub fn cover(from: i64, to: i64, spans: &[i64]) -> Vec<Run> {
     runs
 }
 
-/// The rows of a roll-up that hold the blocks of `runs`, given its span and start columns.
-pub fn rows_of(runs: &[Run], span: impl ColumnTrait, start: impl ColumnTrait) -> Condition {
-    runs.iter().fold(Condition::any(), |any, run| {
-        any.add(
-            Condition::all()
-                .add(span.eq(run.span))
-                .add(start.gte(run.from))
-                .add(start.lt(run.to)),
-        )
-    })
+/// A query over the rows of a roll-up that hold the blocks of `runs`, as a table `blocks`:
+/// `part` (one user's rows of the roll-up, the columns wanted) narrowed to each run, the parts
+/// joined by `UNION ALL`; the caller selects, groups and orders. Each part reads one range of the
+/// roll-up's `(user_id, span, start)` key. Written as one `OR` of the runs instead, PostgreSQL
+/// scans all of the user's blocks and filters them (measured: 26,000 rows read for 7,000 kept).
+pub fn over_blocks<E: EntityTrait>(
+    runs: &[Run],
+    span: E::Column,
+    start: E::Column,
+    part: impl Fn() -> Select<E>,
+) -> SelectStatement {
+    let mut parts = runs.iter().map(|run| {
+        part()
+            .filter(span.eq(run.span))
+            .filter(start.gte(run.from))
+            .filter(start.lt(run.to))
+            .into_query()
+    });
+    // An empty range has no blocks: one part that holds nothing keeps the query's shape.
+    let mut union = parts
+        .next()
+        .unwrap_or_else(|| part().filter(Condition::any()).into_query());
+    for more in parts {
+        union.union(UnionType::All, more);
+    }
+    let mut query = Query::select();
+    query.from_subquery(union, Alias::new("blocks"));
+    query
+}
+
+/// The rows `query` selects, as tuples.
+pub async fn fetch<T: TryGetableMany>(
+    db: &impl ConnectionTrait,
+    query: SelectStatement,
+) -> Result<Vec<T>, DbErr> {
+    Selector::<SelectGetableTuple<T>>::into_tuple(query)
+        .all(db)
+        .await
 }
 
 /// `CAST(SUM(column) AS BIGINT)`: PostgreSQL sums `BIGINT`s as `NUMERIC`.

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles, MinuteCount};
+use sea_orm::sea_query::Order;
 use sea_orm::{
     AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect,
@@ -15,7 +16,7 @@ use sea_orm::{
 
 use super::percentiles;
 use super::query::from_millis;
-use super::spans::{cover, rows_of, sum, HOUR_SPANS, MINUTE_SPANS};
+use super::spans::{cover, fetch, over_blocks, sum, HOUR_SPANS, MINUTE_SPANS};
 use super::summary::ALL_USERS;
 use crate::entities::{
     traffic_ip_rollup, traffic_latency_rollup, traffic_minute_total, traffic_rollup,
@@ -81,36 +82,32 @@ pub async fn range_stats(
     let hour_blocks = cover(from_hour, to_hour, &HOUR_SPANS);
 
     use traffic_rollup::Column as R;
-    let counts: Vec<(String, String, i64, i64, i64)> = traffic_rollup::Entity::find()
-        .select_only()
-        .column(R::Method)
-        .column(R::Path)
-        .column_as(sum("requests"), "n")
-        .column_as(sum("errors"), "e")
-        .column_as(sum("server_errors"), "s")
-        .filter(R::UserId.eq(user))
-        .filter(rows_of(&minute_blocks, R::Span, R::Minute))
-        .group_by(R::Method)
-        .group_by(R::Path)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut query = over_blocks(&minute_blocks, R::Span, R::Minute, || {
+        traffic_rollup::Entity::find()
+            .select_only()
+            .columns([R::Method, R::Path, R::Requests, R::Errors, R::ServerErrors])
+            .filter(R::UserId.eq(user))
+    });
+    query
+        .columns([R::Method, R::Path])
+        .expr(sum("requests"))
+        .expr(sum("errors"))
+        .expr(sum("server_errors"))
+        .group_by_columns([R::Method, R::Path]);
+    let counts: Vec<(String, String, i64, i64, i64)> = fetch(db, query).await?;
 
     use traffic_latency_rollup::Column as L;
-    let buckets: Vec<(String, String, i32, i64)> = traffic_latency_rollup::Entity::find()
-        .select_only()
-        .column(L::Method)
-        .column(L::Path)
-        .column(L::LatBucket)
-        .column_as(sum("requests"), "n")
-        .filter(L::UserId.eq(user))
-        .filter(rows_of(&hour_blocks, L::Span, L::Hour))
-        .group_by(L::Method)
-        .group_by(L::Path)
-        .group_by(L::LatBucket)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut query = over_blocks(&hour_blocks, L::Span, L::Hour, || {
+        traffic_latency_rollup::Entity::find()
+            .select_only()
+            .columns([L::Method, L::Path, L::LatBucket, L::Requests])
+            .filter(L::UserId.eq(user))
+    });
+    query
+        .columns([L::Method, L::Path, L::LatBucket])
+        .expr(sum("requests"))
+        .group_by_columns([L::Method, L::Path, L::LatBucket]);
+    let buckets: Vec<(String, String, i32, i64)> = fetch(db, query).await?;
     let mut histograms: HashMap<(String, String), Vec<(i32, i64)>> = HashMap::new();
     let mut overall: BTreeMap<i32, i64> = BTreeMap::new();
     for (method, path, bucket, n) in buckets {
@@ -175,19 +172,20 @@ pub async fn range_stats(
         .collect();
 
     use traffic_ip_rollup::Column as I;
-    let ips: Vec<(String, i64)> = traffic_ip_rollup::Entity::find()
-        .select_only()
+    let mut query = over_blocks(&hour_blocks, I::Span, I::Hour, || {
+        traffic_ip_rollup::Entity::find()
+            .select_only()
+            .columns([I::ClientIp, I::Requests])
+            .filter(I::UserId.eq(user))
+    });
+    query
         .column(I::ClientIp)
-        .column_as(sum("requests"), "n")
-        .filter(I::UserId.eq(user))
-        .filter(rows_of(&hour_blocks, I::Span, I::Hour))
-        .group_by(I::ClientIp)
-        .order_by_desc(sum("requests"))
-        .order_by_asc(I::ClientIp)
-        .limit(10)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .expr(sum("requests"))
+        .group_by_col(I::ClientIp)
+        .order_by_expr(sum("requests"), Order::Desc)
+        .order_by(I::ClientIp, Order::Asc)
+        .limit(10);
+    let ips: Vec<(String, i64)> = fetch(db, query).await?;
 
     Ok(RangeStats {
         from: from_millis(from_minute * 60_000),
