@@ -45,6 +45,7 @@ mod shared_limits;
 mod stored_allowlist;
 mod traffic_layer;
 mod traffic_log;
+mod traffic_migrations;
 mod traffic_views;
 mod usernames;
 mod v1_account;

@@ -490,8 +490,8 @@ async fn a_write_that_fails_part_way_commits_nothing() {
 
     let database = TestDatabase::create().await;
     let db = database.connect().await;
-    // The class rollup is each statement group's last insert: with it gone, the raw rows and the
-    // other rollups are written first, then the transaction fails.
+    // The class rollup comes after the raw rows and three other rollups: with it gone, those are
+    // written first, then the transaction fails.
     db.execute_unprepared("DROP TABLE traffic_class_rollups")
         .await
         .unwrap();

@@ -127,7 +127,7 @@ async fn main() -> anyhow::Result<()> {
         let t = Instant::now();
         conn.execute_unprepared(
             "VACUUM ANALYZE traffic_logs, traffic_rollups, traffic_latency_rollups, \
-             traffic_ip_rollups, traffic_class_rollups",
+             traffic_ip_rollups, traffic_class_rollups, traffic_minute_totals",
         )
         .await?;
         println!("VACUUM ANALYZE: {:.1} s", t.elapsed().as_secs_f64());

@@ -19,6 +19,7 @@ pub mod traffic_class_rollup;
 pub mod traffic_ip_rollup;
 pub mod traffic_latency_rollup;
 pub mod traffic_log;
+pub mod traffic_minute_total;
 pub mod traffic_rollup;
 pub mod user;
 pub mod webhook_delivery;

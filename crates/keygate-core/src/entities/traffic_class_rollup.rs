@@ -1,5 +1,5 @@
-//! `traffic_class_rollups`: requests per minute, user, API key, status class and error class, for
-//! the stats' breakdowns and per-key figures.
+//! `traffic_class_rollups`: requests per block (a minute to a day), user, API key, status class
+//! and error class, for the stats' breakdowns and per-key figures.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,8 +10,10 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Unix minute.
+    /// The block's start, a Unix minute (a multiple of `span`).
     pub minute: i64,
+    /// The block's length in minutes (`traffic::spans::MINUTE_SPANS`).
+    pub span: i64,
     /// The caller's user, 0 when unknown, -1 for everyone's totals.
     pub user_id: i64,
     /// The API key used, 0 when none.

@@ -1,5 +1,5 @@
-//! `traffic_latency_rollups`: requests per hour, user, endpoint and latency bucket: the histograms
-//! the stats' percentiles come from.
+//! `traffic_latency_rollups`: requests per block (an hour, four hours or a day), user, endpoint
+//! and latency bucket: the histograms the stats' percentiles come from.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,8 +10,10 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Unix hour.
+    /// The block's start, a Unix hour (a multiple of `span`).
     pub hour: i64,
+    /// The block's length in hours (`traffic::spans::HOUR_SPANS`).
+    pub span: i64,
     /// The caller's user, 0 when unknown.
     pub user_id: i64,
     /// HTTP method.

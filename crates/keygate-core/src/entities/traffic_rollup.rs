@@ -1,5 +1,5 @@
-//! `traffic_rollups`: requests per minute, user and endpoint, kept by the traffic writer so stats
-//! never scan the raw log.
+//! `traffic_rollups`: requests per block (a minute, an hour, four hours or a day), user and
+//! endpoint, kept by the traffic writer so stats never scan the raw log.
 
 use sea_orm::entity::prelude::*;
 
@@ -10,8 +10,10 @@ pub struct Model {
     /// Primary key.
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// Unix minute.
+    /// The block's start, a Unix minute (a multiple of `span`).
     pub minute: i64,
+    /// The block's length in minutes (`traffic::spans::MINUTE_SPANS`).
+    pub span: i64,
     /// The caller's user, 0 when unknown.
     pub user_id: i64,
     /// HTTP method.

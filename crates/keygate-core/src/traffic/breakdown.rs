@@ -1,17 +1,18 @@
-//! The stats' breakdowns, read from `traffic_class_rollups` (requests per minute, user, key,
-//! status class and error class): requests per status class and per error class, and per API key.
-//! For one key ([`Scope::key`]) also its totals and requests per minute.
+//! The stats' breakdowns, read from `traffic_class_rollups` (requests per block of minutes, user,
+//! key, status class and error class): requests per status class and per error class, and per
+//! API key, from the blocks that cover the range. For one key ([`Scope::key`]) also its totals
+//! and requests per minute (from its one-minute blocks).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use keygate_types::traffic::{ErrorClassCount, KeyUsage, MinuteCount, StatusClassCount};
-use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 
 use super::query::from_millis;
+use super::spans::{cover, fetch, over_blocks, sum, MINUTE_SPANS};
 use super::summary::ALL_USERS;
 use crate::entities::{api_key, traffic_class_rollup};
 use crate::error::CoreResult;
@@ -51,12 +52,10 @@ pub struct Breakdown {
     pub keys: Vec<KeyUsage>,
 }
 
-fn condition(scope: Scope, from_minute: i64, to_minute: i64) -> Condition {
+/// The scope's rows.
+fn condition(scope: Scope) -> Condition {
     use traffic_class_rollup::Column as C;
-    let mut condition = Condition::all()
-        .add(C::UserId.eq(scope.user.unwrap_or(ALL_USERS)))
-        .add(C::Minute.gte(from_minute))
-        .add(C::Minute.lt(to_minute));
+    let mut condition = Condition::all().add(C::UserId.eq(scope.user.unwrap_or(ALL_USERS)));
     if let Some(key) = scope.key {
         condition = condition.add(C::KeyId.eq(key));
     }
@@ -72,19 +71,18 @@ pub async fn breakdown(
 ) -> CoreResult<Breakdown> {
     use traffic_class_rollup::Column as C;
     let (from_minute, to_minute) = minute_range(from, to);
-    let groups: Vec<(i64, i32, String, i64)> = traffic_class_rollup::Entity::find()
-        .select_only()
-        .column(C::KeyId)
-        .column(C::StatusClass)
-        .column(C::ErrorClass)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .filter(condition(scope, from_minute, to_minute))
-        .group_by(C::KeyId)
-        .group_by(C::StatusClass)
-        .group_by(C::ErrorClass)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let blocks = cover(from_minute, to_minute, &MINUTE_SPANS);
+    let mut query = over_blocks(&blocks, C::Span, C::Minute, || {
+        traffic_class_rollup::Entity::find()
+            .select_only()
+            .columns([C::KeyId, C::StatusClass, C::ErrorClass, C::Requests])
+            .filter(condition(scope))
+    });
+    query
+        .columns([C::KeyId, C::StatusClass, C::ErrorClass])
+        .expr(sum("requests"))
+        .group_by_columns([C::KeyId, C::StatusClass, C::ErrorClass]);
+    let groups: Vec<(i64, i32, String, i64)> = fetch(db, query).await?;
 
     let mut out = Breakdown::default();
     let mut classes: BTreeMap<i32, i64> = BTreeMap::new();
@@ -178,8 +176,11 @@ pub async fn key_minutes(
         .select_only()
         .column(C::Minute)
         .column(C::StatusClass)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .filter(condition(scope, from_minute, to_minute))
+        .column_as(sum("requests"), "n")
+        .filter(condition(scope))
+        .filter(C::Span.eq(1))
+        .filter(C::Minute.gte(from_minute))
+        .filter(C::Minute.lt(to_minute))
         .group_by(C::Minute)
         .group_by(C::StatusClass)
         .order_by_asc(C::Minute)

@@ -65,6 +65,8 @@ pub async fn hourly_usage(
                 "e",
             )
             .filter(C::UserId.eq(user))
+            // Its buckets are the 60 minutes before now's, not whole hours: one-minute blocks.
+            .filter(C::Span.eq(1))
             .filter(C::Minute.gte(from_minute))
             .filter(C::Minute.lt(to_minute))
             .filter(C::KeyId.ne(0))

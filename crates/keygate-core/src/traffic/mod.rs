@@ -11,6 +11,7 @@ pub mod breakdown;
 pub mod key_stats;
 pub mod key_usage;
 pub mod query;
+pub mod spans;
 pub mod stats;
 pub mod store;
 mod summary;

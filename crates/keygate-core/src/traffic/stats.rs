@@ -1,23 +1,26 @@
-//! Stats over a time range, read from the rollups: totals, error rate, per-endpoint counts and
-//! requests per minute from the per-minute rollups (the range widened to whole minutes); latency
-//! percentiles and the busiest client IPs from the hourly ones (over the whole hours the range
-//! touches).
+//! Stats over a time range, read from the rollups: totals, error rate and per-endpoint counts
+//! from the endpoint rollup's blocks that cover the range widened to whole minutes, requests per
+//! minute from the minute totals; latency percentiles and the busiest client IPs from the blocks
+//! that cover the whole hours the range touches ([`cover`]).
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use keygate_types::traffic::{EndpointStats, IpCount, LatencyPercentiles, MinuteCount};
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::Order;
 use sea_orm::{
-    AccessMode, ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    AccessMode, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
     DatabaseTransaction, EntityTrait, IsolationLevel, QueryFilter, QueryOrder, QuerySelect,
     TransactionTrait,
 };
 
 use super::percentiles;
 use super::query::from_millis;
+use super::spans::{cover, fetch, over_blocks, sum, HOUR_SPANS, MINUTE_SPANS};
 use super::summary::ALL_USERS;
-use crate::entities::{traffic_ip_rollup, traffic_latency_rollup, traffic_rollup};
+use crate::entities::{
+    traffic_ip_rollup, traffic_latency_rollup, traffic_minute_total, traffic_rollup,
+};
 use crate::error::CoreResult;
 
 /// The figures the rollups give for a range (the API adds the process counters).
@@ -75,43 +78,36 @@ pub async fn range_stats(
     let to_hour = (to_minute + 59).div_euclid(60);
     let user = user.unwrap_or(ALL_USERS);
 
+    let minute_blocks = cover(from_minute, to_minute, &MINUTE_SPANS);
+    let hour_blocks = cover(from_hour, to_hour, &HOUR_SPANS);
+
     use traffic_rollup::Column as R;
-    let range = Condition::all()
-        .add(R::UserId.eq(user))
-        .add(R::Minute.gte(from_minute))
-        .add(R::Minute.lt(to_minute));
-    let counts: Vec<(String, String, i64, i64, i64)> = traffic_rollup::Entity::find()
-        .select_only()
-        .column(R::Method)
-        .column(R::Path)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .column_as(Expr::cust("CAST(SUM(errors) AS BIGINT)"), "e")
-        .column_as(Expr::cust("CAST(SUM(server_errors) AS BIGINT)"), "s")
-        .filter(range.clone())
-        .group_by(R::Method)
-        .group_by(R::Path)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut query = over_blocks(&minute_blocks, R::Span, R::Minute, || {
+        traffic_rollup::Entity::find()
+            .select_only()
+            .columns([R::Method, R::Path, R::Requests, R::Errors, R::ServerErrors])
+            .filter(R::UserId.eq(user))
+    });
+    query
+        .columns([R::Method, R::Path])
+        .expr(sum("requests"))
+        .expr(sum("errors"))
+        .expr(sum("server_errors"))
+        .group_by_columns([R::Method, R::Path]);
+    let counts: Vec<(String, String, i64, i64, i64)> = fetch(db, query).await?;
 
     use traffic_latency_rollup::Column as L;
-    let hours = Condition::all()
-        .add(L::UserId.eq(user))
-        .add(L::Hour.gte(from_hour))
-        .add(L::Hour.lt(to_hour));
-    let buckets: Vec<(String, String, i32, i64)> = traffic_latency_rollup::Entity::find()
-        .select_only()
-        .column(L::Method)
-        .column(L::Path)
-        .column(L::LatBucket)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .filter(hours)
-        .group_by(L::Method)
-        .group_by(L::Path)
-        .group_by(L::LatBucket)
-        .into_tuple()
-        .all(db)
-        .await?;
+    let mut query = over_blocks(&hour_blocks, L::Span, L::Hour, || {
+        traffic_latency_rollup::Entity::find()
+            .select_only()
+            .columns([L::Method, L::Path, L::LatBucket, L::Requests])
+            .filter(L::UserId.eq(user))
+    });
+    query
+        .columns([L::Method, L::Path, L::LatBucket])
+        .expr(sum("requests"))
+        .group_by_columns([L::Method, L::Path, L::LatBucket]);
+    let buckets: Vec<(String, String, i32, i64)> = fetch(db, query).await?;
     let mut histograms: HashMap<(String, String), Vec<(i32, i64)>> = HashMap::new();
     let mut overall: BTreeMap<i32, i64> = BTreeMap::new();
     for (method, path, bucket, n) in buckets {
@@ -151,15 +147,17 @@ pub async fn range_stats(
             .then_with(|| a.path.cmp(&b.path))
     });
 
-    let minutes: Vec<(i64, i64, i64, i64)> = traffic_rollup::Entity::find()
+    use traffic_minute_total::Column as M;
+    let minutes: Vec<(i64, i64, i64, i64)> = traffic_minute_total::Entity::find()
         .select_only()
-        .column(R::Minute)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .column_as(Expr::cust("CAST(SUM(errors) AS BIGINT)"), "e")
-        .column_as(Expr::cust("CAST(SUM(server_errors) AS BIGINT)"), "s")
-        .filter(range)
-        .group_by(R::Minute)
-        .order_by_asc(R::Minute)
+        .column(M::Minute)
+        .column(M::Requests)
+        .column(M::Errors)
+        .column(M::ServerErrors)
+        .filter(M::UserId.eq(user))
+        .filter(M::Minute.gte(from_minute))
+        .filter(M::Minute.lt(to_minute))
+        .order_by_asc(M::Minute)
         .into_tuple()
         .all(db)
         .await?;
@@ -174,22 +172,20 @@ pub async fn range_stats(
         .collect();
 
     use traffic_ip_rollup::Column as I;
-    let ip_range = Condition::all()
-        .add(I::UserId.eq(user))
-        .add(I::Hour.gte(from_hour))
-        .add(I::Hour.lt(to_hour));
-    let ips: Vec<(String, i64)> = traffic_ip_rollup::Entity::find()
-        .select_only()
+    let mut query = over_blocks(&hour_blocks, I::Span, I::Hour, || {
+        traffic_ip_rollup::Entity::find()
+            .select_only()
+            .columns([I::ClientIp, I::Requests])
+            .filter(I::UserId.eq(user))
+    });
+    query
         .column(I::ClientIp)
-        .column_as(Expr::cust("CAST(SUM(requests) AS BIGINT)"), "n")
-        .filter(ip_range)
-        .group_by(I::ClientIp)
-        .order_by_desc(Expr::cust("CAST(SUM(requests) AS BIGINT)"))
-        .order_by_asc(I::ClientIp)
-        .limit(10)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .expr(sum("requests"))
+        .group_by_col(I::ClientIp)
+        .order_by_expr(sum("requests"), Order::Desc)
+        .order_by(I::ClientIp, Order::Asc)
+        .limit(10);
+    let ips: Vec<(String, i64)> = fetch(db, query).await?;
 
     Ok(RangeStats {
         from: from_millis(from_minute * 60_000),

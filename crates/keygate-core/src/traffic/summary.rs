@@ -1,7 +1,8 @@
-//! What a batch of traffic rows adds to the rollups: per-minute request and error counts per
-//! endpoint, per-hour latency histograms per endpoint and per-hour counts per client address,
-//! per-minute counts per API key, status class and error class, each for the row's user and for
-//! everyone ([`ALL_USERS`]).
+//! What a batch of traffic rows adds to the rollups: request and error counts per endpoint and
+//! per API key, status class and error class, in blocks from a minute to a day; latency histograms
+//! per endpoint and counts per client address, in blocks from an hour to a day (the block lengths
+//! are [`spans`](super::spans)); and request totals per minute. Each is counted for the row's user
+//! and for everyone ([`ALL_USERS`]).
 //!
 //! This runs for every row under load, so rows are keyed by small interned ids rather than by
 //! cloned strings, and a batch is first added up into a few [`Cell`]s (one hash per row) from
@@ -13,6 +14,7 @@ use std::net::IpAddr;
 
 use rustc_hash::FxHashMap;
 
+use super::spans::{block_start, HOUR_SPANS, MINUTE_SPANS};
 use super::{latency_bucket, TrafficRecord};
 
 /// The rollups' `user_id` for everyone's totals (each request is counted for its user and here),
@@ -84,10 +86,11 @@ struct Cell {
 }
 
 /// A rollup row's key and counts; `endpoint` and `address` index [`Summary::endpoints`] and
-/// [`Summary::addresses`].
+/// [`Summary::addresses`]. `minute` and `hour` are a block's start, `span` its length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MinuteCounts {
+pub struct EndpointCounts {
     pub minute: i64,
+    pub span: i64,
     pub user: i64,
     pub endpoint: usize,
     pub requests: i64,
@@ -95,35 +98,49 @@ pub struct MinuteCounts {
     pub server_errors: i64,
 }
 
-/// Requests of one user, hour and endpoint in one latency bucket.
+/// Requests of one user, block of hours and endpoint in one latency bucket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LatencyCount {
     pub hour: i64,
+    pub span: i64,
     pub user: i64,
     pub endpoint: usize,
     pub bucket: i32,
     pub requests: i64,
 }
 
-/// Requests of one user and hour from one client address.
+/// Requests of one user and block of hours from one client address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AddressCount {
     pub hour: i64,
+    pub span: i64,
     pub user: i64,
     pub address: usize,
     pub requests: i64,
 }
 
-/// Requests of one user and minute with one key (0: none), status class and error class.
+/// Requests of one user and block of minutes with one key (0: none), status class and error
+/// class.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ClassCount {
     pub minute: i64,
+    pub span: i64,
     pub user: i64,
     pub key: i64,
     pub status_class: i32,
     /// Empty when the request had none.
     pub error_class: &'static str,
     pub requests: i64,
+}
+
+/// Requests of one user and minute over every endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MinuteTotal {
+    pub minute: i64,
+    pub user: i64,
+    pub requests: i64,
+    pub errors: i64,
+    pub server_errors: i64,
 }
 
 /// A batch's rows as they are stored, and its rollup sums, each sorted by the rollup's unique key
@@ -136,10 +153,11 @@ pub struct Summary<'a> {
     pub addresses: Vec<String>,
     /// Per row: its endpoint id and address id.
     pub row_ids: Vec<(usize, usize)>,
-    pub per_minute: Vec<MinuteCounts>,
+    pub per_endpoint: Vec<EndpointCounts>,
     pub latencies: Vec<LatencyCount>,
     pub per_address: Vec<AddressCount>,
     pub per_class: Vec<ClassCount>,
+    pub per_minute: Vec<MinuteTotal>,
 }
 
 impl<'a> Summary<'a> {
@@ -173,81 +191,103 @@ impl<'a> Summary<'a> {
             sums[1] += i64::from(r.status >= 400);
             sums[2] += i64::from(r.status >= 500);
         }
-        let mut per_minute: FxHashMap<(i64, i64, usize), [i64; 3]> = FxHashMap::default();
-        let mut latencies: FxHashMap<(i64, i64, usize, i32), i64> = FxHashMap::default();
-        let mut per_address: FxHashMap<(i64, i64, usize), i64> = FxHashMap::default();
-        type ClassKey = (i64, i64, i64, i32, &'static str);
+        // Keyed as each rollup's unique key orders its columns (after the user): span, start,
+        // then the rest, so that sorting the keys sorts the rows as that key does.
+        let mut per_endpoint: FxHashMap<(i64, i64, i64, usize), [i64; 3]> = FxHashMap::default();
+        let mut latencies: FxHashMap<(i64, i64, i64, usize, i32), i64> = FxHashMap::default();
+        let mut per_address: FxHashMap<(i64, i64, i64, usize), i64> = FxHashMap::default();
+        type ClassKey = (i64, i64, i64, i64, i32, &'static str);
         let mut per_class: FxHashMap<ClassKey, i64> = FxHashMap::default();
-        for (cell, [n, errors, server_errors]) in cells {
+        let mut per_minute: FxHashMap<(i64, i64), [i64; 3]> = FxHashMap::default();
+        let add = |sums: &mut [i64; 3], more: [i64; 3]| {
+            for (sum, n) in sums.iter_mut().zip(more) {
+                *sum += n;
+            }
+        };
+        for (cell, counts) in cells {
+            let n = counts[0];
             let hour = cell.minute.div_euclid(60);
             for user in [cell.user, ALL_USERS] {
-                let sums = per_minute
-                    .entry((cell.minute, user, cell.endpoint))
-                    .or_default();
-                sums[0] += n;
-                sums[1] += errors;
-                sums[2] += server_errors;
-                *latencies
-                    .entry((hour, user, cell.endpoint, cell.bucket))
-                    .or_default() += n;
-                *per_address.entry((hour, user, cell.address)).or_default() += n;
-                let class_key = (
-                    user,
-                    cell.minute,
-                    cell.key,
-                    cell.status_class,
-                    cell.error_class.unwrap_or_default(),
-                );
-                *per_class.entry(class_key).or_default() += n;
+                add(per_minute.entry((user, cell.minute)).or_default(), counts);
+                for span in MINUTE_SPANS {
+                    let start = block_start(cell.minute, span);
+                    add(
+                        per_endpoint
+                            .entry((user, span, start, cell.endpoint))
+                            .or_default(),
+                        counts,
+                    );
+                    let error_class = cell.error_class.unwrap_or_default();
+                    *per_class
+                        .entry((user, span, start, cell.key, cell.status_class, error_class))
+                        .or_default() += n;
+                }
+                for span in HOUR_SPANS {
+                    let start = block_start(hour, span);
+                    *latencies
+                        .entry((user, span, start, cell.endpoint, cell.bucket))
+                        .or_default() += n;
+                    *per_address
+                        .entry((user, span, start, cell.address))
+                        .or_default() += n;
+                }
             }
         }
-        let mut per_minute: Vec<MinuteCounts> = per_minute
+        let endpoint = |id: usize| endpoints.values[id];
+        let mut per_endpoint: Vec<EndpointCounts> = per_endpoint
             .into_iter()
             .map(
-                |((minute, user, endpoint), [requests, errors, server_errors])| MinuteCounts {
-                    minute,
-                    user,
-                    endpoint,
-                    requests,
-                    errors,
-                    server_errors,
+                |((user, span, minute, endpoint), [requests, errors, server_errors])| {
+                    EndpointCounts {
+                        minute,
+                        span,
+                        user,
+                        endpoint,
+                        requests,
+                        errors,
+                        server_errors,
+                    }
                 },
             )
             .collect();
-        let endpoint = |id: usize| endpoints.values[id];
-        per_minute.sort_unstable_by_key(|c| (c.minute, c.user, endpoint(c.endpoint)));
+        per_endpoint.sort_unstable_by_key(|c| (c.user, c.span, c.minute, endpoint(c.endpoint)));
         let mut latencies: Vec<LatencyCount> = latencies
             .into_iter()
-            .map(|((hour, user, endpoint, bucket), requests)| LatencyCount {
-                hour,
-                user,
-                endpoint,
-                bucket,
-                requests,
-            })
+            .map(
+                |((user, span, hour, endpoint, bucket), requests)| LatencyCount {
+                    hour,
+                    span,
+                    user,
+                    endpoint,
+                    bucket,
+                    requests,
+                },
+            )
             .collect();
-        latencies.sort_unstable_by_key(|c| (c.hour, c.user, endpoint(c.endpoint), c.bucket));
+        latencies
+            .sort_unstable_by_key(|c| (c.user, c.span, c.hour, endpoint(c.endpoint), c.bucket));
         let mut per_address: Vec<AddressCount> = per_address
             .into_iter()
-            .map(|((hour, user, address), requests)| AddressCount {
+            .map(|((user, span, hour, address), requests)| AddressCount {
                 hour,
+                span,
                 user,
                 address,
                 requests,
             })
             .collect();
         per_address.sort_unstable_by(|a, b| {
-            let key = |c: &AddressCount| (c.hour, c.user, address_text[c.address].as_str());
+            let key = |c: &AddressCount| (c.user, c.span, c.hour, address_text[c.address].as_str());
             key(a).cmp(&key(b))
         });
-        // Sorted by the rollup's unique key: user, minute, key, status class, error class.
         let mut per_class: Vec<(ClassKey, i64)> = per_class.into_iter().collect();
         per_class.sort_unstable();
         let per_class = per_class
             .into_iter()
             .map(
-                |((user, minute, key, status_class, error_class), requests)| ClassCount {
+                |((user, span, minute, key, status_class, error_class), requests)| ClassCount {
                     minute,
+                    span,
                     user,
                     key,
                     status_class,
@@ -256,14 +296,29 @@ impl<'a> Summary<'a> {
                 },
             )
             .collect();
+        let mut per_minute: Vec<((i64, i64), [i64; 3])> = per_minute.into_iter().collect();
+        per_minute.sort_unstable();
+        let per_minute = per_minute
+            .into_iter()
+            .map(
+                |((user, minute), [requests, errors, server_errors])| MinuteTotal {
+                    minute,
+                    user,
+                    requests,
+                    errors,
+                    server_errors,
+                },
+            )
+            .collect();
         Self {
             endpoints: endpoints.values,
             addresses: address_text,
             row_ids,
-            per_minute,
+            per_endpoint,
             latencies,
             per_address,
             per_class,
+            per_minute,
         }
     }
 }

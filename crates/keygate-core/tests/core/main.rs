@@ -7,6 +7,7 @@ mod brokers_registry;
 mod paper_fleet;
 mod paper_ledger;
 mod trading;
+mod traffic_stats;
 mod traffic_store;
 
 use std::sync::Arc;

@@ -1,13 +1,15 @@
 //! The traffic store on each database: raw rows reach the table byte for byte whatever they hold,
-//! and the four rollups always equal the raw rows added up, however the rows were split into
-//! writes.
+//! and the rollups (every block length) always equal the raw rows added up, however the rows were
+//! split into writes.
 
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use keygate_core::entities::{
-    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup,
+    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log,
+    traffic_minute_total, traffic_rollup,
 };
+use keygate_core::traffic::spans::MINUTE_SPANS;
 use keygate_core::traffic::{latency_bucket, TrafficRecord, TrafficStore};
 use sea_orm::{EntityTrait, QueryOrder};
 
@@ -91,7 +93,7 @@ async fn paths_with_tabs_backslashes_newlines_and_unicode_are_stored_as_they_wer
     assert_eq!(odd.error_class.as_deref(), Some("not_found"));
     assert_eq!(odd.request_id, format!("{:020x}", 11));
 
-    // The rollups key the same text: one per-minute row per path and user.
+    // The rollups key the same text: one row per path, user and block length.
     let minutes = traffic_rollup::Entity::find()
         .all(&db)
         .await
@@ -101,7 +103,7 @@ async fn paths_with_tabs_backslashes_newlines_and_unicode_are_stored_as_they_wer
             .iter()
             .filter(|m| m.path == path && m.user_id == ALL_USERS)
             .count();
-        assert_eq!(n, 1, "{path:?} in the per-minute rollup");
+        assert_eq!(n, MINUTE_SPANS.len(), "{path:?} in the endpoint rollup");
     }
 }
 
@@ -144,9 +146,12 @@ async fn the_rollups_equal_the_raw_rows_added_up_over_several_writes() {
         store.write(part).await.expect("rows written");
     }
 
-    type Minute = BTreeMap<(i64, i64, String, String), [i64; 3]>;
-    let (mut minutes, mut latencies, mut addresses, mut classes) = (
-        Minute::new(),
+    // Every row counted in the block of each length that holds it: minutes, hours, four hours
+    // and days (the rows' times are after 1970, so `%` is the remainder to the block's start).
+    type Counts = BTreeMap<(i64, i64, i64, String, String), [i64; 3]>;
+    let (mut endpoints, mut latencies, mut addresses, mut classes, mut totals) = (
+        Counts::new(),
+        BTreeMap::new(),
         BTreeMap::new(),
         BTreeMap::new(),
         BTreeMap::new(),
@@ -154,49 +159,63 @@ async fn the_rollups_equal_the_raw_rows_added_up_over_several_writes() {
     for r in &rows {
         let minute = r.ts_ms / 60_000;
         let hour = minute / 60;
-        let (errors, server_errors) = (i64::from(r.status >= 400), i64::from(r.status >= 500));
+        let counts = [1, i64::from(r.status >= 400), i64::from(r.status >= 500)];
+        let add = |sums: &mut [i64; 3]| {
+            for (sum, n) in sums.iter_mut().zip(counts) {
+                *sum += n;
+            }
+        };
         for user in [r.user_id.unwrap_or(0), ALL_USERS] {
-            let m = minutes
-                .entry((minute, user, r.method.to_string(), r.path.to_string()))
-                .or_default();
-            m[0] += 1;
-            m[1] += errors;
-            m[2] += server_errors;
-            let bucket = latency_bucket(r.duration_us);
-            *latencies
-                .entry((hour, user, r.path.to_string(), bucket))
-                .or_insert(0i64) += 1;
-            *addresses
-                .entry((hour, user, r.client_ip.to_string()))
-                .or_insert(0i64) += 1;
-            let class = (
-                minute,
-                user,
-                r.key_id.unwrap_or(0),
-                i32::from(r.status / 100),
-                r.error_class.unwrap_or_default().to_owned(),
-            );
-            *classes.entry(class).or_insert(0i64) += 1;
+            add(totals.entry((user, minute)).or_default());
+            for span in [1, 60, 240, 1440] {
+                let start = minute - minute % span;
+                let endpoint = (user, span, start, r.method.to_string(), r.path.to_string());
+                add(endpoints.entry(endpoint).or_default());
+                let class = (
+                    user,
+                    span,
+                    start,
+                    r.key_id.unwrap_or(0),
+                    i32::from(r.status / 100),
+                    r.error_class.unwrap_or_default().to_owned(),
+                );
+                *classes.entry(class).or_insert(0i64) += 1;
+            }
+            for span in [1, 4, 24] {
+                let start = hour - hour % span;
+                let bucket = latency_bucket(r.duration_us);
+                *latencies
+                    .entry((user, span, start, r.path.to_string(), bucket))
+                    .or_insert(0i64) += 1;
+                *addresses
+                    .entry((user, span, start, r.client_ip.to_string()))
+                    .or_insert(0i64) += 1;
+            }
         }
     }
 
-    let stored: Minute = traffic_rollup::Entity::find()
+    let stored: Counts = traffic_rollup::Entity::find()
         .all(&db)
         .await
-        .expect("per-minute rollup")
+        .expect("endpoint rollup")
         .into_iter()
         .map(|m| {
-            let key = (m.minute, m.user_id, m.method, m.path);
+            let key = (m.user_id, m.span, m.minute, m.method, m.path);
             (key, [m.requests, m.errors, m.server_errors])
         })
         .collect();
-    assert_eq!(stored, minutes);
+    assert_eq!(stored, endpoints);
     let stored: BTreeMap<_, _> = traffic_latency_rollup::Entity::find()
         .all(&db)
         .await
         .expect("latency rollup")
         .into_iter()
-        .map(|l| ((l.hour, l.user_id, l.path, l.lat_bucket), l.requests))
+        .map(|l| {
+            (
+                (l.user_id, l.span, l.hour, l.path, l.lat_bucket),
+                l.requests,
+            )
+        })
         .collect();
     assert_eq!(stored, latencies);
     let stored: BTreeMap<_, _> = traffic_ip_rollup::Entity::find()
@@ -204,7 +223,7 @@ async fn the_rollups_equal_the_raw_rows_added_up_over_several_writes() {
         .await
         .expect("address rollup")
         .into_iter()
-        .map(|a| ((a.hour, a.user_id, a.client_ip), a.requests))
+        .map(|a| ((a.user_id, a.span, a.hour, a.client_ip), a.requests))
         .collect();
     assert_eq!(stored, addresses);
     let stored: BTreeMap<_, _> = traffic_class_rollup::Entity::find()
@@ -213,11 +232,31 @@ async fn the_rollups_equal_the_raw_rows_added_up_over_several_writes() {
         .expect("class rollup")
         .into_iter()
         .map(|c| {
-            let key = (c.minute, c.user_id, c.key_id, c.status_class, c.error_class);
+            let key = (
+                c.user_id,
+                c.span,
+                c.minute,
+                c.key_id,
+                c.status_class,
+                c.error_class,
+            );
             (key, c.requests)
         })
         .collect();
     assert_eq!(stored, classes);
+    let stored: BTreeMap<_, _> = traffic_minute_total::Entity::find()
+        .all(&db)
+        .await
+        .expect("minute totals")
+        .into_iter()
+        .map(|t| {
+            (
+                (t.user_id, t.minute),
+                [t.requests, t.errors, t.server_errors],
+            )
+        })
+        .collect();
+    assert_eq!(stored, totals);
     let raw = traffic_log::Entity::find()
         .all(&db)
         .await

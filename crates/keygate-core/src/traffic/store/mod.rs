@@ -7,6 +7,7 @@
 mod postgres;
 mod sqlite;
 
+use sea_orm::sea_query::{Expr, SimpleExpr};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, QueryFilter,
 };
@@ -16,7 +17,8 @@ use postgres::PgStore;
 use super::TrafficRecord;
 use crate::db;
 use crate::entities::{
-    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log, traffic_rollup,
+    traffic_class_rollup, traffic_ip_rollup, traffic_latency_rollup, traffic_log,
+    traffic_minute_total, traffic_rollup,
 };
 use sqlite::SqliteStore;
 
@@ -61,7 +63,9 @@ impl TrafficStore {
     }
 }
 
-/// Deletes rows (and rollups) older than `days` days; returns how many raw rows went.
+/// Deletes rows (and rollups) older than `days` days; returns how many raw rows went. A roll-up
+/// block goes once all of it is older: a block that the cutoff cuts keeps counting its older
+/// requests, so a range that reads it still adds up to the blocks inside it.
 pub async fn purge_older_than(db: &impl ConnectionTrait, days: u32) -> Result<u64, DbErr> {
     let cutoff_ms = chrono::Utc::now().timestamp_millis() - i64::from(days) * 86_400_000;
     let cutoff_minute = cutoff_ms.div_euclid(60_000);
@@ -72,20 +76,45 @@ pub async fn purge_older_than(db: &impl ConnectionTrait, days: u32) -> Result<u6
         .await?
         .rows_affected;
     traffic_rollup::Entity::delete_many()
-        .filter(traffic_rollup::Column::Minute.lt(cutoff_minute))
-        .exec(db)
-        .await?;
-    traffic_latency_rollup::Entity::delete_many()
-        .filter(traffic_latency_rollup::Column::Hour.lt(cutoff_hour))
+        .filter(ended(
+            traffic_rollup::Column::Minute,
+            traffic_rollup::Column::Span,
+            cutoff_minute,
+        ))
         .exec(db)
         .await?;
     traffic_class_rollup::Entity::delete_many()
-        .filter(traffic_class_rollup::Column::Minute.lt(cutoff_minute))
+        .filter(ended(
+            traffic_class_rollup::Column::Minute,
+            traffic_class_rollup::Column::Span,
+            cutoff_minute,
+        ))
+        .exec(db)
+        .await?;
+    traffic_latency_rollup::Entity::delete_many()
+        .filter(ended(
+            traffic_latency_rollup::Column::Hour,
+            traffic_latency_rollup::Column::Span,
+            cutoff_hour,
+        ))
         .exec(db)
         .await?;
     traffic_ip_rollup::Entity::delete_many()
-        .filter(traffic_ip_rollup::Column::Hour.lt(cutoff_hour))
+        .filter(ended(
+            traffic_ip_rollup::Column::Hour,
+            traffic_ip_rollup::Column::Span,
+            cutoff_hour,
+        ))
+        .exec(db)
+        .await?;
+    traffic_minute_total::Entity::delete_many()
+        .filter(traffic_minute_total::Column::Minute.lt(cutoff_minute))
         .exec(db)
         .await?;
     Ok(removed)
+}
+
+/// Blocks that end by `cutoff`: `start + span <= cutoff`.
+fn ended<C: ColumnTrait>(start: C, span: C, cutoff: i64) -> SimpleExpr {
+    Expr::expr(Expr::col(start).add(Expr::col(span))).lte(cutoff)
 }

@@ -1,7 +1,7 @@
 //! The traffic writer on PostgreSQL: a connection of its own (not one of the pool's, which the
 //! requests need), and per transaction one `COPY traffic_logs FROM STDIN` in PostgreSQL's binary
 //! format for the raw rows, then one upsert per rollup table with every sum bound as an array
-//! (`UNNEST`), so a transaction of 10,000 rows is five statements whatever its size.
+//! (`UNNEST`), so a transaction of 10,000 rows is six statements whatever its size.
 //!
 //! The multi-row `INSERT`s this replaces bound ten values per row and had PostgreSQL parse and plan
 //! a new statement of up to 10,000 placeholders per 1,000 rows; under a ~150,000 req/s ping load
@@ -30,30 +30,40 @@ const COPY_ROWS: &str = "COPY traffic_logs (ts, method, path, status, duration_u
 /// Columns per raw row, as `COPY_ROWS` lists them.
 const COLUMNS: i16 = 10;
 
-const ADD_MINUTES: &str = "INSERT INTO traffic_rollups AS t \
-    (minute, user_id, method, path, requests, errors, server_errors) \
-    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int8[], \
-    $6::int8[], $7::int8[]) \
-    ON CONFLICT (minute, user_id, method, path) DO UPDATE SET \
+const ADD_ENDPOINTS: &str = "INSERT INTO traffic_rollups AS t \
+    (user_id, span, minute, method, path, requests, errors, server_errors) \
+    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
+    $6::int8[], $7::int8[], $8::int8[]) \
+    ON CONFLICT (user_id, span, minute, method, path) DO UPDATE SET \
     requests = t.requests + excluded.requests, errors = t.errors + excluded.errors, \
     server_errors = t.server_errors + excluded.server_errors";
 
 const ADD_LATENCIES: &str = "INSERT INTO traffic_latency_rollups AS t \
-    (hour, user_id, method, path, lat_bucket, requests) \
-    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::int4[], $6::int8[]) \
-    ON CONFLICT (hour, user_id, method, path, lat_bucket) DO UPDATE SET \
+    (user_id, span, hour, method, path, lat_bucket, requests) \
+    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::text[], \
+    $6::int4[], $7::int8[]) \
+    ON CONFLICT (user_id, span, hour, method, path, lat_bucket) DO UPDATE SET \
     requests = t.requests + excluded.requests";
 
 const ADD_ADDRESSES: &str = "INSERT INTO traffic_ip_rollups AS t \
-    (hour, user_id, client_ip, requests) \
-    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::int8[]) \
-    ON CONFLICT (hour, user_id, client_ip) DO UPDATE SET requests = t.requests + excluded.requests";
+    (user_id, span, hour, client_ip, requests) \
+    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[], $5::int8[]) \
+    ON CONFLICT (user_id, span, hour, client_ip) DO UPDATE SET \
+    requests = t.requests + excluded.requests";
 
 const ADD_CLASSES: &str = "INSERT INTO traffic_class_rollups AS t \
-    (user_id, minute, key_id, status_class, error_class, requests) \
-    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int4[], $5::text[], $6::int8[]) \
-    ON CONFLICT (user_id, minute, key_id, status_class, error_class) DO UPDATE SET \
+    (user_id, span, minute, key_id, status_class, error_class, requests) \
+    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int4[], \
+    $6::text[], $7::int8[]) \
+    ON CONFLICT (user_id, span, minute, key_id, status_class, error_class) DO UPDATE SET \
     requests = t.requests + excluded.requests";
+
+const ADD_MINUTES: &str = "INSERT INTO traffic_minute_totals AS t \
+    (user_id, minute, requests, errors, server_errors) \
+    SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::int8[], $5::int8[]) \
+    ON CONFLICT (user_id, minute) DO UPDATE SET \
+    requests = t.requests + excluded.requests, errors = t.errors + excluded.errors, \
+    server_errors = t.server_errors + excluded.server_errors";
 
 /// The writer's connection to PostgreSQL, opened on first use and again after a failed write
 /// (which may have left it broken or mid-protocol).
@@ -124,7 +134,7 @@ async fn write_in(conn: &mut PgConnection, rows: &[TrafficRecord]) -> Result<(),
     txn.commit().await.map_err(sqlx_error)
 }
 
-/// The four rollup upserts of a batch, each one statement with its columns bound as arrays.
+/// The five rollup upserts of a batch, each one statement with its columns bound as arrays.
 /// The sums are sorted by each rollup's unique key (see [`Summary`]), so two instances writing at
 /// once lock rollup rows in the same order.
 async fn add_to_rollups(conn: &mut PgConnection, summary: &Summary<'_>) -> Result<(), DbErr> {
@@ -132,23 +142,25 @@ async fn add_to_rollups(conn: &mut PgConnection, summary: &Summary<'_>) -> Resul
     let path = |id: usize| summary.endpoints[id].1;
     let address = |id: usize| summary.addresses[id].as_str();
 
-    let m = &summary.per_minute;
-    sqlx::query(ADD_MINUTES)
-        .bind(m.iter().map(|c| c.minute).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| c.user).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| method(c.endpoint)).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| path(c.endpoint)).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| c.requests).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| c.errors).collect::<Vec<_>>())
-        .bind(m.iter().map(|c| c.server_errors).collect::<Vec<_>>())
+    let e = &summary.per_endpoint;
+    sqlx::query(ADD_ENDPOINTS)
+        .bind(e.iter().map(|c| c.user).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| c.span).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| c.minute).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| method(c.endpoint)).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| path(c.endpoint)).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| c.requests).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| c.errors).collect::<Vec<_>>())
+        .bind(e.iter().map(|c| c.server_errors).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await
         .map_err(sqlx_error)?;
 
     let l = &summary.latencies;
     sqlx::query(ADD_LATENCIES)
-        .bind(l.iter().map(|c| c.hour).collect::<Vec<_>>())
         .bind(l.iter().map(|c| c.user).collect::<Vec<_>>())
+        .bind(l.iter().map(|c| c.span).collect::<Vec<_>>())
+        .bind(l.iter().map(|c| c.hour).collect::<Vec<_>>())
         .bind(l.iter().map(|c| method(c.endpoint)).collect::<Vec<_>>())
         .bind(l.iter().map(|c| path(c.endpoint)).collect::<Vec<_>>())
         .bind(l.iter().map(|c| c.bucket).collect::<Vec<_>>())
@@ -159,8 +171,9 @@ async fn add_to_rollups(conn: &mut PgConnection, summary: &Summary<'_>) -> Resul
 
     let a = &summary.per_address;
     sqlx::query(ADD_ADDRESSES)
-        .bind(a.iter().map(|c| c.hour).collect::<Vec<_>>())
         .bind(a.iter().map(|c| c.user).collect::<Vec<_>>())
+        .bind(a.iter().map(|c| c.span).collect::<Vec<_>>())
+        .bind(a.iter().map(|c| c.hour).collect::<Vec<_>>())
         .bind(a.iter().map(|c| address(c.address)).collect::<Vec<_>>())
         .bind(a.iter().map(|c| c.requests).collect::<Vec<_>>())
         .execute(&mut *conn)
@@ -170,11 +183,23 @@ async fn add_to_rollups(conn: &mut PgConnection, summary: &Summary<'_>) -> Resul
     let c = &summary.per_class;
     sqlx::query(ADD_CLASSES)
         .bind(c.iter().map(|c| c.user).collect::<Vec<_>>())
+        .bind(c.iter().map(|c| c.span).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.minute).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.key).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.status_class).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.error_class).collect::<Vec<_>>())
         .bind(c.iter().map(|c| c.requests).collect::<Vec<_>>())
+        .execute(&mut *conn)
+        .await
+        .map_err(sqlx_error)?;
+
+    let m = &summary.per_minute;
+    sqlx::query(ADD_MINUTES)
+        .bind(m.iter().map(|c| c.user).collect::<Vec<_>>())
+        .bind(m.iter().map(|c| c.minute).collect::<Vec<_>>())
+        .bind(m.iter().map(|c| c.requests).collect::<Vec<_>>())
+        .bind(m.iter().map(|c| c.errors).collect::<Vec<_>>())
+        .bind(m.iter().map(|c| c.server_errors).collect::<Vec<_>>())
         .execute(&mut *conn)
         .await
         .map_err(sqlx_error)?;

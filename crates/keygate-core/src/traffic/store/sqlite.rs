@@ -44,26 +44,35 @@ fn insert_sql(rows: usize) -> String {
 /// The full-size `INSERT`, formatted once: the statement cache is looked up by its text.
 static FULL_INSERT: LazyLock<String> = LazyLock::new(|| insert_sql(ROWS_PER_INSERT));
 
-const ADD_MINUTE: &str = "INSERT INTO traffic_rollups \
-    (minute, user_id, method, path, requests, errors, server_errors) \
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
-    ON CONFLICT (minute, user_id, method, path) DO UPDATE SET \
+const ADD_ENDPOINT: &str = "INSERT INTO traffic_rollups \
+    (user_id, span, minute, method, path, requests, errors, server_errors) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+    ON CONFLICT (user_id, span, minute, method, path) DO UPDATE SET \
     requests = requests + excluded.requests, errors = errors + excluded.errors, \
     server_errors = server_errors + excluded.server_errors";
 
 const ADD_LATENCY: &str = "INSERT INTO traffic_latency_rollups \
-    (hour, user_id, method, path, lat_bucket, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-    ON CONFLICT (hour, user_id, method, path, lat_bucket) DO UPDATE SET \
+    (user_id, span, hour, method, path, lat_bucket, requests) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+    ON CONFLICT (user_id, span, hour, method, path, lat_bucket) DO UPDATE SET \
     requests = requests + excluded.requests";
 
 const ADD_ADDRESS: &str = "INSERT INTO traffic_ip_rollups \
-    (hour, user_id, client_ip, requests) VALUES (?1, ?2, ?3, ?4) \
-    ON CONFLICT (hour, user_id, client_ip) DO UPDATE SET requests = requests + excluded.requests";
+    (user_id, span, hour, client_ip, requests) VALUES (?1, ?2, ?3, ?4, ?5) \
+    ON CONFLICT (user_id, span, hour, client_ip) DO UPDATE SET \
+    requests = requests + excluded.requests";
 
 const ADD_CLASS: &str = "INSERT INTO traffic_class_rollups \
-    (user_id, minute, key_id, status_class, error_class, requests) VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-    ON CONFLICT (user_id, minute, key_id, status_class, error_class) DO UPDATE SET \
+    (user_id, span, minute, key_id, status_class, error_class, requests) \
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) \
+    ON CONFLICT (user_id, span, minute, key_id, status_class, error_class) DO UPDATE SET \
     requests = requests + excluded.requests";
+
+const ADD_MINUTE: &str = "INSERT INTO traffic_minute_totals \
+    (user_id, minute, requests, errors, server_errors) VALUES (?1, ?2, ?3, ?4, ?5) \
+    ON CONFLICT (user_id, minute) DO UPDATE SET \
+    requests = requests + excluded.requests, errors = errors + excluded.errors, \
+    server_errors = server_errors + excluded.server_errors";
 
 /// The writer's connection to the SQLite file (whose schema is already migrated).
 #[derive(Debug, Clone)]
@@ -138,12 +147,13 @@ fn write_in(conn: &mut Connection, rows: &[TrafficRecord]) -> rusqlite::Result<(
             }
             insert.raw_execute()?;
         }
-        let mut add = txn.prepare_cached(ADD_MINUTE)?;
-        for c in &summary.per_minute {
+        let mut add = txn.prepare_cached(ADD_ENDPOINT)?;
+        for c in &summary.per_endpoint {
             let (method, path) = endpoint(c.endpoint);
             add.execute(params![
-                c.minute,
                 c.user,
+                c.span,
+                c.minute,
                 method,
                 path,
                 c.requests,
@@ -154,21 +164,40 @@ fn write_in(conn: &mut Connection, rows: &[TrafficRecord]) -> rusqlite::Result<(
         let mut add = txn.prepare_cached(ADD_LATENCY)?;
         for c in &summary.latencies {
             let (method, path) = endpoint(c.endpoint);
-            add.execute(params![c.hour, c.user, method, path, c.bucket, c.requests])?;
+            add.execute(params![
+                c.user, c.span, c.hour, method, path, c.bucket, c.requests
+            ])?;
         }
         let mut add = txn.prepare_cached(ADD_ADDRESS)?;
         for c in &summary.per_address {
-            add.execute(params![c.hour, c.user, address(c.address), c.requests])?;
+            add.execute(params![
+                c.user,
+                c.span,
+                c.hour,
+                address(c.address),
+                c.requests
+            ])?;
         }
         let mut add = txn.prepare_cached(ADD_CLASS)?;
         for c in &summary.per_class {
             add.execute(params![
                 c.user,
+                c.span,
                 c.minute,
                 c.key,
                 c.status_class,
                 c.error_class,
                 c.requests
+            ])?;
+        }
+        let mut add = txn.prepare_cached(ADD_MINUTE)?;
+        for c in &summary.per_minute {
+            add.execute(params![
+                c.user,
+                c.minute,
+                c.requests,
+                c.errors,
+                c.server_errors
             ])?;
         }
     }
