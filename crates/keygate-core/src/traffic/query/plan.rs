@@ -7,10 +7,12 @@
 //! of [`LogQuery::equalities`] decides, after the rare statuses. PostgreSQL plans from its
 //! statistics and skips all this.
 //!
-//! The rare statuses (a class of 300 or more, or an error class) have a partial `(status, ts)`
-//! index, but a range of statuses cannot be read from it in time order: SQLite read every row of
-//! the class (10,000 5xx rows of 1,000,000) and sorted them. So the page walks it once per status
-//! present in the range, each walk in time order and stopping after a page, and merges the walks.
+//! The rare statuses (a class of 300 or more, or an error class) have a partial index that starts
+//! with `(status, ts)`, but a range of statuses cannot be read from it in time order: SQLite read
+//! every row of the class (10,000 5xx rows of 1,000,000) and sorted them. So the page walks it once
+//! per status present in the range, each walk in time order and stopping after a page, and merges
+//! the walks. On SQLite that index also holds the other filters' columns (migration 000070), so a
+//! walk tests them without fetching the rows they rule out.
 
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};

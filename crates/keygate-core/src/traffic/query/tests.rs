@@ -174,7 +174,7 @@ async fn a_status_class_is_walked_one_status_at_a_time_in_time_order() {
     for walk in &walks {
         let plan = plan_of(&conn, server_errors.select(walk)).await;
         assert!(
-            plan.contains("idx_traffic_logs_unusual_status_ts (status=?)"),
+            plan.contains("idx_traffic_logs_unusual_status_cover (status=?)"),
             "{plan}"
         );
         assert!(!plan.contains("TEMP B-TREE"), "{plan}");

@@ -9,9 +9,9 @@ use sea_orm::{
 use super::LogQuery;
 use crate::entities::traffic_log::{self, Column};
 
-/// The condition of the partial `(status, ts)` index (migration 000014), stated literally: SQLite
-/// uses a partial index only when the query states the index's condition, and cannot see through
-/// bound parameters.
+/// The condition of the partial status index (migrations 000014 and 000070), stated literally:
+/// SQLite uses a partial index only when the query states the index's condition, and cannot see
+/// through bound parameters.
 pub(super) const UNUSUAL: &str = "status >= 300";
 /// The lowest status [`UNUSUAL`] admits.
 pub(super) const UNUSUAL_LOW: i32 = 300;
@@ -46,7 +46,7 @@ pub(super) enum Walk {
     Time,
     /// The filter's `(column, ts)` index, newest first.
     Index(Keyed),
-    /// The partial `(status, ts)` index, the rows of this one status newest first.
+    /// The partial status index, the rows of this one status newest first.
     Status(i32),
 }
 
