@@ -198,7 +198,7 @@ impl LogQuery {
             rows.extend(self.select(walk).all(db).await?);
         }
         if walks.len() > 1 {
-            rows.sort_unstable_by(|a, b| (b.ts, b.id).cmp(&(a.ts, a.id)));
+            rows.sort_unstable_by_key(|r| std::cmp::Reverse((r.ts, r.id)));
         }
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);

@@ -1,11 +1,11 @@
 //! Which index reads a page on SQLite. Its planner keeps no statistics, and `ANALYZE` would give
 //! it only each index's average rows per value, never the count for the value asked: offered a
 //! key and an address, it walked the key's 50,000 rows testing an address that is in none of them.
-//! So before a page each indexed filter counts its rows in the page's time range, from its index
-//! alone and up to [`PROBE_CAP`]; the page walks the index of the filter that found the fewest, and
-//! is empty without a read when one found none. When every filter reaches the cap, the fixed order
-//! of [`LogQuery::equalities`] decides, after the rare statuses. PostgreSQL plans from its
-//! statistics and skips all this.
+//! So before a page with two indexed filters or more, each counts its rows in the page's time
+//! range, from its index alone and up to [`PROBE_CAP`] (or the fewest counted so far); the page
+//! walks the index of the filter that found the fewest, and is empty without a read when one found
+//! none. When every filter reaches the cap, the fixed order of [`LogQuery::equalities`] decides,
+//! after the rare statuses. PostgreSQL plans from its statistics and skips all this.
 //!
 //! The rare statuses (a class of 300 or more, or an error class) have a partial index that starts
 //! with `(status, ts)`, but a range of statuses cannot be read from it in time order: SQLite read
@@ -15,54 +15,88 @@
 //! walk tests them without fetching the rows they rule out.
 
 use sea_orm::sea_query::{Alias, Asterisk, Expr, Func, Query, SelectStatement};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Value,
+};
 
 use super::walk::{Keyed, Walk, UNUSUAL};
 use super::LogQuery;
 use crate::entities::traffic_log::{self, Column};
 use crate::error::CoreResult;
 
-/// Where a probe stops counting: a filter with more rows in the range is common, and walking its
-/// index costs at most this many rows less than the fixed order's choice.
+/// Where a probe stops counting (an index-only read of at most this many entries): a filter with
+/// more rows in the range is common, and among common filters the fixed order decides.
 pub(super) const PROBE_CAP: u64 = 2_000;
+
+/// A filter whose index can find a page's rows.
+enum Candidate {
+    /// The rare statuses from the first up to the second (excluded, None for no bound).
+    Statuses(i32, Option<i32>),
+    /// An equality with its value.
+    Equal(Keyed, Value),
+}
 
 impl LogQuery {
     /// The walks whose rows, merged, make the page (none when a filter matches no row).
     pub(super) async fn sqlite_walks(&self, db: &impl ConnectionTrait) -> CoreResult<Vec<Walk>> {
-        // The fewest rows found so far, and by which filter (None: the rare statuses).
-        let mut fewest: Option<(u64, Option<Keyed>)> = None;
-        if let Some((low, high)) = self.unusual_span() {
-            let mut statuses = self
-                .probe_time(false)
-                .add(Column::Status.gte(low))
-                .add(Expr::cust(UNUSUAL));
-            if let Some(high) = high {
-                statuses = statuses.add(Column::Status.lt(high));
-            }
-            match count_up_to(db, statuses).await? {
-                0 => return Ok(Vec::new()),
-                rows => fewest = Some((rows, None)),
-            }
-        }
-        for (keyed, value) in self.equalities() {
-            let matching = self.probe_time(true).add(keyed.column().eq(value));
-            match count_up_to(db, matching).await? {
-                0 => return Ok(Vec::new()),
-                rows if fewest.is_none_or(|(least, _)| rows < least) => {
-                    fewest = Some((rows, Some(keyed)));
+        // In the order that decides ties: the rare statuses, then the equalities' fixed order.
+        let mut candidates: Vec<Candidate> = self
+            .unusual_span()
+            .map(|(low, high)| Candidate::Statuses(low, high))
+            .into_iter()
+            .chain(
+                self.equalities()
+                    .into_iter()
+                    .map(|(keyed, value)| Candidate::Equal(keyed, value)),
+            )
+            .collect();
+        let chosen = if candidates.len() < 2 {
+            // Nothing to choose between: the one filter's walk finds no row as soon as a count
+            // would.
+            candidates.pop()
+        } else {
+            let mut fewest: Option<(u64, Candidate)> = None;
+            for candidate in candidates {
+                // Counting past the fewest so far could not change the choice.
+                let cap = fewest.as_ref().map_or(PROBE_CAP, |(least, _)| *least);
+                let rows = count_up_to(db, self.probe(&candidate), cap).await?;
+                if rows == 0 {
+                    return Ok(Vec::new());
                 }
-                _ => {}
+                if fewest.as_ref().is_none_or(|(least, _)| rows < *least) {
+                    fewest = Some((rows, candidate));
+                }
             }
-        }
-        Ok(match (fewest, self.unusual_span()) {
-            (Some((_, Some(keyed))), _) => vec![Walk::Index(keyed)],
-            (Some((_, None)), Some((low, high))) => statuses_present(db, low, high)
+            fewest.map(|(_, candidate)| candidate)
+        };
+        Ok(match chosen {
+            None => vec![Walk::Time],
+            Some(Candidate::Equal(keyed, _)) => vec![Walk::Index(keyed)],
+            Some(Candidate::Statuses(low, high)) => statuses_present(db, low, high)
                 .await?
                 .into_iter()
                 .map(Walk::Status)
                 .collect(),
-            _ => vec![Walk::Time],
         })
+    }
+
+    /// The rows `candidate` finds in the page's time range, read from its index alone.
+    fn probe(&self, candidate: &Candidate) -> Condition {
+        match candidate {
+            Candidate::Statuses(low, high) => {
+                let mut statuses = self
+                    .probe_time(false)
+                    .add(Column::Status.gte(*low))
+                    .add(Expr::cust(UNUSUAL));
+                if let Some(high) = high {
+                    statuses = statuses.add(Column::Status.lt(*high));
+                }
+                statuses
+            }
+            Candidate::Equal(keyed, value) => {
+                self.probe_time(true).add(keyed.column().eq(value.clone()))
+            }
+        }
     }
 
     /// The time range, and the rows at or before the cursor's time: a superset of the page's
@@ -88,13 +122,13 @@ impl LogQuery {
     }
 }
 
-/// How many rows match `condition`, counted up to [`PROBE_CAP`].
-async fn count_up_to(db: &impl ConnectionTrait, condition: Condition) -> CoreResult<u64> {
+/// How many rows match `condition`, counted up to `cap`.
+async fn count_up_to(db: &impl ConnectionTrait, condition: Condition, cap: u64) -> CoreResult<u64> {
     let rows: SelectStatement = Query::select()
         .expr(Expr::val(1))
         .from(traffic_log::Entity)
         .cond_where(condition)
-        .limit(PROBE_CAP)
+        .limit(cap)
         .to_owned();
     let count = Query::select()
         .expr(Func::count(Expr::col(Asterisk)))
