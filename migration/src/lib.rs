@@ -23,6 +23,7 @@ mod m20261204_000040_create_broker_connections;
 mod m20261204_000050_add_paper_account_revision;
 mod m20261204_000060_fit_traffic_user_pages_to_postgres;
 mod m20261204_000070_add_traffic_rollup_spans;
+mod m20261204_000080_cover_sqlite_status_walks;
 
 /// Runs keygate's migrations in order.
 pub struct Migrator;
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000050_add_paper_account_revision::Migration),
             Box::new(m20261204_000060_fit_traffic_user_pages_to_postgres::Migration),
             Box::new(m20261204_000070_add_traffic_rollup_spans::Migration),
+            Box::new(m20261204_000080_cover_sqlite_status_walks::Migration),
         ]
     }
 }

@@ -5,14 +5,17 @@ use std::net::IpAddr;
 
 use chrono::{DateTime, TimeZone, Utc};
 use keygate_types::traffic::{TrafficEntry, TrafficFilter, TrafficPage};
-use sea_orm::sea_query::{Alias, Expr, Func, SimpleExpr};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, IdenStatic, QueryFilter,
-    QueryOrder, QuerySelect, Value,
-};
+use sea_orm::{ConnectionTrait, DbBackend};
 
-use crate::entities::traffic_log::{self, Column};
+use crate::entities::traffic_log;
 use crate::error::{CoreError, CoreResult};
+
+mod plan;
+#[cfg(test)]
+mod tests;
+mod walk;
+
+use walk::Walk;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: u32 = 50;
@@ -183,107 +186,20 @@ impl LogQuery {
         self.status.is_some_and(|(low, _)| low >= 300) || self.error_class.is_some()
     }
 
-    /// The filter whose index should find the rows: the most selective one present. Errors and
-    /// redirects are rare, a key or an address narrows more than an endpoint, and an endpoint more
-    /// than a user. (The path prefix, method, minimum latency and request id have no index of
-    /// their own: they narrow the rows the others find.)
-    fn driving_filter(&self) -> Option<Column> {
-        if self.unusual_only() {
-            Some(Column::Status)
-        } else if self.key_id.is_some() {
-            Some(Column::KeyId)
-        } else if self.ip.is_some() {
-            Some(Column::ClientIp)
-        } else if self.path.is_some() {
-            Some(Column::Path)
-        } else if self.user.is_some() {
-            Some(Column::UserId)
-        } else {
-            None
-        }
-    }
-
     /// One page, newest first; `next_cursor` is set when older rows remain.
     pub async fn page(&self, db: &impl ConnectionTrait) -> CoreResult<TrafficPage> {
-        // SQLite's planner keeps no statistics and, offered several equalities, may walk the
-        // user's whole index to find a rare path or address (a second over 1,000,000 rows). So on
-        // SQLite every equality but the driving filter's is written `+column = ?`, which its
-        // planner cannot serve from an index; PostgreSQL plans from its statistics.
-        let hint = db.get_database_backend() == DbBackend::Sqlite;
-        let driving = self.driving_filter();
-        let equal = |column: Column, value: Value| -> SimpleExpr {
-            if hint && driving.as_ref().map(IdenStatic::as_str) != Some(column.as_str()) {
-                Expr::cust_with_values(format!("+{} = ?", column.as_str()), [value])
-            } else {
-                column.eq(value)
-            }
+        let walks = if db.get_database_backend() == DbBackend::Sqlite {
+            self.sqlite_walks(db).await?
+        } else {
+            vec![Walk::Planner]
         };
-        let mut condition = Condition::all();
-        if let Some(user) = self.user {
-            condition = condition.add(equal(Column::UserId, user.into()));
+        let mut rows = Vec::new();
+        for walk in &walks {
+            rows.extend(self.select(walk).all(db).await?);
         }
-        if let Some(from) = self.from_ms {
-            condition = condition.add(Column::Ts.gte(from));
+        if walks.len() > 1 {
+            rows.sort_unstable_by_key(|r| std::cmp::Reverse((r.ts, r.id)));
         }
-        if let Some(to) = self.to_ms {
-            condition = condition.add(Column::Ts.lt(to));
-        }
-        if let Some(path) = &self.path {
-            condition = condition.add(equal(Column::Path, path.as_str().into()));
-        }
-        if let Some((low, high)) = self.status {
-            // Literal numbers (from a checked class digit).
-            condition = condition.add(Expr::cust(format!("status >= {low} AND status < {high}")));
-        }
-        if self.unusual_only() {
-            // The partial index's own condition, repeated: SQLite uses a partial index only when
-            // the query states the index's condition, and cannot see through bound parameters.
-            condition = condition.add(Expr::cust("status >= 300"));
-        }
-        if let Some(prefix) = &self.path_prefix {
-            // substr counts characters on both databases; LIKE would need escaping and is
-            // case-insensitive on SQLite.
-            let length = prefix.chars().count() as i32;
-            let head = Func::cust(Alias::new("substr"))
-                .arg(Expr::col(Column::Path))
-                .arg(1i32)
-                .arg(length);
-            condition = condition.add(Expr::expr(head).eq(prefix.as_str()));
-        }
-        if let Some(method) = &self.method {
-            condition = condition.add(Column::Method.eq(method.as_str()));
-        }
-        if let Some(class) = &self.error_class {
-            condition = condition.add(Column::ErrorClass.eq(class.as_str()));
-        }
-        if let Some(us) = self.min_duration_us {
-            condition = condition.add(Column::DurationUs.gte(us));
-        }
-        if let Some(id) = &self.request_id {
-            condition = condition.add(Column::RequestId.eq(id.as_str()));
-        }
-        if let Some(key) = self.key_id {
-            condition = condition.add(equal(Column::KeyId, key.into()));
-        }
-        if let Some(ip) = &self.ip {
-            condition = condition.add(equal(Column::ClientIp, ip.as_str().into()));
-        }
-        if let Some((ts, id)) = self.cursor {
-            condition = condition.add(
-                Condition::any().add(Column::Ts.lt(ts)).add(
-                    Condition::all()
-                        .add(Column::Ts.eq(ts))
-                        .add(Column::Id.lt(id)),
-                ),
-            );
-        }
-        let mut rows = traffic_log::Entity::find()
-            .filter(condition)
-            .order_by_desc(Column::Ts)
-            .order_by_desc(Column::Id)
-            .limit(self.limit + 1)
-            .all(db)
-            .await?;
         let more = rows.len() as u64 > self.limit;
         rows.truncate(self.limit as usize);
         let next_cursor = more
