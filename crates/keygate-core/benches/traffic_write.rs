@@ -56,7 +56,7 @@ async fn main() -> anyhow::Result<()> {
     let connections = std::env::var("KEYGATE_TRAFFIC_CONNECTIONS")
         .ok()
         .and_then(|n| n.parse().ok())
-        .unwrap_or(2);
+        .unwrap_or(4);
     let in_flight = store.concurrent_writes(connections);
     let (started, cpu_before) = (Instant::now(), cpu_seconds("self"));
     let backend_before = backends_before.as_deref().and_then(cpu_of);

@@ -188,8 +188,9 @@ pub struct TrafficSettings {
     /// 20 small transactions a second cost the database nothing measurable.
     pub flush_ms: u64,
     /// `KEYGATE_TRAFFIC_CONNECTIONS`: on PostgreSQL, transactions the writer keeps in flight, each
-    /// on a connection of its own, so one's `COPY` runs while another commits. Default 2, at most
-    /// 8; SQLite always writes one at a time.
+    /// on a connection of its own, so one's `COPY` runs while another commits. Default 4 (under
+    /// bench/load.sh's ping on 2 cores, 1 dropped 18-20 % of the rows, 2 dropped 0-7 %, 4 none;
+    /// docs/PERFORMANCE.md), at most 8; SQLite always writes one at a time.
     pub connections: usize,
 }
 

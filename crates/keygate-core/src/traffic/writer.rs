@@ -8,8 +8,9 @@
 //! connection of its own: while one commits or waits for its server process to be scheduled, the
 //! next one's `COPY` already runs, and on a machine whose cores are all busy the writer's work gets
 //! more than one server process's share of them. Every batch is still one transaction, raw rows
-//! and roll-ups together; two in flight lock the roll-up rows they share in the same order (the
-//! sums are sorted), as two instances writing at once do. SQLite has one writer: one at a time.
+//! and roll-ups together; transactions in flight lock the roll-up rows they share in the same
+//! order (the sums are sorted), as two instances writing at once do, so a later one's upserts wait
+//! for an earlier one's commit but never deadlock with it. SQLite has one writer: one at a time.
 //!
 //! The queue is sharded: each thread appends to its own shard's buffer under a lock that only the
 //! writer's swap (once per flush) ever contends, so a request touches no memory that the other
