@@ -189,8 +189,8 @@ pub struct TrafficSettings {
     pub flush_ms: u64,
     /// `KEYGATE_TRAFFIC_CONNECTIONS`: on PostgreSQL, transactions the writer keeps in flight, each
     /// on a connection of its own, so one's `COPY` runs while another commits. Default 4 (under
-    /// bench/load.sh's ping on 2 cores, 1 dropped 18-20 % of the rows, 2 dropped 0-7 %, 4 none;
-    /// docs/PERFORMANCE.md), at most 8; SQLite always writes one at a time.
+    /// bench/load.sh's ping on 2 busy cores, 1 dropped 1-20 % of the rows, 2 dropped 0-8 %, 4
+    /// none; docs/PERFORMANCE.md), at most 8; SQLite always writes one at a time.
     pub connections: usize,
 }
 
