@@ -187,6 +187,11 @@ pub struct TrafficSettings {
     /// peaked at 92 MB resident with 200 ms, 75 MB with 50 ms, at the same request rate), and
     /// 20 small transactions a second cost the database nothing measurable.
     pub flush_ms: u64,
+    /// `KEYGATE_TRAFFIC_CONNECTIONS`: on PostgreSQL, transactions the writer keeps in flight, each
+    /// on a connection of its own, so one's `COPY` runs while another commits. Default 4 (under
+    /// bench/load.sh's ping on 2 busy cores, 1 dropped 1-20 % of the rows, 2 dropped 0-8 %, 4
+    /// none; docs/PERFORMANCE.md), at most 8; SQLite always writes one at a time.
+    pub connections: usize,
 }
 
 /// The security monitor (bans for repeated invalid keys).

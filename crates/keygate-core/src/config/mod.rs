@@ -150,6 +150,7 @@ impl Settings {
             queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 32_768usize)?.max(1),
             batch: parse_or(&get, "KEYGATE_TRAFFIC_BATCH", 500usize)?.clamp(1, 1000),
             flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 50)?,
+            connections: parse_or(&get, "KEYGATE_TRAFFIC_CONNECTIONS", 4usize)?.clamp(1, 8),
         };
         let bans = BanSettings {
             threshold: parse_or(&get, "KEYGATE_BAN_THRESHOLD", 20)?,

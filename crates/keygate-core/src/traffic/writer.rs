@@ -4,6 +4,14 @@
 //! [`BATCHES_PER_TRANSACTION`] batches and the next round starts at once, so the writer catches up
 //! with fewer commits. At shutdown it takes everything queued before it ends.
 //!
+//! On PostgreSQL up to `KEYGATE_TRAFFIC_CONNECTIONS` transactions are in flight at once, each on a
+//! connection of its own: while one commits or waits for its server process to be scheduled, the
+//! next one's `COPY` already runs, and on a machine whose cores are all busy the writer's work gets
+//! more than one server process's share of them. Every batch is still one transaction, raw rows
+//! and roll-ups together; transactions in flight lock the roll-up rows they share in the same
+//! order (the sums are sorted), as two instances writing at once do, so a later one's upserts wait
+//! for an earlier one's commit but never deadlock with it. SQLite has one writer: one at a time.
+//!
 //! The queue is sharded: each thread appends to its own shard's buffer under a lock that only the
 //! writer's swap (once per flush) ever contends, so a request touches no memory that the other
 //! workers write. A shared channel cost every request a few atomic operations on cache lines that
@@ -14,7 +22,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use tokio::sync::watch;
-use tokio::task::JoinHandle;
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::{TrafficRecord, TrafficStore};
 use crate::config::TrafficSettings;
@@ -114,13 +122,17 @@ impl TrafficWriter {
     ) -> (Arc<TrafficSink>, Self) {
         let (stop, stopped) = watch::channel(false);
         let sink = Arc::new(TrafficSink::new(settings.queue));
+        let in_flight = store.concurrent_writes(settings.connections);
         let task = tokio::spawn(run(
             store,
             stopped,
             sink.clone(),
             observer,
-            settings.batch,
-            Duration::from_millis(settings.flush_ms),
+            Pace {
+                most: settings.batch * BATCHES_PER_TRANSACTION,
+                flush: Duration::from_millis(settings.flush_ms),
+                in_flight,
+            },
         ));
         (sink, Self { stop, task })
     }
@@ -134,29 +146,38 @@ impl TrafficWriter {
     }
 }
 
+/// How the writer takes and writes rows.
+struct Pace {
+    /// Most rows in one transaction.
+    most: usize,
+    /// Sleep between rounds when no backlog waits.
+    flush: Duration,
+    /// Most transactions in flight at once.
+    in_flight: usize,
+}
+
 async fn run(
     store: TrafficStore,
     mut stopped: watch::Receiver<bool>,
     sink: Arc<TrafficSink>,
     observer: Option<Arc<dyn BatchObserver>>,
-    batch: usize,
-    flush: Duration,
+    pace: Pace,
 ) {
     // The writer sleeps on a timer rather than waiting for rows: a sender never has to wake it (no
     // cross-thread wake-up per request), and rows wait at most `flush` before they are written.
-    let most = batch * BATCHES_PER_TRANSACTION;
-    let mut rows = Vec::new();
     let mut spare = Vec::new();
+    let mut writes = JoinSet::new();
     let mut backlog = false;
     loop {
         let mut stopping = *stopped.borrow();
         if !backlog && !stopping {
             tokio::select! {
-                _ = tokio::time::sleep(flush) => {}
+                _ = tokio::time::sleep(pace.flush) => {}
                 _ = stopped.changed() => stopping = true,
             }
         }
         // After a stop, the server has stopped taking requests: this takes everything queued.
+        let mut rows = Vec::new();
         sink.take_into(&mut rows, &mut spare);
         // Shard after shard, the rows are runs in time order: merged back into one (the sort finds
         // the runs), they are appended at the end of the time-ordered indexes instead of being
@@ -167,19 +188,46 @@ async fn run(
                 observer.observe(&rows);
             }
         }
-        backlog = rows.len() >= most;
-        for chunk in rows.chunks(most) {
-            write(&store, chunk, &sink).await;
+        backlog = rows.len() >= pace.most;
+        for chunk in transactions(rows, pace.most) {
+            while writes.len() >= pace.in_flight {
+                finished(writes.join_next().await);
+            }
+            writes.spawn(write(store.clone(), chunk, sink.clone()));
         }
-        rows.clear();
         if stopping {
+            while let Some(result) = writes.join_next().await {
+                finished(Some(result));
+            }
             break;
         }
     }
 }
 
-async fn write(store: &TrafficStore, chunk: &[TrafficRecord], sink: &TrafficSink) {
-    let result = store.write(chunk).await;
+/// `rows` cut into transactions of at most `most` rows, in order (moved whole when they fit one).
+fn transactions(rows: Vec<TrafficRecord>, most: usize) -> Vec<Vec<TrafficRecord>> {
+    if rows.len() <= most {
+        return if rows.is_empty() {
+            Vec::new()
+        } else {
+            vec![rows]
+        };
+    }
+    let mut rows = rows.into_iter();
+    std::iter::from_fn(|| Some(rows.by_ref().take(most).collect::<Vec<_>>()))
+        .take_while(|chunk| !chunk.is_empty())
+        .collect()
+}
+
+/// Reports a write task that did not end normally (its rows are then neither written nor counted).
+fn finished(result: Option<Result<(), tokio::task::JoinError>>) {
+    if let Some(Err(e)) = result {
+        log::error!("a traffic write ended abnormally: {e}");
+    }
+}
+
+async fn write(store: TrafficStore, chunk: Vec<TrafficRecord>, sink: Arc<TrafficSink>) {
+    let result = store.write(&chunk).await;
     let n = chunk.len() as u64;
     match result {
         Ok(()) => {
@@ -228,6 +276,19 @@ mod tests {
         sink.take_into(&mut rows, &mut spare);
         assert_eq!(rows.len(), 1);
         assert_eq!(sink.dropped(), 2);
+    }
+
+    #[test]
+    fn a_backlog_is_cut_into_transactions_in_order() {
+        let cut = |n: usize, most: usize| {
+            transactions((0..n).map(row).collect(), most)
+                .iter()
+                .map(|t| t.iter().map(|r| r.ts_ms).collect::<Vec<_>>())
+                .collect::<Vec<_>>()
+        };
+        assert!(cut(0, 3).is_empty());
+        assert_eq!(cut(3, 3), [vec![0, 1, 2]]);
+        assert_eq!(cut(7, 3), [vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Where the traffic writer puts rows (raw rows plus their rollups), and purging old ones.
 //!
 //! The writer's hot loop (tens of thousands of rows a second under load) takes the fastest path
-//! each backend offers, on a connection of its own: on SQLite prepared multi-row statements
+//! each backend offers, on connections of its own: on SQLite prepared multi-row statements
 //! ([`sqlite`]), on PostgreSQL a binary `COPY` and array-bound rollup upserts ([`postgres`]).
 
 mod postgres;
@@ -45,6 +45,15 @@ impl TrafficStore {
             }
             DbBackend::Postgres => Ok(Self::Postgres(PgStore::open(url)?)),
             DbBackend::MySql => Err(DbErr::Custom("MySQL is not supported".into())),
+        }
+    }
+
+    /// How many writes may run at once when `connections` are allowed: on PostgreSQL that many,
+    /// each on a connection of its own; SQLite takes one writer at a time.
+    pub fn concurrent_writes(&self, connections: usize) -> usize {
+        match self {
+            Self::Sqlite(_) => 1,
+            Self::Postgres(_) => connections.max(1),
         }
     }
 

@@ -1,7 +1,8 @@
-//! The traffic writer on PostgreSQL: a connection of its own (not one of the pool's, which the
-//! requests need), and per transaction one `COPY traffic_logs FROM STDIN` in PostgreSQL's binary
-//! format for the raw rows, then one upsert per rollup table with every sum bound as an array
-//! (`UNNEST`), so a transaction of 10,000 rows is six statements whatever its size.
+//! The traffic writer on PostgreSQL: connections of its own (not the pool's, which the requests
+//! need), one per transaction in flight, and per transaction one `COPY traffic_logs FROM STDIN`
+//! in PostgreSQL's binary format for the raw rows, then one upsert per rollup table with every sum
+//! bound as an array (`UNNEST`), so a transaction of 10,000 rows is six statements whatever its
+//! size.
 //!
 //! The multi-row `INSERT`s this replaces bound ten values per row and had PostgreSQL parse and plan
 //! a new statement of up to 10,000 placeholders per 1,000 rows; under a ~150,000 req/s ping load
@@ -65,14 +66,16 @@ const ADD_MINUTES: &str = "INSERT INTO traffic_minute_totals AS t \
     requests = t.requests + excluded.requests, errors = t.errors + excluded.errors, \
     server_errors = t.server_errors + excluded.server_errors";
 
-/// The writer's connection to PostgreSQL, opened on first use and again after a failed write
-/// (which may have left it broken or mid-protocol).
+/// The writer's connections to PostgreSQL: one per transaction in flight (the writer keeps up to
+/// `KEYGATE_TRAFFIC_CONNECTIONS` of them), each opened on first use and again after a failed
+/// write (which may have left it broken or mid-protocol).
 #[derive(Clone)]
 pub struct PgStore(Arc<Inner>);
 
 struct Inner {
     options: PgConnectOptions,
-    conn: Mutex<Option<PgConnection>>,
+    /// Connections no write is using.
+    idle: Mutex<Vec<PgConnection>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -90,32 +93,30 @@ impl PgStore {
             .application_name("keygate traffic writer");
         Ok(Self(Arc::new(Inner {
             options,
-            conn: Mutex::new(None),
+            idle: Mutex::new(Vec::new()),
         })))
     }
 
     /// Inserts `rows` and adds them to the rollups, in one transaction (so the raw rows and the
-    /// rollups never disagree).
+    /// rollups never disagree), on an idle connection or a new one when every one is busy.
     pub async fn write(&self, rows: &[TrafficRecord]) -> Result<(), DbErr> {
-        let mut slot = self.0.conn.lock().await;
-        let conn = match &mut *slot {
+        let idle = self.0.idle.lock().await.pop();
+        let mut conn = match idle {
             Some(conn) => conn,
             None => {
-                let conn = tokio::time::timeout(
-                    CONNECT_TIMEOUT,
-                    PgConnection::connect_with(&self.0.options),
-                )
-                .await
-                .map_err(|_| DbErr::Custom("the traffic writer could not connect in time".into()))?
-                .map_err(sqlx_error)?;
-                slot.insert(conn)
+                tokio::time::timeout(CONNECT_TIMEOUT, PgConnection::connect_with(&self.0.options))
+                    .await
+                    .map_err(|_| {
+                        DbErr::Custom("the traffic writer could not connect in time".into())
+                    })?
+                    .map_err(sqlx_error)?
             }
         };
-        let result = write_in(conn, rows).await;
-        if result.is_err() {
-            // The transaction rolled back; the connection itself may be broken: the next write
-            // starts on a fresh one.
-            *slot = None;
+        let result = write_in(&mut conn, rows).await;
+        // After a failure the transaction rolled back, but the connection itself may be broken:
+        // it is dropped, and a later write opens a fresh one.
+        if result.is_ok() {
+            self.0.idle.lock().await.push(conn);
         }
         result
     }
