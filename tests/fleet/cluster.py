@@ -144,6 +144,11 @@ class Fleet:
             "KEYGATE_TRUSTED_PROXIES": PROXY_ADDRESS,
             "KEYGATE_REDIS_URL": f"redis://127.0.0.1:{self.redis_port}",
             "KEYGATE_REDIS_PREFIX": f"fleet-{self.db.name}",
+            # The shipped 50 ms is a production budget; a loaded CI machine can stall a process
+            # longer than that, and each stall sends the instance to its local limit (by design),
+            # which lets the shared-limit check's key through at twice the rate. Redis stopped
+            # outright (the fallback check) fails at once, whatever this says.
+            "KEYGATE_REDIS_TIMEOUT_MS": "500",
             "KEYGATE_METRICS_BIND": f"127.0.0.1:{self.metrics_ports.get(name, 0)}",
             # The load checks send thousands of data calls a second with one key from one
             # address: only the order limit (10/s, checked by the limit check) stays as shipped.
