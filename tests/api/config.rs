@@ -224,3 +224,26 @@ fn development_keeps_secrets_from_the_environment_and_generates_only_the_missing
     assert!(!contents.contains(PEPPER_VAR), "{contents}");
     assert!(contents.contains(FERNET_VAR) && contents.contains(SESSION_VAR));
 }
+
+#[test]
+fn the_traffic_writers_transactions_in_flight_are_8_by_default_and_refused_outside_1_to_8() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut env = production_env(dir.path());
+    assert_eq!(load(&env).unwrap().traffic.connections, 8);
+    for (value, accepted) in [("1", true), ("8", true), ("0", false), ("9", false)] {
+        env.insert("KEYGATE_TRAFFIC_CONNECTIONS".into(), value.into());
+        match load(&env) {
+            Ok(settings) if accepted => {
+                assert_eq!(settings.traffic.connections.to_string(), value)
+            }
+            Ok(_) => panic!("KEYGATE_TRAFFIC_CONNECTIONS={value} was accepted"),
+            Err(message) => {
+                assert!(
+                    !accepted,
+                    "KEYGATE_TRAFFIC_CONNECTIONS={value} refused: {message}"
+                );
+                assert!(message.contains("KEYGATE_TRAFFIC_CONNECTIONS"), "{message}");
+            }
+        }
+    }
+}

@@ -188,9 +188,10 @@ pub struct TrafficSettings {
     /// 20 small transactions a second cost the database nothing measurable.
     pub flush_ms: u64,
     /// `KEYGATE_TRAFFIC_CONNECTIONS`: on PostgreSQL, transactions the writer keeps in flight, each
-    /// on a connection of its own, so one's `COPY` runs while another commits. Default 4 (under
-    /// bench/load.sh's ping on 2 busy cores, 1 dropped 1-20 % of the rows, 2 dropped 0-8 %, 4
-    /// none; docs/PERFORMANCE.md), at most 8; SQLite always writes one at a time.
+    /// on a connection of its own, so one's `COPY` runs while another commits. Default 8, also
+    /// the most accepted (bench/load.sh's ping on 2 cores: 1 dropped 1-20 % of the rows, 2 up to
+    /// 8 %, 4 none up to ~65k req/s but 1.4-1.7 % above it, 8 none at 57-69k req/s;
+    /// docs/PERFORMANCE.md); SQLite always writes one at a time.
     pub connections: usize,
 }
 

@@ -150,7 +150,7 @@ impl Settings {
             queue: parse_or(&get, "KEYGATE_TRAFFIC_QUEUE", 32_768usize)?.max(1),
             batch: parse_or(&get, "KEYGATE_TRAFFIC_BATCH", 500usize)?.clamp(1, 1000),
             flush_ms: parse_or(&get, "KEYGATE_TRAFFIC_FLUSH_MS", 50)?,
-            connections: parse_or(&get, "KEYGATE_TRAFFIC_CONNECTIONS", 4usize)?.clamp(1, 8),
+            connections: traffic_connections(&get)?,
         };
         let bans = BanSettings {
             threshold: parse_or(&get, "KEYGATE_BAN_THRESHOLD", 20)?,
@@ -192,6 +192,21 @@ impl Settings {
             shared_limits: SharedLimitSettings::load(&get)?,
             metrics: MetricsSettings::load(&get)?,
         })
+    }
+}
+
+/// The most traffic-log transactions in flight `KEYGATE_TRAFFIC_CONNECTIONS` may ask for.
+const MAX_TRAFFIC_CONNECTIONS: usize = 8;
+
+/// `KEYGATE_TRAFFIC_CONNECTIONS`, refused outside 1 to [`MAX_TRAFFIC_CONNECTIONS`].
+fn traffic_connections(get: &impl Fn(&str) -> Option<String>) -> Result<usize, ConfigError> {
+    let connections = parse_or(get, "KEYGATE_TRAFFIC_CONNECTIONS", MAX_TRAFFIC_CONNECTIONS)?;
+    if (1..=MAX_TRAFFIC_CONNECTIONS).contains(&connections) {
+        Ok(connections)
+    } else {
+        Err(ConfigError(format!(
+            "KEYGATE_TRAFFIC_CONNECTIONS must be between 1 and {MAX_TRAFFIC_CONNECTIONS}, not {connections}"
+        )))
     }
 }
 
