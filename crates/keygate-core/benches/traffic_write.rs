@@ -67,7 +67,7 @@ async fn main() -> anyhow::Result<()> {
             writes.join_next().await.expect("a write in flight")??;
         }
         let store = store.clone();
-        writes.spawn(async move { store.write(&txn_rows).await });
+        writes.spawn(async move { store.write(txn_rows).await });
     }
     while let Some(done) = writes.join_next().await {
         done??;

@@ -183,7 +183,7 @@ impl LogQuery {
     /// Whether only the rare rows (status >= 300) can match: an error class is only ever
     /// written for errors.
     fn unusual_only(&self) -> bool {
-        self.status.is_some_and(|(low, _)| low >= 300) || self.error_class.is_some()
+        self.status.is_some_and(|(low, _)| low >= walk::UNUSUAL_LOW) || self.error_class.is_some()
     }
 
     /// One page, newest first; `next_cursor` is set when older rows remain.

@@ -227,8 +227,8 @@ fn finished(result: Option<Result<(), tokio::task::JoinError>>) {
 }
 
 async fn write(store: TrafficStore, chunk: Vec<TrafficRecord>, sink: Arc<TrafficSink>) {
-    let result = store.write(&chunk).await;
     let n = chunk.len() as u64;
+    let result = store.write(chunk).await;
     match result {
         Ok(()) => {
             sink.written.fetch_add(n, Ordering::Relaxed);
